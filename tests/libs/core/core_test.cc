@@ -1,0 +1,188 @@
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpo/core/clock.h"
+#include "kpo/core/config.h"
+#include "kpo/core/errors.h"
+#include "kpo/core/ids.h"
+#include "kpo/core/page_token.h"
+#include "kpo/core/trace.h"
+
+namespace kpo::core {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(IdsTest, UuidsAreVersion7UniqueAndValidIds) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewUuid();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '7');
+    EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
+    EXPECT_TRUE(IsValidResourceId(id)) << id;
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(IdsTest, ResourceIdRules) {
+  EXPECT_TRUE(IsValidResourceId("lyon-plant-2"));
+  EXPECT_FALSE(IsValidResourceId(""));
+  EXPECT_FALSE(IsValidResourceId("Lyon"));
+  EXPECT_FALSE(IsValidResourceId("-lyon"));
+  EXPECT_FALSE(IsValidResourceId("lyon-"));
+  EXPECT_FALSE(IsValidResourceId("ly/on"));
+  EXPECT_FALSE(IsValidResourceId(std::string(64, 'a')));
+  EXPECT_TRUE(IsValidResourceId(std::string(63, 'a')));
+}
+
+TEST(ClockTest, FakeClockMovesOnlyWhenTold) {
+  FakeClock clock(absl::FromUnixSeconds(1000));
+  EXPECT_EQ(clock.Now(), absl::FromUnixSeconds(1000));
+  clock.Advance(absl::Seconds(5));
+  EXPECT_EQ(clock.Now(), absl::FromUnixSeconds(1005));
+}
+
+TEST(ErrorsTest, FieldViolationsBecomeOneInvalidArgumentNamingEveryField) {
+  FieldViolations v;
+  EXPECT_TRUE(v.ToStatus().ok());
+  v.Add("person.display_name", "is required");
+  v.Add("person.email", "is not an email address");
+  absl::Status s = v.ToStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("person.display_name"));
+  EXPECT_THAT(s.message(), HasSubstr("person.email"));
+  EXPECT_EQ(ErrorReason(s), "INVALID_ARGUMENT");
+  EXPECT_THAT(FieldViolationsOf(s),
+              ElementsAre(FieldViolation{"person.display_name", "is required"},
+                          FieldViolation{"person.email", "is not an email address"}));
+}
+
+TEST(ErrorsTest, MergePrefixesFieldPaths) {
+  FieldViolations v;
+  v.Merge("requests[3].", {{"person.email", "bad"}});
+  EXPECT_EQ(v.violations().front().field, "requests[3].person.email");
+}
+
+TEST(ErrorsTest, ErrorCarriesReasonAndMetadata) {
+  absl::Status s = FailedPrecondition("EVENT_CLOSED", "closed", {{"state", "CLOSED"}});
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(s), "EVENT_CLOSED");
+  EXPECT_EQ(ErrorMetadata(s).at("state"), "CLOSED");
+  EXPECT_EQ(EtagMismatch("x").code(), absl::StatusCode::kAborted);
+  EXPECT_FALSE(ErrorReason(absl::InternalError("plain")).has_value());
+}
+
+TEST(PageTokenTest, RoundTripsWithinItsScope) {
+  PageTokenCodec codec = PageTokenCodec::Random();
+  std::string token = codec.Seal({"acme|people", "key-42"});
+  EXPECT_EQ(token.find("key-42"), std::string::npos) << "token must not be readable";
+  auto cursor = codec.Open(token, "acme|people");
+  ASSERT_TRUE(cursor.ok()) << cursor.status();
+  EXPECT_EQ(cursor->last_key, "key-42");
+}
+
+TEST(PageTokenTest, RefusesOtherScopeTamperingAndOtherKeys) {
+  PageTokenCodec codec = PageTokenCodec::Random();
+  std::string token = codec.Seal({"acme|people", "k"});
+  auto other_scope = codec.Open(token, "globex|people");
+  EXPECT_EQ(other_scope.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldViolationsOf(other_scope.status()).at(0).field, "page_token");
+
+  std::string tampered = token;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(codec.Open(tampered, "acme|people").ok());
+  EXPECT_FALSE(codec.Open("garbage!!", "acme|people").ok());
+  EXPECT_FALSE(PageTokenCodec::Random().Open(token, "acme|people").ok());
+
+  auto keyed = PageTokenCodec::FromKey(std::string(32, 'k'));
+  ASSERT_TRUE(keyed.ok());
+  auto again = PageTokenCodec::FromKey(std::string(32, 'k'));
+  EXPECT_TRUE(again->Open(keyed->Seal({"s", "x"}), "s").ok()) << "same key, other replica";
+  EXPECT_FALSE(PageTokenCodec::FromKey("short").ok());
+}
+
+Config::EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ConfigTest, ReadsNestedYamlAndEnvironmentOverrides) {
+  auto config = Config::FromYaml(
+      "grpc:\n  listen: 127.0.0.1:7001\nkafka:\n  bootstrap_servers: a:1\n"
+      "  topics: [x, y]\noutbox:\n  retention: 48h\n",
+      Env({{"KPO_KAFKA_BOOTSTRAP_SERVERS", "b:2"}}));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->String("grpc.listen", ""), "127.0.0.1:7001");
+  EXPECT_EQ(config->String("kafka.bootstrap_servers", ""), "b:2");
+  EXPECT_THAT(config->StringList("kafka.topics", {}), ElementsAre("x", "y"));
+  EXPECT_EQ(config->Duration("outbox.retention", absl::Hours(1)), absl::Hours(48));
+  EXPECT_EQ(config->Int("grpc.threads", 4, 1, 64), 4);
+  EXPECT_TRUE(config->Finish().ok()) << config->Finish();
+}
+
+TEST(ConfigTest, BadValuesFailWithOneClearLine) {
+  auto config = Config::FromYaml("grpc:\n  threads: lots\n", Env({{"KPO_REDIS_TIMEOUT", "soon"}}));
+  ASSERT_TRUE(config.ok());
+  config->Int("grpc.threads", 4, 1, 64);
+  config->Duration("redis.timeout", absl::Milliseconds(50));
+  absl::Status s = config->Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("grpc.threads"));
+  EXPECT_THAT(s.message(), HasSubstr("lots"));
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+}
+
+TEST(ConfigTest, RangeRequiredAndUnknownKeys) {
+  auto config = Config::FromYaml("grpc:\n  threads: 500\n  lisen: x\n", Env({}));
+  ASSERT_TRUE(config.ok());
+  config->Int("grpc.threads", 4, 1, 64);
+  EXPECT_THAT(config->Finish().message(), HasSubstr("between 1 and 64"));
+
+  auto typo = Config::FromYaml("grpc:\n  lisen: x\n", Env({}));
+  typo->String("grpc.listen", "");
+  EXPECT_THAT(typo->Finish().message(), HasSubstr("grpc.lisen"));
+
+  auto missing = Config::FromYaml("", Env({}));
+  missing->RequiredString("database.path");
+  EXPECT_THAT(missing->Finish().message(), HasSubstr("database.path"));
+
+  EXPECT_FALSE(Config::FromYaml("a: [b: {", Env({})).ok());
+  EXPECT_EQ(Config::Load("/nonexistent/kpo.yaml").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(TraceTest, ParsesAndFormatsTraceparent) {
+  auto t = TraceContext::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(t->sampled);
+  EXPECT_EQ(t->ToTraceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  TraceContext child = t->Child();
+  EXPECT_EQ(child.trace_id, t->trace_id);
+  EXPECT_NE(child.span_id, t->span_id);
+  EXPECT_FALSE(TraceContext::Parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(TraceContext::Parse("garbage"));
+  EXPECT_TRUE(TraceContext::Parse(TraceContext::NewRoot().ToTraceparent()).has_value());
+}
+
+TEST(TraceTest, ScopedTraceRestoresPrevious) {
+  EXPECT_FALSE(CurrentTrace().valid());
+  {
+    ScopedTrace outer(TraceContext::NewRoot());
+    std::string id = CurrentTrace().trace_id;
+    {
+      ScopedTrace inner(TraceContext::NewRoot());
+      EXPECT_NE(CurrentTrace().trace_id, id);
+    }
+    EXPECT_EQ(CurrentTrace().trace_id, id);
+  }
+  EXPECT_FALSE(CurrentTrace().valid());
+}
+
+}  // namespace
+}  // namespace kpo::core
