@@ -1,0 +1,101 @@
+#pragma once
+
+// The narrow storage interface every service store is written against. SQL is kept to
+// the subset SQLite and PostgreSQL share; parameters are positional `?` (a PostgreSQL
+// driver rewrites them to $n). The SQLite driver is below; a PostgreSQL driver
+// implements the same three classes and nothing in the services changes.
+//
+// Thread-safety: Database is thread-safe. A Transaction belongs to the callback it is
+// passed to and must not escape it.
+// Errors: constraint violations on unique keys come back as ALREADY_EXISTS, a database
+// that stays locked past the busy timeout as UNAVAILABLE, anything else as INTERNAL.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace kpo::storage {
+
+struct Blob {
+  std::string bytes;
+};
+struct Null {};
+
+using Value = std::variant<Null, int64_t, double, std::string, Blob>;
+
+// One result row. Accessors check the column index and type; a NULL reads as 0 / "".
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<Null>(values_.at(i)); }
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  // Text or blob bytes.
+  std::string Text(size_t i) const;
+  const Value& operator[](size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  // Runs a statement; returns the number of rows it changed.
+  virtual absl::StatusOr<int64_t> Exec(absl::string_view sql,
+                                       const std::vector<Value>& params = {}) = 0;
+  virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                                 const std::vector<Value>& params = {}) = 0;
+};
+
+// A numbered schema change. Versions of one component start at 1 and have no gaps.
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Applies the not yet applied migrations of `component` in order, each in its own
+  // transaction, recording them in schema_migrations. Refuses a database that has a
+  // version of the component this binary does not know (a newer binary ran on it).
+  virtual absl::Status Migrate(absl::string_view component,
+                               const std::vector<Migration>& migrations) = 0;
+
+  // Runs `fn` in a write transaction: committed if `fn` returns OK, rolled back
+  // otherwise (and fn's status is returned). Writers are serialized.
+  virtual absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) = 0;
+
+  // Runs `fn` in a read-only snapshot; runs concurrently with writers and readers.
+  virtual absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) = 0;
+
+  // OK if the database answers a trivial query.
+  virtual absl::Status Ping() = 0;
+};
+
+struct SqliteOptions {
+  // File path. Created with its folder's permissions if missing.
+  std::string path;
+  absl::Duration busy_timeout = absl::Seconds(5);
+  // Read connections for concurrent readers.
+  int read_connections = 4;
+  // synchronous=FULL: a committed transaction survives power loss, not only a crash.
+  bool synchronous_full = true;
+};
+
+// Opens (creating if needed) a SQLite database in WAL mode.
+absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options);
+
+}  // namespace kpo::storage

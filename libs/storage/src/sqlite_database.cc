@@ -1,0 +1,322 @@
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "kpo/storage/database.h"
+
+namespace kpo::storage {
+
+int64_t Row::Int(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto* p = std::get_if<int64_t>(&v)) return *p;
+  if (auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  return 0;
+}
+
+double Row::Real(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
+  return 0;
+}
+
+std::string Row::Text(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  if (auto* b = std::get_if<Blob>(&v)) return b->bytes;
+  if (auto* p = std::get_if<int64_t>(&v)) return std::to_string(*p);
+  return "";
+}
+
+namespace {
+
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
+  const int primary = rc & 0xFF;
+  std::string msg = absl::StrCat(what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return absl::AlreadyExistsError(msg);
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+// One SQLite connection and its prepared-statement cache. Not thread-safe.
+class Connection final : public Transaction {
+ public:
+  ~Connection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+  }
+
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const SqliteOptions& o, bool read_only) {
+    auto c = std::unique_ptr<Connection>(new Connection());
+    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                      SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(o.path.c_str(), &c->db_, flags, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(c->db_, rc, absl::StrCat("open ", o.path));
+    sqlite3_extended_result_codes(c->db_, 1);
+    sqlite3_busy_timeout(c->db_, static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
+    std::vector<std::string> pragmas = {"PRAGMA foreign_keys=ON"};
+    if (!read_only) {
+      pragmas.push_back("PRAGMA journal_mode=WAL");
+      pragmas.push_back(o.synchronous_full ? "PRAGMA synchronous=FULL"
+                                           : "PRAGMA synchronous=NORMAL");
+    }
+    for (const auto& p : pragmas) {
+      rc = sqlite3_exec(c->db_, p.c_str(), nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(c->db_, rc, p);
+    }
+    return c;
+  }
+
+  absl::StatusOr<int64_t> Exec(absl::string_view sql, const std::vector<Value>& params) override {
+    auto stmt = Prepare(sql, params);
+    if (!stmt.ok()) return stmt.status();
+    int rc;
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(*stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, Short(sql));
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                         const std::vector<Value>& params) override {
+    auto stmt = Prepare(sql, params);
+    if (!stmt.ok()) return stmt.status();
+    std::vector<Row> rows;
+    int rc;
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+      const int n = sqlite3_column_count(*stmt);
+      std::vector<Value> values;
+      values.reserve(n);
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(*stmt, i)) {
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(*stmt, i)));
+            break;
+          case SQLITE_FLOAT:
+            values.emplace_back(sqlite3_column_double(*stmt, i));
+            break;
+          case SQLITE_TEXT:
+            values.emplace_back(
+                std::string(reinterpret_cast<const char*>(sqlite3_column_text(*stmt, i)),
+                            sqlite3_column_bytes(*stmt, i)));
+            break;
+          case SQLITE_BLOB: {
+            const void* p = sqlite3_column_blob(*stmt, i);
+            values.emplace_back(
+                Blob{std::string(static_cast<const char*>(p), sqlite3_column_bytes(*stmt, i))});
+            break;
+          }
+          default:
+            values.emplace_back(Null{});
+        }
+      }
+      rows.emplace_back(std::move(values));
+    }
+    sqlite3_reset(*stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, Short(sql));
+    return rows;
+  }
+
+  absl::Status Raw(const char* sql) {
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+    return absl::OkStatus();
+  }
+
+  absl::Status Script(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return absl::InternalError(msg);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  Connection() = default;
+
+  static std::string Short(absl::string_view sql) {
+    return std::string(sql.substr(0, 80));
+  }
+
+  absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql, const std::vector<Value>& params) {
+    std::string key(sql);
+    sqlite3_stmt* stmt = nullptr;
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("prepare ", Short(sql)));
+      cache_.emplace(std::move(key), stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+      return absl::InternalError(absl::StrCat("statement expects ",
+                                              sqlite3_bind_parameter_count(stmt),
+                                              " parameters, got ", params.size(), ": ", Short(sql)));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i) + 1;
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<Null>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      } else if (auto* b = std::get_if<Blob>(&v)) {
+        rc = sqlite3_bind_blob(stmt, idx, b->bytes.data(), static_cast<int>(b->bytes.size()),
+                               SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "bind");
+    }
+    return stmt;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const SqliteOptions& options) {
+    auto db = std::unique_ptr<SqliteDatabase>(new SqliteDatabase());
+    auto writer = Connection::Open(options, /*read_only=*/false);
+    if (!writer.ok()) return writer.status();
+    db->writer_ = *std::move(writer);
+    for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+      auto reader = Connection::Open(options, /*read_only=*/true);
+      if (!reader.ok()) return reader.status();
+      db->readers_.push_back(*std::move(reader));
+      db->free_readers_.push_back(db->readers_.back().get());
+    }
+    return std::unique_ptr<Database>(std::move(db));
+  }
+
+  absl::Status Migrate(absl::string_view component,
+                       const std::vector<Migration>& migrations) override {
+    absl::Status s = Write([](Transaction& tx) {
+      return tx
+          .Exec(
+              "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL, "
+              "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
+              "PRIMARY KEY (component, version))")
+          .status();
+    });
+    if (!s.ok()) return s;
+    int64_t current = 0;
+    s = Read([&](Transaction& tx) {
+      auto rows = tx.Query(
+          "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?",
+          {std::string(component)});
+      if (!rows.ok()) return rows.status();
+      current = rows->at(0).Int(0);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    int64_t known = 0;
+    for (size_t i = 0; i < migrations.size(); ++i) {
+      if (migrations[i].version != static_cast<int>(i) + 1) {
+        return absl::InternalError(absl::StrCat("migrations of ", component,
+                                                " are not numbered 1..n without gaps"));
+      }
+      known = migrations[i].version;
+    }
+    if (current > known) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database schema of ", component, " is at version ", current,
+                       " but this binary knows only up to ", known, "; refusing to run"));
+    }
+    for (const Migration& m : migrations) {
+      if (m.version <= current) continue;
+      absl::MutexLock lock(&write_mu_);
+      if (absl::Status st = writer_->Raw("BEGIN IMMEDIATE"); !st.ok()) return st;
+      absl::Status st = writer_->Script(m.sql);
+      if (st.ok()) {
+        st = writer_
+                 ->Exec("INSERT INTO schema_migrations (component, version, name, applied_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        {std::string(component), static_cast<int64_t>(m.version), m.name,
+                         absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())})
+                 .status();
+      }
+      if (!st.ok()) {
+        (void)writer_->Raw("ROLLBACK");
+        return absl::InternalError(absl::StrCat("migration ", component, " ", m.version, " (",
+                                                m.name, ") failed: ", st.message()));
+      }
+      if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) return c;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
+    absl::MutexLock lock(&write_mu_);
+    if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) return s;
+    absl::Status s = fn(*writer_);
+    if (!s.ok()) {
+      (void)writer_->Raw("ROLLBACK");
+      return s;
+    }
+    if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) {
+      (void)writer_->Raw("ROLLBACK");
+      return c;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
+    Connection* c = nullptr;
+    {
+      absl::MutexLock lock(&read_mu_);
+      read_mu_.Await(absl::Condition(
+          +[](std::vector<Connection*>* free) { return !free->empty(); }, &free_readers_));
+      c = free_readers_.back();
+      free_readers_.pop_back();
+    }
+    absl::Status s = c->Raw("BEGIN");
+    if (s.ok()) {
+      s = fn(*c);
+      (void)c->Raw("COMMIT");
+    }
+    absl::MutexLock lock(&read_mu_);
+    free_readers_.push_back(c);
+    return s;
+  }
+
+  absl::Status Ping() override {
+    return Read([](Transaction& tx) { return tx.Query("SELECT 1").status(); });
+  }
+
+ private:
+  SqliteDatabase() = default;
+
+  absl::Mutex write_mu_;
+  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  absl::Mutex read_mu_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> free_readers_ ABSL_GUARDED_BY(read_mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const SqliteOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("sqlite: path is empty");
+  return SqliteDatabase::Open(options);
+}
+
+}  // namespace kpo::storage

@@ -1,0 +1,83 @@
+#pragma once
+
+// Test harness for tests that cross a process boundary: temporary folders, child
+// processes on loopback, and waiting on observable conditions with a deadline (never a
+// bare sleep). Used only by tests; not thread-safe unless stated.
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace kpo::testing {
+
+// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `condition` (every few milliseconds, backing off to 50 ms) until it holds or
+// `timeout` passes. Returns whether it held.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
+
+// A child process. Its stdout and stderr go to `log_path`. Killed (SIGKILL) on
+// destruction if still running.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
+          std::string log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool Running();
+  void Signal(int signo);
+  // Sends SIGTERM and waits up to `timeout`; returns the exit status, or -1 if it had to
+  // be killed.
+  int Stop(absl::Duration timeout = absl::Seconds(15));
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+  std::string log_path_;
+};
+
+// Reads a whole file; "" if missing.
+std::string ReadFile(const std::string& path);
+
+// A real redis-server listening only on a Unix socket in its own temp folder.
+class RedisServer {
+ public:
+  RedisServer();
+  ~RedisServer();
+  // "unix:<path>", the address form libs/cache accepts.
+  std::string address() const { return "unix:" + socket_; }
+  void Stop();
+  void Start();
+
+ private:
+  TempDir dir_;
+  std::string socket_;
+  std::unique_ptr<Process> process_;
+};
+
+// Path of a binary built next to the test binaries (CMake passes the folder).
+std::string BinaryPath(const std::string& relative);
+
+}  // namespace kpo::testing

@@ -1,0 +1,151 @@
+#include "kpo/testing/harness.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "absl/time/clock.h"
+
+#ifndef KPO_BINARY_DIR
+#error "KPO_BINARY_DIR must be defined by the build"
+#endif
+
+namespace kpo::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/kpo-test-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Duration step = absl::Milliseconds(2);
+  while (true) {
+    if (condition()) return true;
+    if (absl::Now() > deadline) return false;
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(step));
+    step = std::min(step * 2, absl::Milliseconds(50));
+  }
+}
+
+Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                 std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    FILE* log = std::fopen(log_path_.c_str(), "a");
+    if (log != nullptr) {
+      dup2(fileno(log), STDOUT_FILENO);
+      dup2(fileno(log), STDERR_FILENO);
+    }
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    std::fprintf(stderr, "exec %s failed\n", args[0]);
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool Process::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return true;
+  if (r == pid_) exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  pid_ = -1;
+  return false;
+}
+
+void Process::Signal(int signo) {
+  if (pid_ > 0) kill(pid_, signo);
+}
+
+int Process::Stop(absl::Duration timeout) {
+  if (!Running()) return exit_status_;
+  kill(pid_, SIGTERM);
+  const pid_t pid = pid_;
+  if (WaitFor([&] { return !Running(); }, timeout)) return exit_status_;
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::string Process::Log() const { return ReadFile(log_path_); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+namespace {
+bool UnixSocketAccepts(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+}  // namespace
+
+RedisServer::RedisServer() : socket_(dir_.File("redis.sock")) { Start(); }
+
+RedisServer::~RedisServer() { Stop(); }
+
+void RedisServer::Start() {
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", socket_,
+                               "--save", "", "--appendonly", "no", "--dir", dir_.path()},
+      std::map<std::string, std::string>{}, dir_.File("redis.log"));
+  if (!WaitFor([&] { return UnixSocketAccepts(socket_); }, absl::Seconds(10))) {
+    throw std::runtime_error("redis-server did not start: " + process_->Log());
+  }
+}
+
+void RedisServer::Stop() {
+  if (process_) {
+    process_->Stop();
+    process_.reset();
+    std::error_code ec;
+    std::filesystem::remove(socket_, ec);
+  }
+}
+
+std::string BinaryPath(const std::string& relative) {
+  return std::string(KPO_BINARY_DIR) + "/" + relative;
+}
+
+}  // namespace kpo::testing
