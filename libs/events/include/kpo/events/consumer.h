@@ -1,0 +1,85 @@
+#pragma once
+
+// Consuming events: a Kafka consumer-group member on its own thread. For each record it
+// decodes the envelope, runs the handler registered for the event type inside a
+// Database::Write transaction together with an inbox insert keyed by
+// (consumer, ce_source, ce_id), and only then stores the offset for commit. A
+// redelivered event finds its inbox row and changes nothing. A handler that keeps
+// failing (max_attempts) or a record that cannot be decoded is copied to the dead-letter
+// topic with the reason in headers, and consumption goes on. Event types without a
+// handler are skipped (consumers ignore what they do not need).
+// Offsets are committed every commit_interval, before a rebalance and on Stop.
+//
+// Thread-safety: register handlers, then Start; Stop from the same thread. Handlers run
+// on the consumer thread, one record at a time.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "kpo/common/v1/event.pb.h"
+#include "kpo/core/clock.h"
+#include "kpo/events/kafka.h"
+#include "kpo/storage/database.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace kpo::events {
+
+struct ConsumerOptions {
+  KafkaOptions kafka;
+  std::string group_id;
+  std::vector<std::string> topics;
+  // Inbox key; defaults to group_id.
+  std::string consumer_name;
+  // Where records go that cannot be processed, e.g. "kpo.dlt.kaizen".
+  std::string dead_letter_topic;
+  int max_attempts = 5;
+  absl::Duration retry_backoff = absl::Milliseconds(100);
+  absl::Duration commit_interval = absl::Seconds(1);
+  // Label for metrics and logs.
+  std::string service;
+};
+
+// The handler's effect and the inbox row share `tx`; returning an error rolls both back.
+using EventHandler = std::function<absl::Status(kpo::storage::Transaction& tx,
+                                                const kpo::common::v1::EventEnvelope& event)>;
+
+struct ConsumerStats {
+  int64_t processed = 0;
+  int64_t duplicates = 0;
+  int64_t skipped = 0;
+  int64_t dead_lettered = 0;
+  int64_t lag = 0;
+};
+
+class Consumer {
+ public:
+  // `db` and `clock` must outlive the consumer; `registry` may be null.
+  Consumer(kpo::storage::Database& db, ConsumerOptions options, const kpo::core::Clock& clock,
+           prometheus::Registry* registry);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // `type` is the full protobuf name of the event, e.g. "kpo.people.v1.PersonCreated".
+  void On(const std::string& type, EventHandler handler);
+
+  absl::Status Start();
+  // Stops polling, commits the offsets of everything processed, leaves the group.
+  void Stop();
+  ConsumerStats stats() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpo::events

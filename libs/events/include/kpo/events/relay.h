@@ -1,0 +1,75 @@
+#pragma once
+
+// The outbox relay: a background thread that publishes outbox rows to Kafka in order of
+// their sequence, with an idempotent producer (acks=all). A row is marked sent only
+// when Kafka acknowledged it. While Kafka is unreachable, batches time out and the
+// relay backs off (exponentially, up to max_backoff) and tries again: events wait in
+// the outbox, never lost. Sent rows are deleted after `retention`.
+//
+// Thread-safety: Start/Stop from one thread; Wake and stats from any thread.
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "kpo/core/clock.h"
+#include "kpo/events/kafka.h"
+#include "kpo/storage/database.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace kpo::events {
+
+struct RelayOptions {
+  KafkaOptions kafka;
+  int batch_size = 500;
+  // How often an idle relay looks for new rows (Wake() short-cuts it).
+  absl::Duration idle_poll = absl::Milliseconds(100);
+  // How long Kafka gets to acknowledge a batch before it is retried.
+  absl::Duration delivery_timeout = absl::Seconds(30);
+  absl::Duration min_backoff = absl::Milliseconds(200);
+  absl::Duration max_backoff = absl::Seconds(5);
+  absl::Duration retention = absl::Hours(24 * 7);
+  absl::Duration cleanup_interval = absl::Minutes(1);
+  // Label for metrics and logs.
+  std::string service;
+};
+
+struct RelayStats {
+  int64_t published = 0;
+  int64_t failed_attempts = 0;
+  bool backing_off = false;
+};
+
+class OutboxRelay {
+ public:
+  // `db` and `clock` must outlive the relay. `registry` may be null.
+  static absl::StatusOr<std::unique_ptr<OutboxRelay>> Create(kpo::storage::Database& db,
+                                                             RelayOptions options,
+                                                             const kpo::core::Clock& clock,
+                                                             prometheus::Registry* registry);
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  void Start();
+  // Publishes what is in flight (waiting up to `flush_timeout`), then stops the thread.
+  void Stop(absl::Duration flush_timeout = absl::Seconds(10));
+  // Tells the relay new rows were committed.
+  void Wake();
+  RelayStats stats() const;
+
+  class Impl;
+
+ private:
+  explicit OutboxRelay(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpo::events

@@ -1,0 +1,322 @@
+#include "kpo/events/consumer.h"
+
+#include <librdkafka/rdkafka.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "kpo/core/log.h"
+#include "kpo/core/trace.h"
+#include "src/kafka_internal.h"
+
+namespace kpo::events {
+
+using kpo::common::v1::EventEnvelope;
+using kpo::storage::Transaction;
+
+class Consumer::Impl {
+ public:
+  Impl(kpo::storage::Database& db, ConsumerOptions options, const kpo::core::Clock& clock,
+       prometheus::Registry* registry)
+      : db_(db), options_(std::move(options)), clock_(clock) {
+    if (options_.consumer_name.empty()) options_.consumer_name = options_.group_id;
+    if (registry != nullptr) {
+      auto& family = prometheus::BuildCounter()
+                         .Name("kpo_consumer_records_total")
+                         .Help("Records handled by the event consumer, by outcome")
+                         .Register(*registry);
+      for (const char* outcome : {"applied", "duplicate", "skipped", "dead_lettered"}) {
+        outcome_metrics_[outcome] =
+            &family.Add({{"service", options_.service}, {"consumer", options_.consumer_name},
+                         {"outcome", outcome}});
+      }
+      lag_metric_ = &prometheus::BuildGauge()
+                         .Name("kpo_consumer_lag")
+                         .Help("Records on the consumed partitions not yet processed")
+                         .Register(*registry)
+                         .Add({{"service", options_.service},
+                               {"consumer", options_.consumer_name}});
+    }
+  }
+
+  ~Impl() {
+    if (consumer_ != nullptr) rd_kafka_destroy(consumer_);
+    if (dlt_producer_ != nullptr) rd_kafka_destroy(dlt_producer_);
+  }
+
+  void On(const std::string& type, EventHandler handler) { handlers_[type] = std::move(handler); }
+
+  absl::Status Start() {
+    std::map<std::string, std::string> props = options_.kafka.properties;
+    props["group.id"] = options_.group_id;
+    props["enable.auto.commit"] = "false";
+    props["enable.auto.offset.store"] = "false";
+    props.emplace("auto.offset.reset", "earliest");
+    auto conf = internal::MakeConf(options_.kafka.bootstrap_servers, props);
+    if (!conf.ok()) return conf.status();
+    rd_kafka_conf_set_rebalance_cb(*conf, &Impl::OnRebalance);
+    char err[512];
+    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
+    if (consumer_ == nullptr) {
+      rd_kafka_conf_destroy(*conf);
+      return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+    }
+    rd_kafka_poll_set_consumer(consumer_);
+
+    std::map<std::string, std::string> pprops = options_.kafka.properties;
+    pprops.emplace("enable.idempotence", "true");
+    pprops.emplace("acks", "all");
+    auto pconf = internal::MakeConf(options_.kafka.bootstrap_servers, pprops);
+    if (!pconf.ok()) return pconf.status();
+    dlt_producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, *pconf, err, sizeof(err));
+    if (dlt_producer_ == nullptr) {
+      rd_kafka_conf_destroy(*pconf);
+      return absl::InvalidArgumentError(absl::StrCat("kafka dead-letter producer: ", err));
+    }
+
+    rd_kafka_topic_partition_list_t* topics =
+        rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size()));
+    for (const auto& t : options_.topics) {
+      rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka subscribe: ", rd_kafka_err2str(e)));
+    }
+    thread_ = std::thread([this] { Run(); });
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    stopping_.store(true);
+    if (thread_.joinable()) thread_.join();
+    if (consumer_ != nullptr) {
+      Commit(/*async=*/false);
+      rd_kafka_consumer_close(consumer_);
+    }
+  }
+
+  ConsumerStats stats() const {
+    return ConsumerStats{processed_.load(), duplicates_.load(), skipped_.load(),
+                         dead_lettered_.load(), lag_.load()};
+  }
+
+ private:
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void*) {
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, partitions);
+    } else {
+      // Commit what was processed before giving the partitions away.
+      rd_kafka_commit(rk, nullptr, 0);
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  void Run() {
+    absl::Time next_commit = absl::Now() + options_.commit_interval;
+    absl::Time next_lag = absl::Now();
+    while (!stopping_.load()) {
+      rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, 100);
+      if (msg != nullptr) {
+        Handle(*msg);
+        rd_kafka_message_destroy(msg);
+      }
+      rd_kafka_poll(dlt_producer_, 0);
+      const absl::Time now = absl::Now();
+      if (now >= next_commit) {
+        Commit(/*async=*/true);
+        next_commit = now + options_.commit_interval;
+      }
+      if (now >= next_lag) {
+        UpdateLag();
+        next_lag = now + absl::Seconds(1);
+      }
+    }
+  }
+
+  void Count(const char* outcome, std::atomic<int64_t>& counter) {
+    ++counter;
+    auto it = outcome_metrics_.find(outcome);
+    if (it != outcome_metrics_.end()) it->second->Increment();
+  }
+
+  void Handle(const rd_kafka_message_t& msg) {
+    if (msg.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        kpo::log::Warn("kafka consumer error", {{"error", rd_kafka_message_errstr(&msg)},
+                                                {"consumer", options_.consumer_name}});
+      }
+      return;
+    }
+    EventEnvelope env;
+    if (msg.payload == nullptr || !env.ParseFromArray(msg.payload, static_cast<int>(msg.len)) ||
+        env.id().empty() || env.source().empty() || env.type().empty()) {
+      if (DeadLetter(msg, "the record is not a kpo.common.v1.EventEnvelope with id, source "
+                          "and type")) {
+        Count("dead_lettered", dead_lettered_);
+        StoreOffset(msg);
+      }
+      return;
+    }
+    auto handler = handlers_.find(env.type());
+    if (handler == handlers_.end()) {
+      Count("skipped", skipped_);
+      StoreOffset(msg);
+      return;
+    }
+    std::optional<kpo::core::TraceContext> parent = kpo::core::TraceContext::Parse(env.traceparent());
+    kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
+
+    absl::Status status;
+    bool duplicate = false;
+    for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+      duplicate = false;
+      status = db_.Write([&](Transaction& tx) -> absl::Status {
+        auto seen = tx.Query(
+            "SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
+            {options_.consumer_name, env.source(), env.id()});
+        if (!seen.ok()) return seen.status();
+        if (!seen->empty()) {
+          duplicate = true;
+          return absl::OkStatus();
+        }
+        if (absl::Status s = handler->second(tx, env); !s.ok()) return s;
+        return tx
+            .Exec("INSERT INTO inbox (consumer, source, event_id, event_type, organization, "
+                  "processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
+                  {options_.consumer_name, env.source(), env.id(), env.type(),
+                   env.organization(), absl::ToUnixMicros(clock_.Now())})
+            .status();
+      });
+      if (status.ok()) break;
+      kpo::log::Warn("event handler failed",
+                     {{"event_id", env.id()}, {"type", env.type()}, {"attempt", attempt},
+                      {"error", status.ToString()}});
+      if (stopping_.load()) return;  // not stored: redelivered after restart
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(options_.retry_backoff * attempt));
+    }
+    if (!status.ok()) {
+      if (!DeadLetter(msg, absl::StrCat("handler failed ", options_.max_attempts,
+                                        " times: ", status.ToString()))) {
+        return;
+      }
+      Count("dead_lettered", dead_lettered_);
+    } else if (duplicate) {
+      Count("duplicate", duplicates_);
+    } else {
+      Count("applied", processed_);
+    }
+    StoreOffset(msg);
+  }
+
+  // Copies the record to the dead-letter topic and waits for Kafka to take it. Returns
+  // false only if stopping before that happened (the record is then redelivered).
+  bool DeadLetter(const rd_kafka_message_t& msg, const std::string& reason) {
+    kpo::log::Error("sending record to the dead-letter topic",
+                    {{"topic", options_.dead_letter_topic},
+                     {"from_topic", rd_kafka_topic_name(msg.rkt)},
+                     {"partition", msg.partition},
+                     {"offset", msg.offset},
+                     {"reason", reason}});
+    while (!stopping_.load()) {
+      rd_kafka_headers_t* headers = nullptr;
+      rd_kafka_headers_t* original = nullptr;
+      if (rd_kafka_message_headers(&msg, &original) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        headers = rd_kafka_headers_copy(original);
+      } else {
+        headers = rd_kafka_headers_new(6);
+      }
+      auto add = [headers](const char* k, const std::string& v) {
+        rd_kafka_header_add(headers, k, -1, v.data(), v.size());
+      };
+      add("kpo_dlt_reason", reason);
+      add("kpo_dlt_consumer", options_.consumer_name);
+      add("kpo_dlt_topic", rd_kafka_topic_name(msg.rkt));
+      add("kpo_dlt_partition", std::to_string(msg.partition));
+      add("kpo_dlt_offset", std::to_string(msg.offset));
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          dlt_producer_, RD_KAFKA_V_TOPIC(options_.dead_letter_topic.c_str()),
+          RD_KAFKA_V_KEY(msg.key, msg.key_len), RD_KAFKA_V_VALUE(msg.payload, msg.len),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_headers_destroy(headers);
+      } else if (rd_kafka_flush(dlt_producer_, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return true;
+      }
+      kpo::log::Warn("cannot reach the dead-letter topic yet; retrying");
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return false;
+  }
+
+  void StoreOffset(const rd_kafka_message_t& msg) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(msg.rkt), msg.partition)->offset =
+        msg.offset + 1;
+    rd_kafka_offsets_store(consumer_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    uncommitted_ = true;
+  }
+
+  void Commit(bool async) {
+    if (!uncommitted_) return;
+    rd_kafka_resp_err_t err = rd_kafka_commit(consumer_, nullptr, async ? 1 : 0);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      uncommitted_ = false;
+    }
+  }
+
+  void UpdateLag() {
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(consumer_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == nullptr) {
+      return;
+    }
+    rd_kafka_position(consumer_, parts);
+    int64_t lag = 0;
+    for (int i = 0; i < parts->cnt; ++i) {
+      int64_t low = 0, high = 0;
+      if (rd_kafka_get_watermark_offsets(consumer_, parts->elems[i].topic,
+                                         parts->elems[i].partition, &low,
+                                         &high) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        continue;
+      }
+      const int64_t pos = parts->elems[i].offset >= 0 ? parts->elems[i].offset : low;
+      if (high > pos) lag += high - pos;
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    lag_.store(lag);
+    if (lag_metric_ != nullptr) lag_metric_->Set(static_cast<double>(lag));
+  }
+
+  kpo::storage::Database& db_;
+  ConsumerOptions options_;
+  const kpo::core::Clock& clock_;
+  std::map<std::string, EventHandler> handlers_;
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_t* dlt_producer_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  bool uncommitted_ = false;  // consumer thread only (and Stop after join)
+  std::atomic<int64_t> processed_{0}, duplicates_{0}, skipped_{0}, dead_lettered_{0}, lag_{0};
+  std::map<std::string, prometheus::Counter*> outcome_metrics_;
+  prometheus::Gauge* lag_metric_ = nullptr;
+};
+
+Consumer::Consumer(kpo::storage::Database& db, ConsumerOptions options,
+                   const kpo::core::Clock& clock, prometheus::Registry* registry)
+    : impl_(std::make_unique<Impl>(db, std::move(options), clock, registry)) {}
+Consumer::~Consumer() = default;
+void Consumer::On(const std::string& type, EventHandler handler) {
+  impl_->On(type, std::move(handler));
+}
+absl::Status Consumer::Start() { return impl_->Start(); }
+void Consumer::Stop() { impl_->Stop(); }
+ConsumerStats Consumer::stats() const { return impl_->stats(); }
+
+}  // namespace kpo::events

@@ -1,0 +1,289 @@
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/wrappers.pb.h"
+#include "gtest/gtest.h"
+#include "kpo/core/ids.h"
+#include "kpo/core/trace.h"
+#include "kpo/events/consumer.h"
+#include "kpo/events/mock_cluster.h"
+#include "kpo/events/outbox.h"
+#include "kpo/events/relay.h"
+#include "kpo/testing/harness.h"
+
+namespace kpo::events {
+namespace {
+
+using kpo::common::v1::EventEnvelope;
+using kpo::storage::Transaction;
+using kpo::testing::WaitFor;
+
+constexpr char kTopic[] = "kpo.test.v1";
+
+// A record as an outside client sees it.
+struct RawRecord {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Reads every record of `topic` from the beginning with a plain librdkafka consumer.
+std::vector<RawRecord> ReadAll(const std::string& bootstrap, const std::string& topic,
+                               size_t at_least) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "group.id", ("raw-" + kpo::core::NewUuid()).c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* t = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(t, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, t);
+  rd_kafka_topic_partition_list_destroy(t);
+  std::vector<RawRecord> out;
+  WaitFor(
+      [&] {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+        if (m != nullptr) {
+          if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            RawRecord r;
+            r.key.assign(static_cast<const char*>(m->key), m->key_len);
+            r.value.assign(static_cast<const char*>(m->payload), m->len);
+            rd_kafka_headers_t* h = nullptr;
+            if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+              const char* name;
+              const void* val;
+              size_t size;
+              for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &size) ==
+                                 RD_KAFKA_RESP_ERR_NO_ERROR;
+                   ++i) {
+                r.headers[name] = std::string(static_cast<const char*>(val), size);
+              }
+            }
+            out.push_back(std::move(r));
+          }
+          rd_kafka_message_destroy(m);
+        }
+        return out.size() >= at_least;
+      },
+      absl::Seconds(20));
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+class EventsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cluster = MockCluster::Create(1);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    ASSERT_TRUE(cluster_->CreateTopic(kTopic, 3).ok());
+    ASSERT_TRUE(cluster_->CreateTopic("kpo.dlt.test", 1).ok());
+    auto db = kpo::storage::OpenSqlite({.path = dir_.File("svc.db")});
+    ASSERT_TRUE(db.ok());
+    db_ = *std::move(db);
+    ASSERT_TRUE(db_->Migrate("events", Migrations()).ok());
+    ASSERT_TRUE(db_->Migrate("test", {{1, "effects", "CREATE TABLE effects (v TEXT);"}}).ok());
+  }
+  void TearDown() override {
+    if (consumer_) consumer_->Stop();
+    if (relay_) relay_->Stop(absl::Seconds(1));
+  }
+
+  RelayOptions RelayOpts() {
+    RelayOptions o;
+    o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
+    o.delivery_timeout = absl::Seconds(2);
+    o.min_backoff = absl::Milliseconds(50);
+    o.max_backoff = absl::Milliseconds(200);
+    o.idle_poll = absl::Milliseconds(20);
+    o.service = "test";
+    return o;
+  }
+
+  void StartRelay() {
+    auto relay = OutboxRelay::Create(*db_, RelayOpts(), kpo::core::Clock::Real(), nullptr);
+    ASSERT_TRUE(relay.ok()) << relay.status();
+    relay_ = *std::move(relay);
+    relay_->Start();
+  }
+
+  void StartConsumer(std::function<absl::Status(Transaction&, const EventEnvelope&)> handler) {
+    ConsumerOptions o;
+    o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
+    o.group_id = "test-consumer";
+    o.topics = {kTopic};
+    o.dead_letter_topic = "kpo.dlt.test";
+    o.max_attempts = 2;
+    o.retry_backoff = absl::Milliseconds(10);
+    o.service = "test";
+    consumer_ = std::make_unique<Consumer>(*db_, o, kpo::core::Clock::Real(), nullptr);
+    consumer_->On("google.protobuf.StringValue", std::move(handler));
+    ASSERT_TRUE(consumer_->Start().ok());
+  }
+
+  void Append(const std::string& value, const std::string& subject = "organizations/acme/things/1") {
+    google::protobuf::StringValue event;
+    event.set_value(value);
+    ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                     return outbox_.Append(tx, "organizations/acme", subject, event).status();
+                   }).ok());
+    if (relay_) relay_->Wake();
+  }
+
+  int64_t Effects() {
+    int64_t n = 0;
+    EXPECT_TRUE(db_->Read([&](Transaction& tx) {
+                     auto r = tx.Query("SELECT COUNT(*) FROM effects");
+                     if (!r.ok()) return r.status();
+                     n = r->at(0).Int(0);
+                     return absl::OkStatus();
+                   }).ok());
+    return n;
+  }
+
+  static absl::Status RecordEffect(Transaction& tx, const EventEnvelope& e) {
+    google::protobuf::StringValue v;
+    if (!e.data().UnpackTo(&v)) return absl::InvalidArgumentError("bad data");
+    return tx.Exec("INSERT INTO effects (v) VALUES (?)", {v.value()}).status();
+  }
+
+  kpo::testing::TempDir dir_;
+  std::unique_ptr<MockCluster> cluster_;
+  std::unique_ptr<kpo::storage::Database> db_;
+  Outbox outbox_{{"//kpo.platform/test", kTopic}, kpo::core::Clock::Real()};
+  std::unique_ptr<OutboxRelay> relay_;
+  std::unique_ptr<Consumer> consumer_;
+};
+
+TEST_F(EventsTest, AppendedEventIsPublishedWithCloudEventsHeadersAndMarkedSent) {
+  kpo::core::TraceContext trace = kpo::core::TraceContext::NewRoot();
+  {
+    kpo::core::ScopedTrace scoped(trace);
+    Append("hello");
+  }
+  StartRelay();
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->pending == 0; }));
+  EXPECT_EQ(CountOutbox(*db_, "organizations/acme")->sent_retained, 1);
+
+  auto records = ReadAll(cluster_->bootstrap_servers(), kTopic, 1);
+  ASSERT_EQ(records.size(), 1u);
+  const RawRecord& r = records[0];
+  EXPECT_EQ(r.key, "organizations/acme/things/1");
+  EXPECT_EQ(r.headers.at("ce_type"), "google.protobuf.StringValue");
+  EXPECT_EQ(r.headers.at("ce_source"), "//kpo.platform/test");
+  EXPECT_EQ(r.headers.at("ce_specversion"), "1.0");
+  EXPECT_EQ(r.headers.at("kpo_organization"), "organizations/acme");
+  EXPECT_EQ(r.headers.at("traceparent"), trace.ToTraceparent());
+  EXPECT_THAT(r.headers.at("content-type"), ::testing::HasSubstr("EventEnvelope"));
+  EventEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(r.value)) << "value is a self-describing envelope";
+  EXPECT_EQ(env.id(), r.headers.at("ce_id"));
+  EXPECT_GT(env.sequence(), 0);
+  google::protobuf::StringValue data;
+  ASSERT_TRUE(env.data().UnpackTo(&data));
+  EXPECT_EQ(data.value(), "hello");
+}
+
+TEST_F(EventsTest, RolledBackTransactionPublishesNothing) {
+  google::protobuf::StringValue event;
+  absl::Status s = db_->Write([&](Transaction& tx) {
+    EXPECT_TRUE(outbox_.Append(tx, "organizations/acme", "x", event).ok());
+    return absl::AbortedError("business rule failed");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(CountOutbox(*db_, "")->pending, 0);
+}
+
+TEST_F(EventsTest, BrokerOutageKeepsEventsInOutboxUntilItReturns) {
+  cluster_->SetAllBrokersDown();
+  StartRelay();
+  for (int i = 0; i < 20; ++i) Append("e" + std::to_string(i), "s" + std::to_string(i % 4));
+  ASSERT_TRUE(WaitFor([&] { return relay_->stats().failed_attempts > 0; }));
+  EXPECT_EQ(CountOutbox(*db_, "")->pending, 20) << "nothing marked sent while Kafka is down";
+  EXPECT_TRUE(relay_->stats().backing_off);
+
+  cluster_->SetAllBrokersUp();
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->pending == 0; }, absl::Seconds(30)));
+  StartConsumer(RecordEffect);
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 20; }, absl::Seconds(30)));
+}
+
+TEST_F(EventsTest, RedeliveredEventsChangeNothing) {
+  StartRelay();
+  StartConsumer(RecordEffect);
+  Append("once");
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+  // The operator republishes everything: the same event ids arrive again.
+  auto requeued = RepublishSince(*db_, "organizations/acme", absl::UnixEpoch());
+  ASSERT_TRUE(requeued.ok());
+  EXPECT_EQ(*requeued, 1);
+  relay_->Wake();
+  ASSERT_TRUE(WaitFor([&] { return consumer_->stats().duplicates == 1; }));
+  EXPECT_EQ(Effects(), 1);
+  EXPECT_EQ(RepublishSince(*db_, "organizations/other", absl::UnixEpoch()).value(), 0)
+      << "republish is scoped to one organization";
+}
+
+TEST_F(EventsTest, PoisonEventGoesToDeadLetterTopicAndConsumptionGoesOn) {
+  StartRelay();
+  StartConsumer([](Transaction& tx, const EventEnvelope& e) -> absl::Status {
+    google::protobuf::StringValue v;
+    e.data().UnpackTo(&v);
+    if (v.value() == "poison") return absl::InternalError("cannot digest this");
+    return RecordEffect(tx, e);
+  });
+  Append("poison");
+  Append("fine");
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+  EXPECT_EQ(consumer_->stats().dead_lettered, 1);
+  auto dlt = ReadAll(cluster_->bootstrap_servers(), "kpo.dlt.test", 1);
+  ASSERT_EQ(dlt.size(), 1u);
+  EXPECT_THAT(dlt[0].headers.at("kpo_dlt_reason"), ::testing::HasSubstr("cannot digest this"));
+  EXPECT_EQ(dlt[0].headers.at("kpo_dlt_topic"), kTopic);
+  EXPECT_EQ(dlt[0].headers.at("ce_type"), "google.protobuf.StringValue");
+}
+
+TEST_F(EventsTest, UndecodableRecordGoesToDeadLetterTopic) {
+  StartConsumer(RecordEffect);
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster_->bootstrap_servers().c_str(), err,
+                    sizeof(err));
+  rd_kafka_t* p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  std::string junk = "\xff\xff not a protobuf";
+  rd_kafka_producev(p, RD_KAFKA_V_TOPIC(kTopic), RD_KAFKA_V_VALUE(junk.data(), junk.size()),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  rd_kafka_flush(p, 5000);
+  rd_kafka_destroy(p);
+  StartRelay();
+  Append("after-junk");
+  ASSERT_TRUE(WaitFor([&] { return consumer_->stats().dead_lettered == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+}
+
+TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
+  kpo::core::FakeClock clock(absl::Now());
+  RelayOptions o = RelayOpts();
+  o.retention = absl::Hours(1);
+  o.cleanup_interval = absl::Milliseconds(10);
+  Outbox outbox({"//kpo.platform/test", kTopic}, clock);
+  google::protobuf::StringValue event;
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                   return outbox.Append(tx, "organizations/acme", "x", event).status();
+                 }).ok());
+  auto relay = OutboxRelay::Create(*db_, o, clock, nullptr);
+  ASSERT_TRUE(relay.ok());
+  relay_ = *std::move(relay);
+  relay_->Start();
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->sent_retained == 1; }));
+  clock.Advance(absl::Hours(2));
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->sent_retained == 0; }));
+}
+
+}  // namespace
+}  // namespace kpo::events
