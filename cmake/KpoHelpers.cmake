@@ -3,7 +3,8 @@
 # Project warning flags; generated code does not get them.
 function(kpo_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
-                                           -Wnon-virtual-dtor -Wno-unused-parameter)
+                                           -Wnon-virtual-dtor -Wno-unused-parameter
+                                           -Wno-missing-field-initializers)
   if(KPO_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,0 +1,86 @@
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpo/auth/auth.h"
+#include "kpo/core/errors.h"
+
+namespace kpo::auth {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kSecret(40, 's');
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+std::string Token(MintOptions o = {}) {
+  if (o.hs256_secret.empty()) o.hs256_secret = kSecret;
+  if (o.subject.empty()) o.subject = "p-1";
+  if (o.organization_id.empty()) o.organization_id = "acme";
+  if (o.roles.empty()) o.roles = {kOrgAdmin, "no_such_role"};
+  return "Bearer " + MintHs256(o, kNow).value();
+}
+
+Verifier MakeVerifier() { return Verifier::Create({.hs256_secret = kSecret}).value(); }
+
+TEST(VerifierTest, AcceptsAValidTokenAndKeepsOnlyKnownRoles) {
+  auto p = MakeVerifier().Verify(Token(), kNow);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->organization_id, "acme");
+  EXPECT_EQ(p->organization_name(), "organizations/acme");
+  EXPECT_EQ(p->subject, "p-1");
+  EXPECT_EQ(p->roles, std::set<std::string>{kOrgAdmin});
+}
+
+TEST(VerifierTest, RefusesMissingMalformedForgedExpiredAndForeignTokens) {
+  Verifier v = MakeVerifier();
+  auto code = [&](absl::string_view header, absl::Time now = kNow) {
+    return v.Verify(header, now).status().code();
+  };
+  EXPECT_EQ(code(""), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code("Basic abc"), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code("Bearer not.a.jwt"), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code(Token({.hs256_secret = std::string(40, 'x')})), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code(Token(), kNow + absl::Hours(13)), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(v.Verify(Token(), kNow + absl::Hours(13)).status().message(), HasSubstr("expired"));
+  EXPECT_EQ(code(Token({.issuer = "evil"})), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code(Token({.audience = "other"})), absl::StatusCode::kUnauthenticated);
+  // A tampered payload (organization swapped) breaks the signature.
+  std::string t = Token();
+  std::string other = Token({.organization_id = "globex"});
+  auto p1 = t.find('.'), p2 = t.find('.', p1 + 1);
+  auto q1 = other.find('.'), q2 = other.find('.', q1 + 1);
+  std::string forged = t.substr(0, p1 + 1) + other.substr(q1 + 1, q2 - q1 - 1) + t.substr(p2);
+  EXPECT_EQ(code(forged), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(VerifierTest, ConfigurationMustNameExactlyOneKey) {
+  EXPECT_FALSE(Verifier::Create({}).ok());
+  EXPECT_FALSE(Verifier::Create({.hs256_secret = "short"}).ok());
+  EXPECT_FALSE(Verifier::Create({.hs256_secret = kSecret, .rs256_public_key_pem = "x"}).ok());
+}
+
+TEST(PermissionTableTest, AllowsListedRolesOnlyAndNamesThem) {
+  PermissionTable table;
+  table.Allow("/svc/Write", {kOrgAdmin}).Allow("/svc/Read", AnyRole());
+  Principal member{"p", "acme", {kTeamMember}};
+  EXPECT_TRUE(table.Authorize(member, "/svc/Read").ok());
+  absl::Status denied = table.Authorize(member, "/svc/Write");
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(denied.message(), HasSubstr("org_admin"));
+  EXPECT_EQ(table.Authorize(member, "/svc/Unknown").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(table.CheckCovers({"/svc/Read", "/svc/Write"}).ok());
+  EXPECT_THAT(table.CheckCovers({"/svc/Read", "/svc/Gap"}).message(), HasSubstr("/svc/Gap"));
+}
+
+TEST(CheckOrganizationTest, RefusesOtherTenantsIncludingPrefixTricks) {
+  Principal p{"p", "acme", {kOrgAdmin}};
+  EXPECT_TRUE(CheckOrganization(p, "organizations/acme", "name").ok());
+  EXPECT_TRUE(CheckOrganization(p, "organizations/acme/sites/lyon", "name").ok());
+  absl::Status s = CheckOrganization(p, "organizations/globex/sites/x", "parent");
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(kpo::core::ErrorReason(s), "CROSS_TENANT_ACCESS");
+  EXPECT_FALSE(CheckOrganization(p, "organizations/acmecorp", "name").ok());
+  EXPECT_FALSE(CheckOrganization(p, "", "name").ok());
+}
+
+}  // namespace
+}  // namespace kpo::auth
