@@ -1,0 +1,360 @@
+#include "kpo/rpc/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/descriptor.h"
+#include "kpo/core/log.h"
+#include "kpo/core/trace.h"
+#include "kpo/rpc/status.h"
+
+namespace kpo::rpc {
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+namespace {
+
+// Fixed-size pool of threads running queued closures in order.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int threads) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~WorkerPool() { Stop(); }
+  void Submit(std::function<void()> fn) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(fn));
+  }
+  // Runs what is queued, then joins.
+  void Stop() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  void Loop() {
+    while (true) {
+      std::function<void()> fn;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](WorkerPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+              return p->stopping_ || !p->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) return;
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      fn();
+    }
+  }
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+std::string Metadata(grpc::CallbackServerContext* ctx, const char* key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+const char* CodeName(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return "OK";
+    case absl::StatusCode::kCancelled: return "CANCELLED";
+    case absl::StatusCode::kUnknown: return "UNKNOWN";
+    case absl::StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case absl::StatusCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
+    case absl::StatusCode::kNotFound: return "NOT_FOUND";
+    case absl::StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
+    case absl::StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
+    case absl::StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
+    case absl::StatusCode::kFailedPrecondition: return "FAILED_PRECONDITION";
+    case absl::StatusCode::kAborted: return "ABORTED";
+    case absl::StatusCode::kOutOfRange: return "OUT_OF_RANGE";
+    case absl::StatusCode::kUnimplemented: return "UNIMPLEMENTED";
+    case absl::StatusCode::kInternal: return "INTERNAL";
+    case absl::StatusCode::kUnavailable: return "UNAVAILABLE";
+    case absl::StatusCode::kDataLoss: return "DATA_LOSS";
+    case absl::StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, kpo::auth::Verifier verifier, kpo::auth::PermissionTable permissions,
+       const kpo::core::Clock& clock)
+      : options_(std::move(options)),
+        verifier_(std::move(verifier)),
+        permissions_(std::move(permissions)),
+        clock_(clock),
+        registry_(std::make_shared<prometheus::Registry>()),
+        requests_(prometheus::BuildCounter()
+                      .Name("kpo_rpc_requests_total")
+                      .Help("RPCs served, by method and status code")
+                      .Register(*registry_)),
+        latency_(prometheus::BuildHistogram()
+                     .Name("kpo_rpc_latency_seconds")
+                     .Help("RPC latency from arrival to completion, by method")
+                     .Register(*registry_)) {}
+
+  ServerOptions options_;
+  kpo::auth::Verifier verifier_;
+  kpo::auth::PermissionTable permissions_;
+  const kpo::core::Clock& clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  std::vector<std::string> methods_;
+  std::vector<grpc::Service*> services_;
+  std::function<absl::Status()> readiness_ = [] { return absl::OkStatus(); };
+  std::vector<std::function<void()>> hooks_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::thread readiness_thread_;
+  absl::Mutex mu_;
+  bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
+
+  void Observe(const char* method, absl::StatusCode code, absl::Duration elapsed) {
+    requests_.Add({{"service", options_.service_name}, {"method", method}, {"code", CodeName(code)}})
+        .Increment();
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+    latency_.Add({{"service", options_.service_name}, {"method", method}}, kBuckets)
+        .Observe(absl::ToDoubleSeconds(elapsed));
+  }
+
+  void ReadinessLoop() {
+    bool last = false;
+    bool first = true;
+    while (true) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (mu_.AwaitWithTimeout(absl::Condition(&shutdown_requested_),
+                                 first ? absl::ZeroDuration() : options_.readiness_interval)) {
+          return;
+        }
+      }
+      first = false;
+      absl::Status s = readiness_();
+      const bool ready = s.ok();
+      if (ready != last) {
+        auto* health = server_->GetHealthCheckService();
+        health->SetServingStatus("readiness", ready);
+        health->SetServingStatus("", ready);
+        if (ready) {
+          kpo::log::Info("ready");
+        } else {
+          kpo::log::Warn("not ready", {{"reason", s.ToString()}});
+        }
+        last = ready;
+      }
+    }
+  }
+};
+
+Server::Server(ServerOptions options, kpo::auth::Verifier verifier,
+               kpo::auth::PermissionTable permissions, const kpo::core::Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(verifier), std::move(permissions),
+                                   clock)) {}
+
+Server::~Server() {
+  RequestShutdown();
+  if (impl_->readiness_thread_.joinable()) impl_->readiness_thread_.join();
+}
+
+prometheus::Registry& Server::registry() { return *impl_->registry_; }
+
+void Server::AddService(grpc::Service* service, const std::string& full_service_name) {
+  impl_->services_.push_back(service);
+  const auto* desc =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(full_service_name);
+  if (desc == nullptr) {
+    impl_->methods_.push_back("/" + full_service_name + "/<unknown service>");
+    return;
+  }
+  for (int i = 0; i < desc->method_count(); ++i) {
+    impl_->methods_.push_back(absl::StrCat("/", full_service_name, "/", desc->method(i)->name()));
+  }
+}
+
+void Server::SetReadinessCheck(std::function<absl::Status()> check) {
+  impl_->readiness_ = std::move(check);
+}
+
+void Server::OnShutdown(std::function<void()> hook) { impl_->hooks_.push_back(std::move(hook)); }
+
+absl::Status Server::Start() {
+  if (absl::Status s = impl_->permissions_.CheckCovers(impl_->methods_); !s.ok()) return s;
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(impl_->options_.listen, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.SetMaxReceiveMessageSize(impl_->options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(impl_->options_.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  for (auto* s : impl_->services_) builder.RegisterService(s);
+  impl_->pool_ = std::make_unique<WorkerPool>(impl_->options_.worker_threads);
+  impl_->server_ = builder.BuildAndStart();
+  if (impl_->server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", impl_->options_.listen));
+  }
+  auto* health = impl_->server_->GetHealthCheckService();
+  health->SetServingStatus("liveness", true);
+  health->SetServingStatus("readiness", false);
+  health->SetServingStatus("", false);
+
+  std::string metrics_address;
+  if (!impl_->options_.metrics_listen.empty()) {
+    try {
+      impl_->exposer_ = std::make_unique<prometheus::Exposer>(impl_->options_.metrics_listen);
+      impl_->exposer_->RegisterCollectable(impl_->registry_);
+      auto ports = impl_->exposer_->GetListeningPorts();
+      const std::string host =
+          impl_->options_.metrics_listen.substr(0, impl_->options_.metrics_listen.rfind(':'));
+      if (!ports.empty()) metrics_address = absl::StrCat(host, ":", ports.front());
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat("cannot serve /metrics on ",
+                                                 impl_->options_.metrics_listen, ": ", e.what()));
+    }
+  }
+  const std::string host = impl_->options_.listen.substr(0, impl_->options_.listen.rfind(':'));
+  const std::string grpc_address = absl::StrCat(host, ":", grpc_port_);
+  if (!impl_->options_.runtime_file.empty()) {
+    nlohmann::json rt = {{"service", impl_->options_.service_name},
+                         {"grpc", grpc_address},
+                         {"metrics", metrics_address},
+                         {"pid", static_cast<int>(getpid())}};
+    const std::string tmp = impl_->options_.runtime_file + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << rt.dump() << "\n";
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, impl_->options_.runtime_file, ec);
+    if (ec) return absl::InternalError("cannot write runtime file " + impl_->options_.runtime_file);
+  }
+  impl_->readiness_thread_ = std::thread([this] { impl_->ReadinessLoop(); });
+  kpo::log::Info("serving", {{"grpc", grpc_address}, {"metrics", metrics_address}});
+  return absl::OkStatus();
+}
+
+void Server::RequestShutdown() {
+  absl::MutexLock lock(&impl_->mu_);
+  impl_->shutdown_requested_ = true;
+}
+
+void Server::Wait() {
+  std::thread signal_thread([this] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    while (true) {
+      {
+        absl::MutexLock lock(&impl_->mu_);
+        if (impl_->shutdown_requested_) return;
+      }
+      timespec timeout{0, 200'000'000};
+      const int sig = sigtimedwait(&set, nullptr, &timeout);
+      if (sig == SIGTERM || sig == SIGINT) {
+        kpo::log::Info("termination signal received; shutting down", {{"signal", sig}});
+        RequestShutdown();
+        return;
+      }
+    }
+  });
+  {
+    absl::MutexLock lock(&impl_->mu_);
+    impl_->mu_.Await(absl::Condition(&impl_->shutdown_requested_));
+  }
+  signal_thread.join();
+  if (impl_->readiness_thread_.joinable()) impl_->readiness_thread_.join();
+  auto* health = impl_->server_->GetHealthCheckService();
+  health->SetServingStatus("readiness", false);
+  health->SetServingStatus("liveness", false);
+  health->SetServingStatus("", false);
+  impl_->server_->Shutdown(std::chrono::system_clock::now() +
+                           absl::ToChronoMilliseconds(impl_->options_.shutdown_grace));
+  impl_->pool_->Stop();
+  for (auto it = impl_->hooks_.rbegin(); it != impl_->hooks_.rend(); ++it) (*it)();
+  impl_->exposer_.reset();
+  kpo::log::Info("stopped");
+}
+
+void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
+                      std::function<absl::Status(const kpo::auth::Principal&)> work,
+                      grpc::ServerUnaryReactor* reactor) {
+  const absl::Time start = absl::Now();
+  std::string authorization = Metadata(ctx, "authorization");
+  std::string traceparent = Metadata(ctx, "traceparent");
+  impl_->pool_->Submit([this, ctx, method, work = std::move(work), reactor,
+                        authorization = std::move(authorization),
+                        traceparent = std::move(traceparent), start] {
+    auto parent = kpo::core::TraceContext::Parse(traceparent);
+    kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
+    absl::Status status;
+    if (ctx->IsCancelled()) {
+      status = absl::CancelledError("the client cancelled the call");
+    } else {
+      auto principal = impl_->verifier_.Verify(authorization, impl_->clock_.Now());
+      if (!principal.ok()) {
+        status = principal.status();
+      } else if (status = impl_->permissions_.Authorize(*principal, method); status.ok()) {
+        status = work(*principal);
+      }
+    }
+    const absl::Duration elapsed = absl::Now() - start;
+    impl_->Observe(method, status.code(), elapsed);
+    if (status.code() == absl::StatusCode::kInternal ||
+        status.code() == absl::StatusCode::kUnknown ||
+        status.code() == absl::StatusCode::kDataLoss) {
+      kpo::log::Error("rpc failed", {{"method", method}, {"error", status.ToString()}});
+    } else {
+      kpo::log::Debug("rpc", {{"method", method}, {"code", CodeName(status.code())},
+                              {"ms", absl::ToDoubleMilliseconds(elapsed)}});
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
+}
+
+}  // namespace kpo::rpc
