@@ -1,0 +1,45 @@
+#pragma once
+
+// The local, read-only directory replica of the kaizen, daily and reporting services
+// (event-carried state transfer from kpo.people.v1). Every people event carries the
+// whole resource and its revision; the replica keeps, per resource name, the highest
+// revision it has seen, so redelivered or reordered events change nothing.
+// Functions are thread-safe (they go through the Database).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/any.pb.h"
+#include "kpo/events/consumer.h"
+#include "kpo/storage/database.h"
+
+namespace kpo::replica {
+
+// Migrations of component "replica".
+const std::vector<kpo::storage::Migration>& Migrations();
+
+// Registers a handler for every kpo.people.v1 directory event type.
+void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock);
+
+struct Entry {
+  std::string name;
+  std::string kind;  // "organization", "site", "area", "person", "coaching_relationship"
+  int64_t revision = 0;
+  bool active = false;
+  google::protobuf::Any resource;
+  absl::Time replicated_time;
+};
+
+// The replica's entry for `name` in organization `org` (its id), if any.
+absl::StatusOr<std::optional<Entry>> Lookup(kpo::storage::Transaction& tx, const std::string& org,
+                                            const std::string& name);
+absl::StatusOr<std::optional<Entry>> Lookup(kpo::storage::Database& db, const std::string& org,
+                                            const std::string& name);
+// Active entries per kind for one organization.
+absl::StatusOr<std::map<std::string, int64_t>> CountActive(kpo::storage::Database& db,
+                                                           const std::string& org);
+
+}  // namespace kpo::replica

@@ -1,0 +1,337 @@
+#include "kpo/runtime/runtime.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "kpo/core/errors.h"
+#include "kpo/core/log.h"
+#include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/replica/directory_replica.h"
+
+namespace kpo::runtime {
+namespace {
+
+namespace ops = kpo::ops::v1;
+
+std::string ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+class OpsServiceImpl final : public ops::OpsService::CallbackService {
+ public:
+  OpsServiceImpl(kpo::rpc::Server& server, kpo::storage::Database& db, std::string service,
+                 bool has_replica, std::function<void()> wake)
+      : server_(server), db_(db), service_(std::move(service)), has_replica_(has_replica),
+        wake_(std::move(wake)) {}
+
+  grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
+                                             const ops::GetServiceStatusRequest* req,
+                                             ops::ServiceStatus* resp) override {
+    return server_.Unary<ops::GetServiceStatusRequest, ops::ServiceStatus>(
+        ctx, req, resp, "/kpo.ops.v1.OpsService/GetServiceStatus",
+        [this](const kpo::auth::Principal& p, const ops::GetServiceStatusRequest&,
+               ops::ServiceStatus& out) -> absl::Status {
+          out.set_service(service_);
+          auto counts = kpo::events::CountOutbox(db_, p.organization_name());
+          if (!counts.ok()) return counts.status();
+          out.set_outbox_pending(counts->pending);
+          out.set_outbox_sent_retained(counts->sent_retained);
+          absl::Status s = db_.Read([&](kpo::storage::Transaction& tx) {
+            auto rows = tx.Query("SELECT COUNT(*) FROM inbox WHERE organization = ?",
+                                 {p.organization_name()});
+            if (!rows.ok()) return rows.status();
+            out.set_inbox_processed(rows->front().Int(0));
+            return absl::OkStatus();
+          });
+          if (!s.ok()) return s;
+          if (has_replica_) {
+            auto replica = kpo::replica::CountActive(db_, p.organization_id);
+            if (!replica.ok()) return replica.status();
+            for (const auto& [k, v] : *replica) (*out.mutable_replica_counts())[k] = v;
+          }
+          return absl::OkStatus();
+        });
+  }
+
+  grpc::ServerUnaryReactor* RepublishOutbox(grpc::CallbackServerContext* ctx,
+                                            const ops::RepublishOutboxRequest* req,
+                                            ops::RepublishOutboxResponse* resp) override {
+    return server_.Unary<ops::RepublishOutboxRequest, ops::RepublishOutboxResponse>(
+        ctx, req, resp, "/kpo.ops.v1.OpsService/RepublishOutbox",
+        [this](const kpo::auth::Principal& p, const ops::RepublishOutboxRequest& r,
+               ops::RepublishOutboxResponse& out) -> absl::Status {
+          const absl::Time since = absl::FromUnixMicros(
+              google::protobuf::util::TimeUtil::TimestampToMicroseconds(r.since()));
+          auto n = kpo::events::RepublishSince(db_, p.organization_name(), since);
+          if (!n.ok()) return n.status();
+          out.set_events_requeued(*n);
+          if (*n > 0) wake_();
+          return absl::OkStatus();
+        });
+  }
+
+  grpc::ServerUnaryReactor* GetReplicaEntry(grpc::CallbackServerContext* ctx,
+                                            const ops::GetReplicaEntryRequest* req,
+                                            ops::ReplicaEntry* resp) override {
+    return server_.Unary<ops::GetReplicaEntryRequest, ops::ReplicaEntry>(
+        ctx, req, resp, "/kpo.ops.v1.OpsService/GetReplicaEntry",
+        [this](const kpo::auth::Principal& p, const ops::GetReplicaEntryRequest& r,
+               ops::ReplicaEntry& out) -> absl::Status {
+          if (absl::Status s = kpo::auth::CheckOrganization(p, r.name(), "name"); !s.ok()) return s;
+          if (!has_replica_) {
+            return kpo::core::FailedPrecondition("NO_REPLICA",
+                                                 service_ + " keeps no directory replica");
+          }
+          auto entry = kpo::replica::Lookup(db_, p.organization_id, r.name());
+          if (!entry.ok()) return entry.status();
+          if (!entry->has_value()) return kpo::core::NotFound(r.name());
+          const auto& e = **entry;
+          out.set_name(e.name);
+          out.set_kind(e.kind);
+          out.set_revision(e.revision);
+          out.set_active(e.active);
+          *out.mutable_resource() = e.resource;
+          *out.mutable_replicated_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+              absl::ToUnixMicros(e.replicated_time));
+          return absl::OkStatus();
+        });
+  }
+
+ private:
+  kpo::rpc::Server& server_;
+  kpo::storage::Database& db_;
+  std::string service_;
+  bool has_replica_;
+  std::function<void()> wake_;
+};
+
+class Runtime final : public ServiceRuntime {
+ public:
+  kpo::storage::Database& db() override { return *db_; }
+  const kpo::events::Outbox& outbox() override { return *outbox_; }
+  kpo::rpc::Server& server() override { return *server_; }
+  const kpo::core::PageTokenCodec& page_tokens() override { return *tokens_; }
+  const kpo::core::Clock& clock() override { return kpo::core::Clock::Real(); }
+  kpo::events::Consumer* consumer() override { return consumer_.get(); }
+  void OutboxCommitted() override {
+    if (relay_) relay_->Wake();
+  }
+  void Own(std::shared_ptr<void> object) override { owned_.push_back(std::move(object)); }
+
+  std::unique_ptr<kpo::storage::Database> db_;
+  std::unique_ptr<kpo::events::Outbox> outbox_;
+  std::unique_ptr<kpo::rpc::Server> server_;
+  std::unique_ptr<kpo::core::PageTokenCodec> tokens_;
+  std::unique_ptr<kpo::events::OutboxRelay> relay_;
+  std::unique_ptr<kpo::events::Consumer> consumer_;
+  std::vector<std::shared_ptr<void>> owned_;
+};
+
+}  // namespace
+
+int RunService(int argc, char** argv, const ServiceSpec& spec) {
+  kpo::rpc::BlockTerminationSignals();
+  std::string config_path;
+  if (const char* env = std::getenv("KPO_CONFIG")) config_path = env;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_path = arg.substr(9);
+    } else {
+      std::cerr << "kpo-" << spec.name << ": unknown argument " << arg
+                << " (usage: kpo-" << spec.name << " [--config file.yaml])\n";
+      return 2;
+    }
+  }
+  auto config_or = kpo::core::Config::Load(config_path);
+  if (!config_or.ok()) {
+    std::cerr << config_or.status().message() << "\n";
+    return 2;
+  }
+  kpo::core::Config& config = *config_or;
+
+  kpo::rpc::ServerOptions server_options;
+  server_options.service_name = spec.name;
+  server_options.listen =
+      config.String("grpc.listen", absl::StrCat("127.0.0.1:", spec.default_grpc_port));
+  server_options.worker_threads = static_cast<int>(config.Int("grpc.worker_threads", 8, 1, 256));
+  server_options.shutdown_grace = config.Duration("grpc.shutdown_grace", absl::Seconds(10));
+  server_options.metrics_listen =
+      config.String("metrics.listen", absl::StrCat("127.0.0.1:", spec.default_metrics_port));
+  server_options.runtime_file = config.String("runtime_file", "");
+
+  kpo::storage::SqliteOptions db_options;
+  db_options.path = config.RequiredString("database.path");
+  db_options.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
+
+  kpo::events::KafkaOptions kafka;
+  kafka.bootstrap_servers = config.RequiredString("kafka.bootstrap_servers");
+  for (const auto& kv : config.StringList("kafka.properties", {})) {
+    std::vector<std::string> parts = absl::StrSplit(kv, absl::MaxSplits('=', 1));
+    if (parts.size() != 2) {
+      config.Invalid("kafka.properties", "entries must be name=value, got '" + kv + "'");
+    } else {
+      kafka.properties[parts[0]] = parts[1];
+    }
+  }
+
+  kpo::events::RelayOptions relay_options;
+  relay_options.kafka = kafka;
+  relay_options.service = spec.name;
+  relay_options.batch_size = static_cast<int>(config.Int("outbox.batch_size", 500, 1, 10000));
+  relay_options.delivery_timeout = config.Duration("outbox.delivery_timeout", absl::Seconds(30));
+  relay_options.max_backoff = config.Duration("outbox.max_backoff", absl::Seconds(5));
+  relay_options.retention = config.Duration("outbox.retention", absl::Hours(24 * 7));
+
+  kpo::events::ConsumerOptions consumer_options;
+  consumer_options.kafka = kafka;
+  consumer_options.service = spec.name;
+  consumer_options.group_id = config.String("consumer.group_id", "kpo-" + spec.name);
+  consumer_options.topics = spec.consumes;
+  consumer_options.dead_letter_topic =
+      config.String("consumer.dead_letter_topic", "kpo.dlt." + spec.name);
+  consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
+
+  kpo::auth::VerifierOptions auth;
+  auth.hs256_secret = config.String("auth.hs256_secret", "");
+  const std::string secret_file = config.String("auth.hs256_secret_file", "");
+  if (!secret_file.empty()) auth.hs256_secret = ReadSecretFile(secret_file);
+  const std::string rs256_file = config.String("auth.rs256_public_key_file", "");
+  if (!rs256_file.empty()) auth.rs256_public_key_pem = ReadSecretFile(rs256_file);
+  auth.issuer = config.String("auth.issuer", "kpo-local");
+  auth.audience = config.String("auth.audience", "kpo");
+  const std::string token_key_hex = config.String("page_tokens.key", "");
+  kpo::log::Level level = kpo::log::Level::kInfo;
+  const std::string level_name = config.String("log.level", "info");
+  if (!kpo::log::ParseLevel(level_name, &level)) {
+    config.Invalid("log.level", "must be debug, info, warn or error");
+  }
+  auto verifier = kpo::auth::Verifier::Create(auth);
+  if (!verifier.ok()) config.Invalid("auth", std::string(verifier.status().message()));
+  std::unique_ptr<kpo::core::PageTokenCodec> tokens;
+  if (token_key_hex.empty()) {
+    tokens = std::make_unique<kpo::core::PageTokenCodec>(kpo::core::PageTokenCodec::Random());
+  } else {
+    auto codec = kpo::core::PageTokenCodec::FromKey(absl::HexStringToBytes(token_key_hex));
+    if (token_key_hex.size() != 64 || !codec.ok()) {
+      config.Invalid("page_tokens.key", "must be 64 hex digits (32 bytes)");
+    } else {
+      tokens = std::make_unique<kpo::core::PageTokenCodec>(*codec);
+    }
+  }
+
+  // The service's own keys are read by its setup; run it against a probe first? No:
+  // setup reads its keys before Finish, below.
+  auto rt = std::make_unique<Runtime>();
+  rt->tokens_ = std::move(tokens);
+  kpo::log::Init(spec.name, level);
+
+  kpo::auth::PermissionTable permissions;
+  if (spec.permissions) spec.permissions(permissions);
+  for (const char* m : {"GetServiceStatus", "GetReplicaEntry"}) {
+    permissions.Allow(std::string("/kpo.ops.v1.OpsService/") + m,
+                      {kpo::auth::kOrgAdmin, kpo::auth::kKpoSpecialist, kpo::auth::kService});
+  }
+  permissions.Allow("/kpo.ops.v1.OpsService/RepublishOutbox", {kpo::auth::kOrgAdmin});
+
+  // Open what the setup needs, then let it read its own keys; only then judge config.
+  if (absl::Status s = config.Finish(); !s.ok() && spec.setup == nullptr) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  auto db = kpo::storage::OpenSqlite(db_options);
+  if (!db.ok()) {
+    kpo::log::Error("cannot open the database", {{"error", db.status().ToString()}});
+    return 1;
+  }
+  rt->db_ = *std::move(db);
+  std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> components = {
+      {"events", &kpo::events::Migrations()}};
+  if (spec.directory_replica) components.emplace_back("replica", &kpo::replica::Migrations());
+  for (const auto& c : spec.migrations) components.push_back(c);
+  for (const auto& [component, migrations] : components) {
+    if (absl::Status s = rt->db_->Migrate(component, *migrations); !s.ok()) {
+      kpo::log::Error("database migration failed", {{"component", component}, {"error", s.ToString()}});
+      return 1;
+    }
+  }
+  rt->outbox_ = std::make_unique<kpo::events::Outbox>(
+      kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic},
+      kpo::core::Clock::Real());
+  if (!verifier.ok()) {
+    std::cerr << config.Finish().message() << "\n";
+    return 2;
+  }
+  rt->server_ = std::make_unique<kpo::rpc::Server>(server_options, *verifier, permissions,
+                                                   kpo::core::Clock::Real());
+  if (!spec.consumes.empty()) {
+    rt->consumer_ = std::make_unique<kpo::events::Consumer>(
+        *rt->db_, consumer_options, kpo::core::Clock::Real(), &rt->server_->registry());
+    if (spec.directory_replica) {
+      kpo::replica::RegisterDirectoryHandlers(*rt->consumer_, kpo::core::Clock::Real());
+    }
+  }
+  if (spec.setup) {
+    if (absl::Status s = spec.setup(*rt, config); !s.ok()) {
+      kpo::log::Error("service setup failed", {{"error", s.ToString()}});
+      return 1;
+    }
+  }
+  if (absl::Status s = config.Finish(); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  if (token_key_hex.empty()) {
+    kpo::log::Warn("page_tokens.key is not set: page tokens will not survive a restart or work "
+                   "across replicas");
+  }
+  auto ops_service = std::make_shared<OpsServiceImpl>(*rt->server_, *rt->db_, spec.name,
+                                                      spec.directory_replica,
+                                                      [r = rt.get()] { r->OutboxCommitted(); });
+  rt->server_->AddService(ops_service.get(), "kpo.ops.v1.OpsService");
+
+  auto relay = kpo::events::OutboxRelay::Create(*rt->db_, relay_options, kpo::core::Clock::Real(),
+                                                &rt->server_->registry());
+  if (!relay.ok()) {
+    std::cerr << "config: kafka: " << relay.status().message() << "\n";
+    return 2;
+  }
+  rt->relay_ = *std::move(relay);
+  kpo::storage::Database* dbp = rt->db_.get();
+  rt->server_->SetReadinessCheck([dbp] { return dbp->Ping(); });
+  // Shutdown hooks run in reverse: consumer first (commits offsets), then the relay.
+  rt->server_->OnShutdown([r = rt.get()] { r->relay_->Stop(); });
+  if (rt->consumer_) rt->server_->OnShutdown([r = rt.get()] { r->consumer_->Stop(); });
+
+  rt->relay_->Start();
+  if (rt->consumer_) {
+    if (absl::Status s = rt->consumer_->Start(); !s.ok()) {
+      kpo::log::Error("cannot start the event consumer", {{"error", s.ToString()}});
+      rt->relay_->Stop();
+      return 1;
+    }
+  }
+  if (absl::Status s = rt->server_->Start(); !s.ok()) {
+    kpo::log::Error("cannot start the gRPC server", {{"error", s.ToString()}});
+    if (rt->consumer_) rt->consumer_->Stop();
+    rt->relay_->Stop();
+    return 1;
+  }
+  rt->server_->Wait();
+  return 0;
+}
+
+}  // namespace kpo::runtime

@@ -1,0 +1,990 @@
+#include "directory.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "domain/validation.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "google/protobuf/util/time_util.h"
+#include "kpo/core/errors.h"
+#include "kpo/core/ids.h"
+#include "kpo/people/v1/events.pb.h"
+
+namespace kpo::people {
+
+namespace pb = kpo::people::v1;
+using google::protobuf::FieldMask;
+using google::protobuf::Message;
+using google::protobuf::util::FieldMaskUtil;
+using kpo::core::FieldViolations;
+using kpo::storage::Blob;
+using kpo::storage::Transaction;
+using Indexes = std::vector<std::pair<std::string, std::string>>;
+
+namespace {
+
+constexpr char kOrgKind[] = "organization";
+constexpr char kSiteKind[] = "site";
+constexpr char kAreaKind[] = "area";
+constexpr char kPersonKind[] = "person";
+constexpr char kCoachingKind[] = "coaching_relationship";
+
+// Sentinel returned from a write callback to roll back a validate-only request.
+const absl::Status& ValidateOnlyRollback() {
+  static const auto* const kStatus = new absl::Status(absl::StatusCode::kCancelled, "validate-only");
+  return *kStatus;
+}
+
+struct StoredRow {
+  int64_t revision = 0;
+  bool active = false;
+  std::string data;
+  int64_t create_us = 0;
+};
+
+void SetOutputFields(Message& m, const std::string& name, bool active, int64_t create_us,
+                     int64_t update_us, int64_t revision) {
+  using google::protobuf::util::TimeUtil;
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  r->SetString(&m, d->FindFieldByName("name"), name);
+  r->SetEnumValue(&m, d->FindFieldByName("state"), active ? pb::ACTIVE : pb::INACTIVE);
+  r->MutableMessage(&m, d->FindFieldByName("create_time"))
+      ->CopyFrom(TimeUtil::MicrosecondsToTimestamp(create_us));
+  r->MutableMessage(&m, d->FindFieldByName("update_time"))
+      ->CopyFrom(TimeUtil::MicrosecondsToTimestamp(update_us));
+  r->SetString(&m, d->FindFieldByName("etag"), std::to_string(revision));
+}
+
+std::string StringField(const Message& m, const char* field) {
+  return m.GetReflection()->GetString(m, m.GetDescriptor()->FindFieldByName(field));
+}
+
+// Every event message has the resource as field 1, the revision as 2 and, for updates,
+// the update mask as 3.
+template <class Event>
+Event MakeEvent(const Message& resource, int64_t revision, const FieldMask* mask) {
+  Event e;
+  const auto* d = e.GetDescriptor();
+  const auto* r = e.GetReflection();
+  r->MutableMessage(&e, d->FindFieldByNumber(1))->CopyFrom(resource);
+  r->SetInt64(&e, d->FindFieldByNumber(2), revision);
+  if (mask != nullptr && d->FindFieldByNumber(3) != nullptr) {
+    r->MutableMessage(&e, d->FindFieldByNumber(3))->CopyFrom(*mask);
+  }
+  return e;
+}
+
+std::string EnumName(int role) { return pb::Role_Name(static_cast<pb::Role>(role)); }
+
+}  // namespace
+
+class Directory::Impl {
+ public:
+  Impl(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
+       const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
+       ResourceCache* cache, std::function<void()> on_commit, DirectoryOptions options)
+      : db_(db),
+        outbox_(outbox),
+        clock_(clock),
+        tokens_(tokens),
+        cache_(cache),
+        on_commit_(std::move(on_commit)),
+        options_(options) {}
+
+  // ---- Storage primitives
+
+  absl::StatusOr<std::optional<StoredRow>> Load(Transaction& tx, const std::string& org,
+                                                const char* kind, const std::string& name) {
+    auto rows = tx.Query(
+        "SELECT revision, active, data, create_us FROM directory WHERE org = ? AND kind = ? AND "
+        "name = ?",
+        {org, std::string(kind), name});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<StoredRow>();
+    const auto& r = rows->front();
+    return std::optional<StoredRow>(StoredRow{r.Int(0), r.Int(1) != 0, r.Text(2), r.Int(3)});
+  }
+
+  absl::Status Put(Transaction& tx, const std::string& org, const char* kind,
+                   const std::string& parent, const Message& m, int64_t revision, bool active,
+                   int64_t create_us, int64_t update_us, bool insert) {
+    const std::string name = StringField(m, "name");
+    absl::StatusOr<int64_t> r =
+        insert ? tx.Exec("INSERT INTO directory (org, kind, name, parent, revision, active, data, "
+                         "create_us, update_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         {org, std::string(kind), name, parent, revision, int64_t{active},
+                          Blob{m.SerializeAsString()}, create_us, update_us})
+               : tx.Exec("UPDATE directory SET revision = ?, active = ?, data = ?, update_us = ? "
+                         "WHERE org = ? AND kind = ? AND name = ?",
+                         {revision, int64_t{active}, Blob{m.SerializeAsString()}, update_us, org,
+                          std::string(kind), name});
+    return r.status();
+  }
+
+  // Replaces the index and unique rows of `name`. A unique value held by another
+  // resource becomes a violation of `field_prefix + key`.
+  absl::Status Reindex(Transaction& tx, const std::string& org, const char* kind,
+                       const std::string& name, const Indexes& index, const Indexes& unique,
+                       const std::string& field_prefix, FieldViolations& v) {
+    const std::vector<kpo::storage::Value> key = {org, std::string(kind), name};
+    if (auto r = tx.Exec("DELETE FROM directory_index WHERE org = ? AND kind = ? AND name = ?", key);
+        !r.ok()) {
+      return r.status();
+    }
+    if (auto r = tx.Exec("DELETE FROM directory_unique WHERE org = ? AND kind = ? AND name = ?",
+                         key);
+        !r.ok()) {
+      return r.status();
+    }
+    for (const auto& [k, value] : index) {
+      if (value.empty()) continue;
+      auto r = tx.Exec(
+          "INSERT OR IGNORE INTO directory_index (org, kind, key, value, name) VALUES (?, ?, ?, "
+          "?, ?)",
+          {org, std::string(kind), k, value, name});
+      if (!r.ok()) return r.status();
+    }
+    for (const auto& [k, value] : unique) {
+      if (value.empty()) continue;
+      auto holder = tx.Query(
+          "SELECT name FROM directory_unique WHERE org = ? AND kind = ? AND key = ? AND value = ?",
+          {org, std::string(kind), k, value});
+      if (!holder.ok()) return holder.status();
+      if (!holder->empty()) {
+        v.Add(field_prefix + k,
+              absl::StrCat("'", value, "' is already used by ", holder->front().Text(0)));
+        continue;
+      }
+      auto r = tx.Exec(
+          "INSERT INTO directory_unique (org, kind, key, value, name) VALUES (?, ?, ?, ?, ?)",
+          {org, std::string(kind), k, value, name});
+      if (!r.ok()) return r.status();
+    }
+    return absl::OkStatus();
+  }
+
+  // A reference to another directory resource of the caller's organization that must
+  // exist and be active; problems become violations of `field`.
+  absl::Status RequireActive(Transaction& tx, const std::string& org, const char* kind,
+                             const std::string& name, const std::string& field,
+                             FieldViolations& v) {
+    if (name.empty()) return absl::OkStatus();
+    if (!absl::StartsWith(name, absl::StrCat("organizations/", org, "/"))) {
+      v.Add(field, absl::StrCat("must belong to organizations/", org));
+      return absl::OkStatus();
+    }
+    auto row = Load(tx, org, kind, name);
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) {
+      v.Add(field, absl::StrCat(name, " does not exist"));
+    } else if (!(*row)->active) {
+      v.Add(field, absl::StrCat(name, " is inactive"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RequireParent(Transaction& tx, const std::string& org, const char* kind,
+                             const std::string& parent) {
+    auto row = Load(tx, org, kind, parent);
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) return kpo::core::NotFound(parent);
+    if (!(*row)->active) {
+      return kpo::core::FailedPrecondition("PARENT_INACTIVE",
+                                           absl::StrCat(parent, " is inactive"),
+                                           {{"parent", parent}});
+    }
+    return absl::OkStatus();
+  }
+
+  // ---- Idempotency
+
+  // If `request_id` was seen, parses its stored response into `out` and returns true.
+  absl::StatusOr<bool> Replay(Transaction& tx, const std::string& org,
+                              const std::string& request_id, const char* method, Message& out) {
+    if (request_id.empty()) return false;
+    auto rows = tx.Query(
+        "SELECT method, response FROM idempotency WHERE org = ? AND request_id = ?",
+        {org, request_id});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return false;
+    if (rows->front().Text(0) != method) {
+      return kpo::core::InvalidField(
+          "request_id", absl::StrCat("was already used for ", rows->front().Text(0),
+                                     "; use a new request_id for each distinct request"));
+    }
+    if (!out.ParseFromString(rows->front().Text(1))) {
+      return absl::InternalError("stored idempotent response is corrupt");
+    }
+    return true;
+  }
+
+  absl::Status Remember(Transaction& tx, const std::string& org, const std::string& request_id,
+                        const char* method, const Message& response) {
+    if (request_id.empty()) return absl::OkStatus();
+    return tx
+        .Exec("INSERT INTO idempotency (org, request_id, method, response, created_us) VALUES "
+              "(?, ?, ?, ?, ?)",
+              {org, request_id, std::string(method), Blob{response.SerializeAsString()},
+               absl::ToUnixMicros(clock_.Now())})
+        .status();
+  }
+
+  static absl::Status CheckRequestId(const std::string& request_id) {
+    if (!domain::IsValidRequestId(request_id)) {
+      return kpo::core::InvalidField("request_id",
+                                     "must be at most 64 printable characters (a UUID is ideal)");
+    }
+    return absl::OkStatus();
+  }
+
+  void Committed(const std::string& org, const std::string& name) {
+    if (cache_ != nullptr) cache_->Invalidate(org, name);
+    if (on_commit_) on_commit_();
+  }
+
+  // ---- Generic flows
+
+  using RefCheck = std::function<absl::Status(Transaction&, const Message&, const std::string& prefix,
+                                              FieldViolations&)>;
+  using IndexFn = std::function<std::pair<Indexes, Indexes>(const Message&)>;
+
+  struct KindSpec {
+    const char* kind;
+    const char* field;  // request field of the resource, e.g. "site"
+    std::function<bool(const std::string&)> name_valid;
+    std::function<void(const Message&, const std::string&, FieldViolations&)> validate;
+    RefCheck refs;   // may be empty
+    IndexFn indexes; // may be empty
+  };
+
+  // Writes one new resource inside `tx` (no idempotency, no commit hooks).
+  template <class Event>
+  absl::Status InsertInTx(Transaction& tx, const std::string& org, const KindSpec& spec,
+                          const std::string& parent, const std::string& name, Message& resource,
+                          const std::string& prefix, FieldViolations& v) {
+    if (spec.refs) {
+      if (absl::Status s = spec.refs(tx, resource, prefix, v); !s.ok()) return s;
+    }
+    auto existing = Load(tx, org, spec.kind, name);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return kpo::core::AlreadyExists(name);
+    const int64_t now = absl::ToUnixMicros(clock_.Now());
+    SetOutputFields(resource, name, true, now, now, 1);
+    if (spec.indexes) {
+      auto [index, unique] = spec.indexes(resource);
+      if (absl::Status s = Reindex(tx, org, spec.kind, name, index, unique, prefix, v); !s.ok()) {
+        return s;
+      }
+    }
+    if (!v.empty()) return absl::OkStatus();
+    if (absl::Status s = Put(tx, org, spec.kind, parent, resource, 1, true, now, now, true);
+        !s.ok()) {
+      return s;
+    }
+    return outbox_.Append(tx, "organizations/" + org, name, MakeEvent<Event>(resource, 1, nullptr))
+        .status();
+  }
+
+  template <class T, class Event>
+  absl::StatusOr<T> Create(const Principal& p, const char* method, const KindSpec& spec,
+                           const std::string& parent, const char* parent_kind,
+                           const std::string& id, const T& input, const std::string& request_id) {
+    if (parent_kind != nullptr) {
+      if (absl::Status s = kpo::auth::CheckOrganization(p, parent, "parent"); !s.ok()) return s;
+    }
+    FieldViolations v;
+    if (!id.empty() && !kpo::core::IsValidResourceId(id)) {
+      v.Add(absl::StrCat(spec.field, "_id"), "must be 1-63 of a-z, 0-9 and '-'");
+    }
+    if (!domain::IsValidRequestId(request_id)) v.Add("request_id", "must be at most 64 printable characters");
+    spec.validate(input, absl::StrCat(spec.field, "."), v);
+    if (!v.empty()) return v.ToStatus();
+    const std::string org = p.organization_id;
+    const std::string name =
+        parent_kind == nullptr
+            ? parent
+            : absl::StrCat(parent, "/", CollectionOf(spec.kind), "/", id.empty() ? kpo::core::NewUuid() : id);
+    T resource = input;
+    bool replayed = false;
+    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
+      auto seen = Replay(tx, org, request_id, method, resource);
+      if (!seen.ok()) return seen.status();
+      if (*seen) {
+        replayed = true;
+        return absl::OkStatus();
+      }
+      if (parent_kind != nullptr) {
+        if (absl::Status ps = RequireParent(tx, org, parent_kind, parent); !ps.ok()) return ps;
+      }
+      if (absl::Status is = InsertInTx<Event>(tx, org, spec, parent_kind ? parent : "", name,
+                                              resource, absl::StrCat(spec.field, "."), v);
+          !is.ok()) {
+        return is;
+      }
+      if (!v.empty()) return v.ToStatus();
+      return Remember(tx, org, request_id, method, resource);
+    });
+    if (!s.ok()) return s;
+    if (!replayed) Committed(org, name);
+    return resource;
+  }
+
+  template <class T, class Event>
+  absl::StatusOr<T> Update(const Principal& p, const char* method, const KindSpec& spec,
+                           const T& patch, const FieldMask& mask,
+                           const std::set<std::string>& updatable, const std::string& request_id) {
+    const std::string name = patch.name();
+    const std::string name_field = absl::StrCat(spec.field, ".name");
+    if (!spec.name_valid(name)) {
+      return kpo::core::InvalidField(name_field, absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+    }
+    if (absl::Status s = kpo::auth::CheckOrganization(p, name, name_field); !s.ok()) return s;
+    FieldViolations v;
+    FieldMask effective = mask;
+    if (effective.paths().empty()) {
+      for (const auto& path : updatable) effective.add_paths(path);
+    }
+    for (int i = 0; i < effective.paths_size(); ++i) {
+      if (!updatable.contains(effective.paths(i))) {
+        v.Add(absl::StrCat("update_mask.paths[", i, "]"),
+              absl::StrCat("'", effective.paths(i), "' cannot be updated; updatable: ",
+                           absl::StrJoin(updatable, ", ")));
+      }
+    }
+    if (!domain::IsValidRequestId(request_id)) v.Add("request_id", "must be at most 64 printable characters");
+    if (!v.empty()) return v.ToStatus();
+    const std::string org = p.organization_id;
+    T result;
+    bool replayed = false, changed = false;
+    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
+      auto seen = Replay(tx, org, request_id, method, result);
+      if (!seen.ok()) return seen.status();
+      if (*seen) {
+        replayed = true;
+        return absl::OkStatus();
+      }
+      auto row = Load(tx, org, spec.kind, name);
+      if (!row.ok()) return row.status();
+      if (!row->has_value()) return kpo::core::NotFound(name);
+      T current;
+      if (!current.ParseFromString((*row)->data)) return absl::InternalError("corrupt row " + name);
+      if (!(*row)->active) {
+        return kpo::core::FailedPrecondition("RESOURCE_INACTIVE",
+                                             absl::StrCat(name, " is inactive and cannot be updated"),
+                                             {{"resource", name}});
+      }
+      if (!patch.etag().empty() && patch.etag() != current.etag()) {
+        return kpo::core::EtagMismatch(name);
+      }
+      T merged = current;
+      FieldMaskUtil::MergeOptions opts;
+      opts.set_replace_message_fields(true);
+      opts.set_replace_repeated_fields(true);
+      FieldMaskUtil::MergeMessageTo(patch, effective, opts, &merged);
+      const std::string prefix = absl::StrCat(spec.field, ".");
+      spec.validate(merged, prefix, v);
+      if (!v.empty()) return v.ToStatus();
+      if (google::protobuf::util::MessageDifferencer::Equals(merged, current)) {
+        result = current;
+        return Remember(tx, org, request_id, method, result);
+      }
+      if (spec.refs) {
+        if (absl::Status rs = spec.refs(tx, merged, prefix, v); !rs.ok()) return rs;
+      }
+      const int64_t now = absl::ToUnixMicros(clock_.Now());
+      const int64_t revision = (*row)->revision + 1;
+      SetOutputFields(merged, name, true, (*row)->create_us, now, revision);
+      if (spec.indexes) {
+        auto [index, unique] = spec.indexes(merged);
+        if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v); !rs.ok()) {
+          return rs;
+        }
+      }
+      if (!v.empty()) return v.ToStatus();
+      if (absl::Status ps = Put(tx, org, spec.kind, "", merged, revision, true, 0, now, false);
+          !ps.ok()) {
+        return ps;
+      }
+      if (auto a = outbox_.Append(tx, "organizations/" + org, name,
+                                  MakeEvent<Event>(merged, revision, &effective));
+          !a.ok()) {
+        return a.status();
+      }
+      result = merged;
+      changed = true;
+      return Remember(tx, org, request_id, method, result);
+    });
+    if (!s.ok()) return s;
+    if (!replayed && changed) Committed(org, name);
+    return result;
+  }
+
+  template <class T, class Event>
+  absl::StatusOr<T> Deactivate(const Principal& p, const char* method, const KindSpec& spec,
+                               const std::string& name, const std::string& etag,
+                               const std::string& request_id,
+                               std::function<absl::Status(Transaction&, const std::string&)> guard) {
+    if (!spec.name_valid(name)) {
+      return kpo::core::InvalidField("name", absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+    }
+    if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
+    if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
+    const std::string org = p.organization_id;
+    T result;
+    bool replayed = false, changed = false;
+    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
+      auto seen = Replay(tx, org, request_id, method, result);
+      if (!seen.ok()) return seen.status();
+      if (*seen) {
+        replayed = true;
+        return absl::OkStatus();
+      }
+      auto row = Load(tx, org, spec.kind, name);
+      if (!row.ok()) return row.status();
+      if (!row->has_value()) return kpo::core::NotFound(name);
+      T current;
+      if (!current.ParseFromString((*row)->data)) return absl::InternalError("corrupt row " + name);
+      if (!etag.empty() && etag != current.etag()) return kpo::core::EtagMismatch(name);
+      if (!(*row)->active) {
+        result = current;  // already inactive: nothing to do
+        return Remember(tx, org, request_id, method, result);
+      }
+      if (guard) {
+        if (absl::Status gs = guard(tx, name); !gs.ok()) return gs;
+      }
+      const int64_t now = absl::ToUnixMicros(clock_.Now());
+      const int64_t revision = (*row)->revision + 1;
+      SetOutputFields(current, name, false, (*row)->create_us, now, revision);
+      if (absl::Status ps = Put(tx, org, spec.kind, "", current, revision, false, 0, now, false);
+          !ps.ok()) {
+        return ps;
+      }
+      if (auto a = outbox_.Append(tx, "organizations/" + org, name,
+                                  MakeEvent<Event>(current, revision, nullptr));
+          !a.ok()) {
+        return a.status();
+      }
+      result = current;
+      changed = true;
+      return Remember(tx, org, request_id, method, result);
+    });
+    if (!s.ok()) return s;
+    if (!replayed && changed) Committed(org, name);
+    return result;
+  }
+
+  template <class T>
+  absl::StatusOr<T> Get(const Principal& p, const KindSpec& spec, const std::string& name) {
+    if (!spec.name_valid(name)) {
+      return kpo::core::InvalidField("name", absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+    }
+    if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
+    const std::string org = p.organization_id;
+    T out;
+    if (cache_ != nullptr) {
+      if (auto hit = cache_->Get(org, name); hit.has_value() && out.ParseFromString(*hit)) {
+        return out;
+      }
+    }
+    std::optional<StoredRow> found;
+    absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+      auto row = Load(tx, org, spec.kind, name);
+      if (!row.ok()) return row.status();
+      found = *row;
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (!found.has_value()) return kpo::core::NotFound(name);
+    if (!out.ParseFromString(found->data)) return absl::InternalError("corrupt row " + name);
+    if (cache_ != nullptr) cache_->Put(org, name, found->data);
+    return out;
+  }
+
+  // Lists one kind under `parent` (empty = any parent) with index filters.
+  absl::StatusOr<std::pair<std::vector<std::string>, std::string>> List(
+      const Principal& p, const char* kind, const std::string& parent_field_value,
+      const std::string& parent_filter, int32_t page_size, const std::string& page_token,
+      const Indexes& filters, bool show_inactive) {
+    FieldViolations v;
+    if (page_size < 0) v.Add("page_size", "must not be negative");
+    if (!v.empty()) return v.ToStatus();
+    const int limit = page_size == 0 ? options_.default_page_size
+                                     : std::min(page_size, options_.max_page_size);
+    std::string scope = absl::StrCat(p.organization_id, "|", kind, "|", parent_field_value, "|",
+                                     show_inactive ? 1 : 0);
+    for (const auto& [k, value] : filters) absl::StrAppend(&scope, "|", k, "=", value);
+    std::string after;
+    if (!page_token.empty()) {
+      auto cursor = tokens_.Open(page_token, scope);
+      if (!cursor.ok()) return cursor.status();
+      after = cursor->last_key;
+    }
+    std::string sql =
+        "SELECT d.name, d.data FROM directory d WHERE d.org = ? AND d.kind = ? AND d.name > ?";
+    std::vector<kpo::storage::Value> params = {p.organization_id, std::string(kind), after};
+    if (!parent_filter.empty()) {
+      sql += " AND d.parent = ?";
+      params.emplace_back(parent_filter);
+    }
+    if (!show_inactive) sql += " AND d.active = 1";
+    for (const auto& [k, value] : filters) {
+      sql +=
+          " AND EXISTS (SELECT 1 FROM directory_index i WHERE i.org = d.org AND i.kind = d.kind "
+          "AND i.name = d.name AND i.key = ? AND i.value = ?)";
+      params.emplace_back(k);
+      params.emplace_back(value);
+    }
+    sql += " ORDER BY d.name LIMIT ?";
+    params.emplace_back(static_cast<int64_t>(limit + 1));
+    std::vector<std::string> items;
+    std::string next;
+    absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+      auto rows = tx.Query(sql, params);
+      if (!rows.ok()) return rows.status();
+      for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
+        items.push_back((*rows)[i].Text(1));
+      }
+      if (rows->size() > static_cast<size_t>(limit)) {
+        next = tokens_.Seal({scope, (*rows)[limit - 1].Text(0)});
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return std::make_pair(std::move(items), std::move(next));
+  }
+
+  static const char* CollectionOf(const char* kind) {
+    const std::string k = kind;
+    if (k == kSiteKind) return "sites";
+    if (k == kAreaKind) return "areas";
+    if (k == kPersonKind) return "people";
+    return "coachingRelationships";
+  }
+
+  kpo::storage::Database& db_;
+  const kpo::events::Outbox& outbox_;
+  const kpo::core::Clock& clock_;
+  const kpo::core::PageTokenCodec& tokens_;
+  ResourceCache* cache_;
+  std::function<void()> on_commit_;
+  DirectoryOptions options_;
+  KindSpec org_spec_, site_spec_, area_spec_, person_spec_, coaching_spec_;
+};
+
+namespace {
+
+template <class T>
+const T& As(const Message& m) {
+  return static_cast<const T&>(m);
+}
+
+}  // namespace
+
+Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
+                     const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
+                     ResourceCache* cache, std::function<void()> on_commit,
+                     DirectoryOptions options)
+    : impl_(std::make_unique<Impl>(db, outbox, clock, tokens, cache, std::move(on_commit),
+                                   options)) {
+  Impl& im = *impl_;
+  domain::ParsedName parsed;
+  im.org_spec_ = {kOrgKind, "organization",
+                  [](const std::string& n) {
+                    domain::ParsedName pn;
+                    return domain::ParseOrganizationName(n, &pn);
+                  },
+                  [](const Message& m, const std::string& prefix, FieldViolations& v) {
+                    domain::ValidateOrganization(As<pb::Organization>(m), prefix, v);
+                  },
+                  nullptr, nullptr};
+  im.site_spec_ = {kSiteKind, "site",
+                   [](const std::string& n) {
+                     domain::ParsedName pn;
+                     return domain::ParseSiteName(n, &pn);
+                   },
+                   [](const Message& m, const std::string& prefix, FieldViolations& v) {
+                     domain::ValidateSite(As<pb::Site>(m), prefix, v);
+                   },
+                   nullptr, nullptr};
+  im.area_spec_ = {kAreaKind, "area",
+                   [](const std::string& n) {
+                     domain::ParsedName pn;
+                     return domain::ParseAreaName(n, &pn);
+                   },
+                   [](const Message& m, const std::string& prefix, FieldViolations& v) {
+                     domain::ValidateArea(As<pb::Area>(m), prefix, v);
+                   },
+                   nullptr, nullptr};
+  im.person_spec_ = {
+      kPersonKind, "person",
+      [](const std::string& n) {
+        domain::ParsedName pn;
+        return domain::ParsePersonName(n, &pn);
+      },
+      [](const Message& m, const std::string& prefix, FieldViolations& v) {
+        domain::ValidatePerson(As<pb::Person>(m), prefix, v);
+      },
+      [&im](Transaction& tx, const Message& m, const std::string& prefix,
+            FieldViolations& v) -> absl::Status {
+        const auto& person = As<pb::Person>(m);
+        // The organization is the one of every reference already checked by name shape.
+        domain::ParsedName site;
+        domain::ParseSiteName(person.home_site(), &site);
+        const std::string org = site.org;
+        if (absl::Status s = im.RequireActive(tx, org, kSiteKind, person.home_site(),
+                                              prefix + "home_site", v);
+            !s.ok()) {
+          return s;
+        }
+        if (!person.area().empty()) {
+          domain::ParsedName area;
+          domain::ParseAreaName(person.area(), &area);
+          if (area.site != site.id) {
+            v.Add(prefix + "area", "must be an area of the person's home_site");
+          } else if (absl::Status s = im.RequireActive(tx, org, kAreaKind, person.area(),
+                                                       prefix + "area", v);
+                     !s.ok()) {
+            return s;
+          }
+        }
+        if (!person.manager().empty()) {
+          if (person.manager() == person.name()) {
+            v.Add(prefix + "manager", "a person cannot be their own manager");
+          } else if (absl::Status s = im.RequireActive(tx, org, kPersonKind, person.manager(),
+                                                       prefix + "manager", v);
+                     !s.ok()) {
+            return s;
+          }
+        }
+        return absl::OkStatus();
+      },
+      [](const Message& m) {
+        const auto& person = As<pb::Person>(m);
+        Indexes index = {{"site", person.home_site()},
+                         {"area", person.area()},
+                         {"manager", person.manager()}};
+        for (int r : person.roles()) index.emplace_back("role", EnumName(r));
+        return std::make_pair(index, Indexes{{"employee_id", person.employee_id()}});
+      }};
+  im.coaching_spec_ = {
+      kCoachingKind, "coaching_relationship",
+      [](const std::string& n) {
+        domain::ParsedName pn;
+        return domain::ParseCoachingRelationshipName(n, &pn);
+      },
+      [](const Message& m, const std::string& prefix, FieldViolations& v) {
+        domain::ValidateCoachingRelationship(As<pb::CoachingRelationship>(m), prefix, v);
+      },
+      [&im](Transaction& tx, const Message& m, const std::string& prefix,
+            FieldViolations& v) -> absl::Status {
+        const auto& rel = As<pb::CoachingRelationship>(m);
+        domain::ParsedName coach;
+        domain::ParsePersonName(rel.coach(), &coach);
+        for (auto [field, value] : {std::pair{"coach", rel.coach()}, std::pair{"learner", rel.learner()},
+                                    std::pair{"second_coach", rel.second_coach()}}) {
+          if (absl::Status s = im.RequireActive(tx, coach.org, kPersonKind, value, prefix + field, v);
+              !s.ok()) {
+            return s;
+          }
+        }
+        return absl::OkStatus();
+      },
+      [](const Message& m) {
+        const auto& rel = As<pb::CoachingRelationship>(m);
+        return std::make_pair(Indexes{{"person", rel.coach()},
+                                      {"person", rel.learner()},
+                                      {"person", rel.second_coach()}},
+                              Indexes{});
+      }};
+  (void)parsed;
+}
+
+Directory::~Directory() = default;
+
+// ---- Organization
+
+absl::StatusOr<pb::Organization> Directory::CreateOrganization(
+    const Principal& p, const pb::CreateOrganizationRequest& r) {
+  if (!domain::IsValidOrganizationId(r.organization_id())) {
+    return kpo::core::InvalidField("organization_id",
+                                   "must be 3-40 of a-z, 0-9 and '-', starting with a letter");
+  }
+  const std::string name = "organizations/" + r.organization_id();
+  if (absl::Status s = kpo::auth::CheckOrganization(p, name, "organization_id"); !s.ok()) return s;
+  return impl_->Create<pb::Organization, pb::OrganizationCreated>(
+      p, "CreateOrganization", impl_->org_spec_, name, nullptr, "", r.organization(),
+      r.request_id());
+}
+
+absl::StatusOr<pb::Organization> Directory::GetOrganization(const Principal& p,
+                                                            const pb::GetOrganizationRequest& r) {
+  return impl_->Get<pb::Organization>(p, impl_->org_spec_, r.name());
+}
+
+absl::StatusOr<pb::Organization> Directory::UpdateOrganization(
+    const Principal& p, const pb::UpdateOrganizationRequest& r) {
+  return impl_->Update<pb::Organization, pb::OrganizationUpdated>(
+      p, "UpdateOrganization", impl_->org_spec_, r.organization(), r.update_mask(),
+      {"display_name", "maturity_stage", "strategic_objectives"}, r.request_id());
+}
+
+// ---- Site
+
+absl::StatusOr<pb::Site> Directory::CreateSite(const Principal& p, const pb::CreateSiteRequest& r) {
+  return impl_->Create<pb::Site, pb::SiteCreated>(p, "CreateSite", impl_->site_spec_, r.parent(),
+                                                  kOrgKind, r.site_id(), r.site(), r.request_id());
+}
+
+absl::StatusOr<pb::Site> Directory::GetSite(const Principal& p, const pb::GetSiteRequest& r) {
+  return impl_->Get<pb::Site>(p, impl_->site_spec_, r.name());
+}
+
+absl::StatusOr<pb::ListSitesResponse> Directory::ListSites(const Principal& p,
+                                                           const pb::ListSitesRequest& r) {
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  auto page = impl_->List(p, kSiteKind, r.parent(), r.parent(), r.page_size(), r.page_token(), {},
+                          r.show_inactive());
+  if (!page.ok()) return page.status();
+  pb::ListSitesResponse out;
+  for (const auto& data : page->first) out.add_sites()->ParseFromString(data);
+  out.set_next_page_token(page->second);
+  return out;
+}
+
+absl::StatusOr<pb::Site> Directory::UpdateSite(const Principal& p, const pb::UpdateSiteRequest& r) {
+  return impl_->Update<pb::Site, pb::SiteUpdated>(p, "UpdateSite", impl_->site_spec_, r.site(),
+                                                  r.update_mask(),
+                                                  {"display_name", "code", "time_zone"},
+                                                  r.request_id());
+}
+
+absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
+                                                   const pb::DeactivateSiteRequest& r) {
+  const std::string org = p.organization_id;
+  return impl_->Deactivate<pb::Site, pb::SiteDeactivated>(
+      p, "DeactivateSite", impl_->site_spec_, r.name(), r.etag(), r.request_id(),
+      [org](Transaction& tx, const std::string& name) -> absl::Status {
+        auto rows = tx.Query(
+            "SELECT (SELECT COUNT(*) FROM directory d JOIN directory_index i ON i.org = d.org AND "
+            "i.kind = d.kind AND i.name = d.name WHERE d.org = ? AND d.kind = 'person' AND "
+            "d.active = 1 AND i.key = 'site' AND i.value = ?), (SELECT COUNT(*) FROM directory "
+            "WHERE org = ? AND kind = 'area' AND parent = ? AND active = 1)",
+            {org, name, org, name});
+        if (!rows.ok()) return rows.status();
+        const int64_t people = rows->front().Int(0), areas = rows->front().Int(1);
+        if (people > 0 || areas > 0) {
+          return kpo::core::FailedPrecondition(
+              "SITE_IN_USE",
+              absl::StrCat(name, " still has ", people, " active people and ", areas,
+                           " active areas; move or deactivate them first"),
+              {{"active_people", std::to_string(people)}, {"active_areas", std::to_string(areas)}});
+        }
+        return absl::OkStatus();
+      });
+}
+
+// ---- Area
+
+absl::StatusOr<pb::Area> Directory::CreateArea(const Principal& p, const pb::CreateAreaRequest& r) {
+  domain::ParsedName site;
+  if (!domain::ParseSiteName(r.parent(), &site)) {
+    return kpo::core::InvalidField("parent", "must be a site name: organizations/{org}/sites/{site}");
+  }
+  return impl_->Create<pb::Area, pb::AreaCreated>(p, "CreateArea", impl_->area_spec_, r.parent(),
+                                                  kSiteKind, r.area_id(), r.area(), r.request_id());
+}
+
+absl::StatusOr<pb::Area> Directory::GetArea(const Principal& p, const pb::GetAreaRequest& r) {
+  return impl_->Get<pb::Area>(p, impl_->area_spec_, r.name());
+}
+
+absl::StatusOr<pb::ListAreasResponse> Directory::ListAreas(const Principal& p,
+                                                           const pb::ListAreasRequest& r) {
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  const bool all_sites = absl::EndsWith(r.parent(), "/sites/-");
+  domain::ParsedName site;
+  if (!all_sites && !domain::ParseSiteName(r.parent(), &site)) {
+    return kpo::core::InvalidField(
+        "parent", "must be a site name, or organizations/{org}/sites/- for every site");
+  }
+  auto page = impl_->List(p, kAreaKind, r.parent(), all_sites ? "" : r.parent(), r.page_size(),
+                          r.page_token(), {}, r.show_inactive());
+  if (!page.ok()) return page.status();
+  pb::ListAreasResponse out;
+  for (const auto& data : page->first) out.add_areas()->ParseFromString(data);
+  out.set_next_page_token(page->second);
+  return out;
+}
+
+absl::StatusOr<pb::Area> Directory::UpdateArea(const Principal& p, const pb::UpdateAreaRequest& r) {
+  return impl_->Update<pb::Area, pb::AreaUpdated>(p, "UpdateArea", impl_->area_spec_, r.area(),
+                                                  r.update_mask(), {"display_name", "kind"},
+                                                  r.request_id());
+}
+
+absl::StatusOr<pb::Area> Directory::DeactivateArea(const Principal& p,
+                                                   const pb::DeactivateAreaRequest& r) {
+  return impl_->Deactivate<pb::Area, pb::AreaDeactivated>(p, "DeactivateArea", impl_->area_spec_,
+                                                          r.name(), r.etag(), r.request_id(),
+                                                          nullptr);
+}
+
+// ---- Person
+
+absl::StatusOr<pb::Person> Directory::CreatePerson(const Principal& p,
+                                                   const pb::CreatePersonRequest& r) {
+  return impl_->Create<pb::Person, pb::PersonCreated>(p, "CreatePerson", impl_->person_spec_,
+                                                      r.parent(), kOrgKind, r.person_id(),
+                                                      r.person(), r.request_id());
+}
+
+absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
+    const Principal& p, const pb::BatchCreatePeopleRequest& r) {
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  FieldViolations v;
+  if (r.requests().empty()) v.Add("requests", "at least one person is required");
+  if (r.requests_size() > impl_->options_.max_batch_size) {
+    v.Add("requests", absl::StrCat("at most ", impl_->options_.max_batch_size,
+                                   " people per batch; split the import"));
+  }
+  if (!domain::IsValidRequestId(r.request_id())) v.Add("request_id", "must be at most 64 printable characters");
+  std::set<std::string> ids;
+  std::vector<std::string> names;
+  for (int i = 0; i < r.requests_size(); ++i) {
+    const auto& req = r.requests(i);
+    const std::string prefix = absl::StrCat("requests[", i, "].");
+    if (!req.parent().empty() && req.parent() != r.parent()) {
+      v.Add(prefix + "parent", "must be empty or equal to the batch parent");
+    }
+    std::string id = req.person_id().empty() ? kpo::core::NewUuid() : req.person_id();
+    if (!kpo::core::IsValidResourceId(id)) {
+      v.Add(prefix + "person_id", "must be 1-63 of a-z, 0-9 and '-'");
+    } else if (!ids.insert(id).second) {
+      v.Add(prefix + "person_id", absl::StrCat("'", id, "' appears twice in the batch"));
+    }
+    domain::ValidatePerson(req.person(), prefix + "person.", v);
+    names.push_back(absl::StrCat(r.parent(), "/people/", id));
+  }
+  if (!v.empty()) return v.ToStatus();
+  const std::string org = p.organization_id;
+  pb::BatchCreatePeopleResponse out;
+  bool replayed = false;
+  absl::Status s = impl_->db_.Write([&](Transaction& tx) -> absl::Status {
+    auto seen = impl_->Replay(tx, org, r.request_id(), "BatchCreatePeople", out);
+    if (!seen.ok()) return seen.status();
+    if (*seen) {
+      replayed = true;
+      return absl::OkStatus();
+    }
+    if (absl::Status ps = impl_->RequireParent(tx, org, kOrgKind, r.parent()); !ps.ok()) return ps;
+    for (int i = 0; i < r.requests_size(); ++i) {
+      pb::Person person = r.requests(i).person();
+      const std::string prefix = absl::StrCat("requests[", i, "].person.");
+      absl::Status is = impl_->InsertInTx<pb::PersonCreated>(tx, org, impl_->person_spec_,
+                                                             r.parent(), names[i], person, prefix, v);
+      if (is.code() == absl::StatusCode::kAlreadyExists) {
+        v.Add(absl::StrCat("requests[", i, "].person_id"), absl::StrCat(names[i], " already exists"));
+      } else if (!is.ok()) {
+        return is;
+      }
+      *out.add_people() = person;
+    }
+    if (!v.empty()) return v.ToStatus();
+    if (r.validate_only()) return ValidateOnlyRollback();
+    return impl_->Remember(tx, org, r.request_id(), "BatchCreatePeople", out);
+  });
+  if (s == ValidateOnlyRollback()) return pb::BatchCreatePeopleResponse();
+  if (!s.ok()) return s;
+  if (!replayed && impl_->on_commit_) impl_->on_commit_();
+  return out;
+}
+
+absl::StatusOr<pb::Person> Directory::GetPerson(const Principal& p, const pb::GetPersonRequest& r) {
+  return impl_->Get<pb::Person>(p, impl_->person_spec_, r.name());
+}
+
+absl::StatusOr<pb::ListPeopleResponse> Directory::ListPeople(const Principal& p,
+                                                             const pb::ListPeopleRequest& r) {
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  FieldViolations v;
+  domain::ParsedName parsed;
+  if (!r.site().empty() && !domain::ParseSiteName(r.site(), &parsed)) v.Add("site", "must be a site name");
+  if (!r.area().empty() && !domain::ParseAreaName(r.area(), &parsed)) v.Add("area", "must be an area name");
+  if (!pb::Role_IsValid(r.role())) v.Add("role", "is not a role");
+  if (!v.empty()) return v.ToStatus();
+  Indexes filters;
+  if (!r.site().empty()) filters.emplace_back("site", r.site());
+  if (!r.area().empty()) filters.emplace_back("area", r.area());
+  if (r.role() != pb::ROLE_UNSPECIFIED) filters.emplace_back("role", EnumName(r.role()));
+  auto page = impl_->List(p, kPersonKind, r.parent(), r.parent(), r.page_size(), r.page_token(),
+                          filters, r.show_inactive());
+  if (!page.ok()) return page.status();
+  pb::ListPeopleResponse out;
+  for (const auto& data : page->first) out.add_people()->ParseFromString(data);
+  out.set_next_page_token(page->second);
+  return out;
+}
+
+absl::StatusOr<pb::Person> Directory::UpdatePerson(const Principal& p,
+                                                   const pb::UpdatePersonRequest& r) {
+  return impl_->Update<pb::Person, pb::PersonUpdated>(
+      p, "UpdatePerson", impl_->person_spec_, r.person(), r.update_mask(),
+      {"display_name", "email", "employee_id", "home_site", "area", "roles", "manager"},
+      r.request_id());
+}
+
+absl::StatusOr<pb::Person> Directory::DeactivatePerson(const Principal& p,
+                                                       const pb::DeactivatePersonRequest& r) {
+  return impl_->Deactivate<pb::Person, pb::PersonDeactivated>(
+      p, "DeactivatePerson", impl_->person_spec_, r.name(), r.etag(), r.request_id(), nullptr);
+}
+
+// ---- Coaching relationship
+
+absl::StatusOr<pb::CoachingRelationship> Directory::CreateCoachingRelationship(
+    const Principal& p, const pb::CreateCoachingRelationshipRequest& r) {
+  return impl_->Create<pb::CoachingRelationship, pb::CoachingRelationshipCreated>(
+      p, "CreateCoachingRelationship", impl_->coaching_spec_, r.parent(), kOrgKind,
+      r.coaching_relationship_id(), r.coaching_relationship(), r.request_id());
+}
+
+absl::StatusOr<pb::CoachingRelationship> Directory::GetCoachingRelationship(
+    const Principal& p, const pb::GetCoachingRelationshipRequest& r) {
+  return impl_->Get<pb::CoachingRelationship>(p, impl_->coaching_spec_, r.name());
+}
+
+absl::StatusOr<pb::ListCoachingRelationshipsResponse> Directory::ListCoachingRelationships(
+    const Principal& p, const pb::ListCoachingRelationshipsRequest& r) {
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  Indexes filters;
+  if (!r.person().empty()) filters.emplace_back("person", r.person());
+  auto page = impl_->List(p, kCoachingKind, r.parent(), r.parent(), r.page_size(), r.page_token(),
+                          filters, r.show_inactive());
+  if (!page.ok()) return page.status();
+  pb::ListCoachingRelationshipsResponse out;
+  for (const auto& data : page->first) out.add_coaching_relationships()->ParseFromString(data);
+  out.set_next_page_token(page->second);
+  return out;
+}
+
+absl::StatusOr<pb::CoachingRelationship> Directory::UpdateCoachingRelationship(
+    const Principal& p, const pb::UpdateCoachingRelationshipRequest& r) {
+  return impl_->Update<pb::CoachingRelationship, pb::CoachingRelationshipUpdated>(
+      p, "UpdateCoachingRelationship", impl_->coaching_spec_, r.coaching_relationship(),
+      r.update_mask(), {"second_coach", "cadence"}, r.request_id());
+}
+
+absl::StatusOr<pb::CoachingRelationship> Directory::DeactivateCoachingRelationship(
+    const Principal& p, const pb::DeactivateCoachingRelationshipRequest& r) {
+  return impl_->Deactivate<pb::CoachingRelationship, pb::CoachingRelationshipDeactivated>(
+      p, "DeactivateCoachingRelationship", impl_->coaching_spec_, r.name(), r.etag(),
+      r.request_id(), nullptr);
+}
+
+}  // namespace kpo::people

@@ -1,0 +1,94 @@
+#include "service.h"
+
+namespace kpo::people {
+namespace {
+
+namespace pb = kpo::people::v1;
+using kpo::auth::Principal;
+
+#define KPO_PEOPLE_UNARY(Method, Req, Resp)                                                     \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req,       \
+                                   pb::Resp* resp) override {                                  \
+    return server_.Unary<pb::Req, pb::Resp>(                                                  \
+        ctx, req, resp, "/kpo.people.v1.PeopleService/" #Method,                               \
+        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {          \
+          auto result = directory_.Method(p, r);                                               \
+          if (!result.ok()) return result.status();                                            \
+          out = *std::move(result);                                                            \
+          return absl::OkStatus();                                                             \
+        });                                                                                    \
+  }
+
+class PeopleServiceImpl final : public pb::PeopleService::CallbackService {
+ public:
+  PeopleServiceImpl(kpo::rpc::Server& server, Directory& directory)
+      : server_(server), directory_(directory) {}
+
+  KPO_PEOPLE_UNARY(CreateOrganization, CreateOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(GetOrganization, GetOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(UpdateOrganization, UpdateOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(CreateSite, CreateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(GetSite, GetSiteRequest, Site)
+  KPO_PEOPLE_UNARY(ListSites, ListSitesRequest, ListSitesResponse)
+  KPO_PEOPLE_UNARY(UpdateSite, UpdateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(DeactivateSite, DeactivateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(CreateArea, CreateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(GetArea, GetAreaRequest, Area)
+  KPO_PEOPLE_UNARY(ListAreas, ListAreasRequest, ListAreasResponse)
+  KPO_PEOPLE_UNARY(UpdateArea, UpdateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(DeactivateArea, DeactivateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(CreatePerson, CreatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(BatchCreatePeople, BatchCreatePeopleRequest, BatchCreatePeopleResponse)
+  KPO_PEOPLE_UNARY(GetPerson, GetPersonRequest, Person)
+  KPO_PEOPLE_UNARY(ListPeople, ListPeopleRequest, ListPeopleResponse)
+  KPO_PEOPLE_UNARY(UpdatePerson, UpdatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(DeactivatePerson, DeactivatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(CreateCoachingRelationship, CreateCoachingRelationshipRequest,
+                   CoachingRelationship)
+  KPO_PEOPLE_UNARY(GetCoachingRelationship, GetCoachingRelationshipRequest, CoachingRelationship)
+  KPO_PEOPLE_UNARY(ListCoachingRelationships, ListCoachingRelationshipsRequest,
+                   ListCoachingRelationshipsResponse)
+  KPO_PEOPLE_UNARY(UpdateCoachingRelationship, UpdateCoachingRelationshipRequest,
+                   CoachingRelationship)
+  KPO_PEOPLE_UNARY(DeactivateCoachingRelationship, DeactivateCoachingRelationshipRequest,
+                   CoachingRelationship)
+
+ private:
+  kpo::rpc::Server& server_;
+  Directory& directory_;
+};
+
+#undef KPO_PEOPLE_UNARY
+
+}  // namespace
+
+kpo::auth::PermissionTable& AddPeoplePermissions(kpo::auth::PermissionTable& table) {
+  using namespace kpo::auth;  // NOLINT: role names
+  const std::string m = "/kpo.people.v1.PeopleService/";
+  const std::set<std::string> admins = {kOrgAdmin};
+  const std::set<std::string> directory_editors = {kOrgAdmin, kKpoSpecialist, kService};
+  const std::set<std::string> coaching_editors = {kOrgAdmin,      kKpoSpecialist, kSeniorLeader,
+                                                  kMiddleManager, kTeamLeader,    kService};
+  for (const char* read : {"GetOrganization", "GetSite", "ListSites", "GetArea", "ListAreas",
+                           "GetPerson", "ListPeople", "GetCoachingRelationship",
+                           "ListCoachingRelationships"}) {
+    table.Allow(m + read, AnyRole());
+  }
+  table.Allow(m + "CreateOrganization", admins).Allow(m + "UpdateOrganization", admins);
+  for (const char* write :
+       {"CreateSite", "UpdateSite", "DeactivateSite", "CreateArea", "UpdateArea", "DeactivateArea",
+        "CreatePerson", "BatchCreatePeople", "UpdatePerson", "DeactivatePerson"}) {
+    table.Allow(m + write, directory_editors);
+  }
+  for (const char* write : {"CreateCoachingRelationship", "UpdateCoachingRelationship",
+                            "DeactivateCoachingRelationship"}) {
+    table.Allow(m + write, coaching_editors);
+  }
+  return table;
+}
+
+std::unique_ptr<grpc::Service> NewPeopleService(kpo::rpc::Server& server, Directory& directory) {
+  return std::make_unique<PeopleServiceImpl>(server, directory);
+}
+
+}  // namespace kpo::people
