@@ -1,6 +1,8 @@
 // kpo-people: the people development service (organization directory so far).
 #include "directory.h"
+#include "kpo/cache/redis_cache.h"
 #include "kpo/runtime/runtime.h"
+#include "resource_cache.h"
 #include "service.h"
 
 int main(int argc, char** argv) {
@@ -11,9 +13,24 @@ int main(int argc, char** argv) {
   spec.default_metrics_port = 9101;
   spec.migrations = {{"people", &kpo::people::Migrations()}};
   spec.permissions = [](kpo::auth::PermissionTable& t) { kpo::people::AddPeoplePermissions(t); };
-  spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config&) -> absl::Status {
+  spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
+    // Redis is optional: without redis.address every read goes to the database.
+    std::shared_ptr<kpo::people::ResourceCache> cache;
+    kpo::cache::RedisOptions redis;
+    redis.address = config.String("redis.address", "");
+    redis.command_timeout = config.Duration("redis.command_timeout", absl::Milliseconds(50));
+    redis.pool_size = static_cast<int>(config.Int("redis.pool_size", 8, 1, 256));
+    redis.service = "people";
+    const absl::Duration ttl = config.Duration("redis.ttl", absl::Minutes(5));
+    if (!redis.address.empty()) {
+      auto redis_cache =
+          std::make_shared<kpo::cache::RedisCache>(redis, rt.clock(), &rt.server().registry());
+      cache = std::make_shared<kpo::people::RedisResourceCache>(*redis_cache, ttl, rt.clock());
+      rt.Own(redis_cache);
+      rt.Own(cache);
+    }
     auto directory = std::make_shared<kpo::people::Directory>(
-        rt.db(), rt.outbox(), rt.clock(), rt.page_tokens(), /*cache=*/nullptr,
+        rt.db(), rt.outbox(), rt.clock(), rt.page_tokens(), cache.get(),
         [&rt] { rt.OutboxCommitted(); });
     std::shared_ptr<grpc::Service> service = kpo::people::NewPeopleService(rt.server(), *directory);
     rt.server().AddService(service.get(), kpo::people::kPeopleServiceName);

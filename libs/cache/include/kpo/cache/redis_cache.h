@@ -1,0 +1,64 @@
+#pragma once
+
+// Redis as a cache, never the truth. A small pool of hiredis connections (a hiredis
+// context is not thread-safe; each command borrows one), a timeout on connect and on
+// every command, and a circuit breaker: when Redis is down the breaker opens and calls
+// return at once (a miss / false) until a trial call succeeds. Callers then read from
+// their database. Keys carry the organization as a hash tag, "kpo:{acme}:...", so one
+// organization's keys stay on one Redis Cluster slot. Thread-safe.
+// Constructing one sets SIGPIPE to be ignored process-wide: hiredis writes to sockets
+// without MSG_NOSIGNAL, and a Redis that went away must not kill the service.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "kpo/core/clock.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace kpo::cache {
+
+struct RedisOptions {
+  // "host:port" or "unix:/path/to/socket".
+  std::string address;
+  int pool_size = 4;
+  absl::Duration connect_timeout = absl::Milliseconds(200);
+  absl::Duration command_timeout = absl::Milliseconds(50);
+  int failure_threshold = 3;
+  absl::Duration open_duration = absl::Seconds(2);
+  // Metric label.
+  std::string service;
+};
+
+// "kpo:{<org>}:<suffix>"
+std::string Key(absl::string_view organization_id, absl::string_view suffix);
+
+class RedisCache {
+ public:
+  // Connects lazily; never fails. `clock` must outlive it; `registry` may be null.
+  RedisCache(RedisOptions options, const kpo::core::Clock& clock, prometheus::Registry* registry);
+  ~RedisCache();
+  RedisCache(const RedisCache&) = delete;
+  RedisCache& operator=(const RedisCache&) = delete;
+
+  // The value, or nullopt on a miss or any failure.
+  std::optional<std::string> Get(const std::string& key);
+  // False on failure; the cache is then stale-safe only because of the TTL.
+  bool Set(const std::string& key, const std::string& value, absl::Duration ttl);
+  bool Delete(const std::vector<std::string>& keys);
+  // Whether the breaker lets calls through.
+  bool available() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpo::cache
