@@ -56,6 +56,10 @@ class Consumer::Impl {
     props["enable.auto.commit"] = "false";
     props["enable.auto.offset.store"] = "false";
     props.emplace("auto.offset.reset", "earliest");
+    props["session.timeout.ms"] =
+        std::to_string(absl::ToInt64Milliseconds(options_.session_timeout));
+    props.emplace("heartbeat.interval.ms",
+                  std::to_string(absl::ToInt64Milliseconds(options_.session_timeout) / 3));
     auto conf = internal::MakeConf(options_.kafka.bootstrap_servers, props);
     if (!conf.ok()) return conf.status();
     rd_kafka_conf_set_rebalance_cb(*conf, &Impl::OnRebalance);

@@ -118,6 +118,14 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
 
 class Runtime final : public ServiceRuntime {
  public:
+  ~Runtime() override {
+    // Stop users before what they use: the server and consumer first, then the owned
+    // services and caches in reverse order of registration.
+    consumer_.reset();
+    relay_.reset();
+    server_.reset();
+    while (!owned_.empty()) owned_.pop_back();
+  }
   kpo::storage::Database& db() override { return *db_; }
   const kpo::events::Outbox& outbox() override { return *outbox_; }
   kpo::rpc::Server& server() override { return *server_; }
@@ -204,6 +212,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   consumer_options.dead_letter_topic =
       config.String("consumer.dead_letter_topic", "kpo.dlt." + spec.name);
   consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
+  consumer_options.session_timeout =
+      config.Duration("consumer.session_timeout", absl::Seconds(45));
 
   kpo::auth::VerifierOptions auth;
   auth.hs256_secret = config.String("auth.hs256_secret", "");

@@ -116,6 +116,7 @@ class EventsTest : public ::testing::Test {
     ConsumerOptions o;
     o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
     o.group_id = "test-consumer";
+    o.session_timeout = absl::Seconds(6);
     o.topics = {kTopic};
     o.dead_letter_topic = "kpo.dlt.test";
     o.max_attempts = 2;
@@ -264,6 +265,20 @@ TEST_F(EventsTest, UndecodableRecordGoesToDeadLetterTopic) {
   Append("after-junk");
   ASSERT_TRUE(WaitFor([&] { return consumer_->stats().dead_lettered == 1; }));
   ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+}
+
+TEST_F(EventsTest, RestartedConsumerResumesFromCommittedOffsets) {
+  StartRelay();
+  StartConsumer(RecordEffect);
+  Append("before");
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+  consumer_->Stop();
+  consumer_.reset();
+  Append("while-stopped");
+  StartConsumer(RecordEffect);
+  Append("after");
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 3; }, absl::Seconds(30)));
+  EXPECT_EQ(consumer_->stats().duplicates, 0) << "offsets were committed on stop";
 }
 
 TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {

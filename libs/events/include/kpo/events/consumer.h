@@ -43,6 +43,10 @@ struct ConsumerOptions {
   int max_attempts = 5;
   absl::Duration retry_backoff = absl::Milliseconds(100);
   absl::Duration commit_interval = absl::Seconds(1);
+  // Kafka session.timeout.ms. The local mock-cluster broker waits this long (minus one
+  // second) after a member leaves before it re-forms the group, so the local stack and
+  // tests use a short one; against real Kafka the default is right.
+  absl::Duration session_timeout = absl::Seconds(45);
   // Label for metrics and logs.
   std::string service;
 };

@@ -1,0 +1,164 @@
+#include "stack.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "kpo/auth/auth.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace kpo::testing {
+
+Stack::Stack(std::vector<std::string> services) {
+  const std::string bootstrap_file = dir_.File("bootstrap");
+  broker_ = std::make_unique<Process>(
+      std::vector<std::string>{BinaryPath("tools/kafka_broker/kpo-kafka-broker"), "--partitions",
+                               "3", "--bootstrap-file", bootstrap_file},
+      std::map<std::string, std::string>{}, dir_.File("broker.log"));
+  if (!WaitFor([&] { return std::filesystem::exists(bootstrap_file); }, absl::Seconds(15))) {
+    throw std::runtime_error("broker did not start: " + broker_->Log());
+  }
+  bootstrap_ = ReadFile(bootstrap_file);
+  while (!bootstrap_.empty() && bootstrap_.back() == '\n') bootstrap_.pop_back();
+  redis_ = std::make_unique<RedisServer>();
+  for (const auto& s : services) StartService(s);
+}
+
+Stack::~Stack() {
+  for (auto& [name, p] : services_) {
+    if (p) p->Stop(absl::Seconds(10));
+  }
+}
+
+void Stack::StartService(const std::string& name) {
+  const std::string runtime = dir_.File(name + ".runtime.json");
+  std::filesystem::remove(runtime);
+  std::map<std::string, std::string> env = {
+      {"KPO_DATABASE_PATH", dir_.File(name + ".db")},
+      {"KPO_KAFKA_BOOTSTRAP_SERVERS", bootstrap_},
+      {"KPO_AUTH_HS256_SECRET", kSecret},
+      {"KPO_GRPC_LISTEN", "127.0.0.1:0"},
+      {"KPO_METRICS_LISTEN", "127.0.0.1:0"},
+      {"KPO_RUNTIME_FILE", runtime},
+      {"KPO_OUTBOX_DELIVERY_TIMEOUT", "3s"},
+      {"KPO_OUTBOX_MAX_BACKOFF", "500ms"},
+      {"KPO_PAGE_TOKENS_KEY", std::string(64, 'a')},
+      {"KPO_LOG_LEVEL", "info"},
+      {"KPO_CONSUMER_SESSION_TIMEOUT", "6s"},
+  };
+  if (name == "people") env["KPO_REDIS_ADDRESS"] = redis_->address();
+  services_[name] = std::make_unique<Process>(
+      std::vector<std::string>{BinaryPath("services/" + name + "/kpo-" + name)}, env,
+      dir_.File(name + ".log"));
+  if (!WaitFor([&] { return std::filesystem::exists(runtime); }, absl::Seconds(20))) {
+    throw std::runtime_error(name + " did not start: " + services_[name]->Log());
+  }
+  auto rt = nlohmann::json::parse(ReadFile(runtime));
+  grpc_[name] = rt["grpc"];
+  metrics_[name] = rt["metrics"];
+  // Ready = the readiness health service says SERVING.
+  auto channel = grpc::CreateChannel(grpc_[name], grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  const bool ready = WaitFor([&] {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service("readiness");
+    grpc::health::v1::HealthCheckResponse resp;
+    return health->Check(&ctx, req, &resp).ok() &&
+           resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  });
+  if (!ready) throw std::runtime_error(name + " never became ready: " + services_[name]->Log());
+}
+
+void Stack::StopService(const std::string& name, bool kill) {
+  auto it = services_.find(name);
+  if (it == services_.end() || !it->second) return;
+  if (kill) {
+    it->second->Signal(SIGKILL);
+    WaitFor([&] { return !it->second->Running(); });
+  } else {
+    it->second->Stop();
+  }
+}
+
+std::string Stack::ServiceLog(const std::string& name) const {
+  return ReadFile(dir_.File(name + ".log"));
+}
+
+std::string Stack::Token(const std::string& org, std::vector<std::string> roles,
+                         const std::string& subject) {
+  kpo::auth::MintOptions o;
+  o.hs256_secret = kSecret;
+  o.organization_id = org;
+  o.roles = std::move(roles);
+  o.subject = subject;
+  return kpo::auth::MintHs256(o, absl::Now()).value();
+}
+
+std::unique_ptr<kpo::people::v1::PeopleService::Stub> Stack::People() {
+  return kpo::people::v1::PeopleService::NewStub(
+      grpc::CreateChannel(grpc_.at("people"), grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<kpo::ops::v1::OpsService::Stub> Stack::Ops(const std::string& service) {
+  return kpo::ops::v1::OpsService::NewStub(
+      grpc::CreateChannel(grpc_.at(service), grpc::InsecureChannelCredentials()));
+}
+
+std::string Stack::GrpcAddress(const std::string& service) { return grpc_.at(service); }
+
+std::string Stack::Metrics(const std::string& service) {
+  std::vector<std::string> hp = absl::StrSplit(metrics_.at(service), ':');
+  int port = 0;
+  if (hp.size() != 2 || !absl::SimpleAtoi(hp[1], &port)) return "";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, hp[0].c_str(), &addr.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string req = "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
+    }
+  }
+  close(fd);
+  return out;
+}
+
+double Stack::MetricValue(const std::string& service, const std::string& name,
+                          const std::string& label_filter) {
+  std::istringstream in(Metrics(service));
+  std::string line;
+  double total = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind(name, 0) != 0) continue;
+    const char next = line.size() > name.size() ? line[name.size()] : ' ';
+    if (next != '{' && next != ' ') continue;
+    if (!label_filter.empty() && line.find(label_filter) == std::string::npos) continue;
+    double v = 0;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) total += v;
+  }
+  return total;
+}
+
+void Authorize(grpc::ClientContext& ctx, const std::string& token) {
+  ctx.AddMetadata("authorization", "Bearer " + token);
+}
+
+}  // namespace kpo::testing

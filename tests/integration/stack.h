@@ -1,0 +1,58 @@
+#pragma once
+
+// The whole platform on loopback for integration tests: the local Kafka broker
+// (kpo-kafka-broker), a real redis-server, and the four service binaries, each with
+// its own SQLite file in a temp folder, gRPC and metrics on ports chosen by the OS.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/people/v1/people_service.grpc.pb.h"
+#include "kpo/testing/harness.h"
+
+namespace kpo::testing {
+
+inline constexpr char kSecret[] = "integration-test-secret-0123456789abcdef";
+
+class Stack {
+ public:
+  // Starts the broker, Redis and `services` (any of people, kaizen, daily, reporting).
+  explicit Stack(std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"});
+  ~Stack();
+
+  void StartService(const std::string& name);
+  // Graceful (SIGTERM) or abrupt (SIGKILL) stop.
+  void StopService(const std::string& name, bool kill = false);
+
+  // An HS256 token of the local stack.
+  static std::string Token(const std::string& org, std::vector<std::string> roles,
+                           const std::string& subject = "tester");
+
+  std::unique_ptr<kpo::people::v1::PeopleService::Stub> People();
+  std::unique_ptr<kpo::ops::v1::OpsService::Stub> Ops(const std::string& service);
+  std::string GrpcAddress(const std::string& service);
+  std::string Metrics(const std::string& service);
+  // Sum of a metric's samples whose labels contain `label_filter` (e.g. outcome="duplicate").
+  double MetricValue(const std::string& service, const std::string& name,
+                     const std::string& label_filter = "");
+
+  Process& broker() { return *broker_; }
+  RedisServer& redis() { return *redis_; }
+  const std::string& bootstrap() const { return bootstrap_; }
+  std::string ServiceLog(const std::string& name) const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Process> broker_;
+  std::unique_ptr<RedisServer> redis_;
+  std::string bootstrap_;
+  std::map<std::string, std::unique_ptr<Process>> services_;
+  std::map<std::string, std::string> grpc_, metrics_;
+};
+
+// Attaches `authorization: Bearer <token>` to a client context.
+void Authorize(grpc::ClientContext& ctx, const std::string& token);
+
+}  // namespace kpo::testing
