@@ -1,0 +1,916 @@
+// kpoctl: the command-line client of the KPO platform. See `kpoctl --help` and the
+// root README. Exit codes: 0 success, 1 the server refused or failed, 2 bad usage.
+#include <grpcpp/grpcpp.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "kpo/auth/auth.h"
+#include "kpo/core/errors.h"
+#include "kpo/core/ids.h"
+#include "kpo/core/trace.h"
+#include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/people/v1/people_service.grpc.pb.h"
+#include "kpo/rpc/status.h"
+#include "output.h"
+#include "people_csv.h"
+
+namespace kpo::kpoctl {
+namespace {
+
+namespace pb = kpo::people::v1;
+namespace ops = kpo::ops::v1;
+using google::protobuf::Message;
+
+struct Globals {
+  std::string people = "127.0.0.1:7101";
+  std::string kaizen = "127.0.0.1:7102";
+  std::string daily = "127.0.0.1:7103";
+  std::string reporting = "127.0.0.1:7104";
+  std::string token;
+  std::string output = "table";
+  double timeout_seconds = 30;
+};
+
+Globals g;
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+// The organization id the token names (read without verifying; the server verifies).
+std::string TokenOrganization() {
+  std::vector<std::string> parts = absl::StrSplit(g.token, '.');
+  if (parts.size() != 3) return "";
+  std::string payload;
+  if (!absl::WebSafeBase64Unescape(parts[1], &payload)) return "";
+  auto claims = nlohmann::json::parse(payload, nullptr, false);
+  if (!claims.is_object() || !claims.contains("org") || !claims["org"].is_string()) return "";
+  return claims["org"];
+}
+
+std::string Org() {
+  if (g.token.empty()) {
+    std::cerr << "error: no token; set KPO_TOKEN or pass --token (kpoctl token mint ...)\n";
+    std::exit(2);
+  }
+  std::string org = TokenOrganization();
+  if (org.empty()) {
+    std::cerr << "error: the token names no organization\n";
+    std::exit(2);
+  }
+  return org;
+}
+
+std::string OrgName() { return "organizations/" + Org(); }
+
+// "lyon" -> organizations/<org>/sites/lyon; full names pass through.
+std::string Name(const std::string& collection, const std::string& id) {
+  if (absl::StartsWith(id, "organizations/")) return id;
+  return absl::StrCat(OrgName(), "/", collection, "/", id);
+}
+
+std::string AreaName(const std::string& site, const std::string& id) {
+  if (absl::StartsWith(id, "organizations/")) return id;
+  return absl::StrCat(Name("sites", site), "/areas/", id);
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+std::string Address(const std::string& service) {
+  if (service == "people") return g.people;
+  if (service == "kaizen") return g.kaizen;
+  if (service == "daily") return g.daily;
+  if (service == "reporting") return g.reporting;
+  std::cerr << "error: unknown service '" << service << "' (people, kaizen, daily, reporting)\n";
+  std::exit(2);
+}
+
+void Prepare(grpc::ClientContext& ctx) {
+  if (!g.token.empty()) ctx.AddMetadata("authorization", "Bearer " + g.token);
+  ctx.AddMetadata("traceparent", kpo::core::TraceContext::NewRoot().ToTraceparent());
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(static_cast<int64_t>(g.timeout_seconds * 1000)));
+}
+
+int Fail(const grpc::Status& s) {
+  absl::Status rich = kpo::rpc::FromGrpcStatus(s);
+  std::cerr << "error: " << absl::StatusCodeToString(rich.code()) << ": " << s.error_message()
+            << "\n";
+  if (auto reason = kpo::core::ErrorReason(rich)) std::cerr << "  reason: " << *reason << "\n";
+  for (const auto& v : kpo::core::FieldViolationsOf(rich)) {
+    std::cerr << "  " << v.field << ": " << v.description << "\n";
+  }
+  return 1;
+}
+
+// ---- Rendering
+
+std::string Roles(const pb::Person& p) {
+  std::vector<std::string> r;
+  for (int role : p.roles()) r.push_back(pb::Role_Name(static_cast<pb::Role>(role)));
+  return absl::StrJoin(r, ",");
+}
+
+void Render(const Message& m) {
+  if (g.output == "json") {
+    std::cout << ToJson(m) << "\n";
+  } else {
+    PrintFields(m, std::cout);
+  }
+}
+
+template <class T>
+void RenderList(const std::vector<T>& items, const std::string& json_field) {
+  if (g.output == "json") {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& i : items) arr.push_back(nlohmann::json::parse(ToJson(i, false)));
+    std::cout << nlohmann::json{{json_field, arr}}.dump(2) << "\n";
+    return;
+  }
+  if constexpr (std::is_same_v<T, pb::Site>) {
+    Table t({"ID", "DISPLAY NAME", "CODE", "TIME ZONE", "STATE"});
+    for (const auto& s : items)
+      t.Add({ShortName(s.name()), s.display_name(), s.code(), s.time_zone(),
+             pb::ResourceState_Name(s.state())});
+    t.Print(std::cout);
+  } else if constexpr (std::is_same_v<T, pb::Area>) {
+    Table t({"SITE", "ID", "DISPLAY NAME", "KIND", "STATE"});
+    for (const auto& a : items) {
+      std::vector<std::string> parts = absl::StrSplit(a.name(), '/');
+      t.Add({parts.size() > 3 ? parts[3] : "", ShortName(a.name()), a.display_name(),
+             pb::AreaKind_Name(a.kind()), pb::ResourceState_Name(a.state())});
+    }
+    t.Print(std::cout);
+  } else if constexpr (std::is_same_v<T, pb::Person>) {
+    Table t({"ID", "DISPLAY NAME", "SITE", "AREA", "ROLES", "MANAGER", "STATE"});
+    for (const auto& p : items)
+      t.Add({ShortName(p.name()), p.display_name(), ShortName(p.home_site()), ShortName(p.area()),
+             Roles(p), ShortName(p.manager()), pb::ResourceState_Name(p.state())});
+    t.Print(std::cout);
+  } else if constexpr (std::is_same_v<T, pb::CoachingRelationship>) {
+    Table t({"ID", "COACH", "LEARNER", "SECOND COACH", "PER WEEK", "STATE"});
+    for (const auto& c : items)
+      t.Add({ShortName(c.name()), ShortName(c.coach()), ShortName(c.learner()),
+             ShortName(c.second_coach()), std::to_string(c.cadence().sessions_per_week()),
+             pb::ResourceState_Name(c.state())});
+    t.Print(std::cout);
+  }
+  std::cout << items.size() << " item(s)\n";
+}
+
+// Calls a List method page by page until the end.
+template <class Req, class Resp, class T>
+int ListAll(Req req, std::function<grpc::Status(grpc::ClientContext*, const Req&, Resp*)> call,
+            std::function<const google::protobuf::RepeatedPtrField<T>&(const Resp&)> items,
+            const std::string& json_field) {
+  std::vector<T> all;
+  do {
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    Resp resp;
+    grpc::Status s = call(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    for (const auto& i : items(resp)) all.push_back(i);
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  RenderList(all, json_field);
+  return 0;
+}
+
+template <class Resp>
+int Unary(std::function<grpc::Status(grpc::ClientContext*, Resp*)> call) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  Resp resp;
+  grpc::Status s = call(&ctx, &resp);
+  if (!s.ok()) return Fail(s);
+  Render(resp);
+  return 0;
+}
+
+pb::MaturityStage ParseStage(const std::string& s) {
+  pb::MaturityStage stage = pb::MATURITY_STAGE_UNSPECIFIED;
+  std::string name = absl::AsciiStrToUpper(s);
+  if (!absl::StartsWith(name, "MATURITY_STAGE_")) name = "MATURITY_STAGE_" + name;
+  if (!pb::MaturityStage_Parse(name, &stage)) {
+    std::cerr << "error: unknown maturity stage '" << s
+              << "' (initiating, piloting, spreading, embedded, sustaining)\n";
+    std::exit(2);
+  }
+  return stage;
+}
+
+void ParseRoles(const std::string& s, pb::Person* p) {
+  for (absl::string_view r : absl::StrSplit(s, absl::ByAnyChar(",;|"), absl::SkipWhitespace())) {
+    pb::Role role;
+    if (!pb::Role_Parse(absl::AsciiStrToUpper(r), &role)) {
+      std::cerr << "error: unknown role '" << r << "' (team_member, team_leader, middle_manager, "
+                << "senior_leader, kpo_specialist, external_sensei, org_admin)\n";
+      std::exit(2);
+    }
+    p->add_roles(role);
+  }
+}
+
+void ParseObjectives(const std::vector<std::string>& specs, pb::Organization* o) {
+  for (const auto& spec : specs) {
+    std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits(':', 2));
+    auto* obj = o->add_strategic_objectives();
+    obj->set_id(parts[0]);
+    if (parts.size() > 1) obj->set_title(parts[1]);
+    int year = 0;
+    if (parts.size() > 2 && absl::SimpleAtoi(parts[2], &year)) obj->set_target_year(year);
+  }
+}
+
+void Progress(const std::string& label, size_t done, size_t total) {
+  if (!isatty(STDERR_FILENO) && done != total) return;
+  const int width = 30;
+  const int filled = total == 0 ? width : static_cast<int>(width * done / total);
+  std::cerr << "\r" << label << " [" << std::string(filled, '#') << std::string(width - filled, '.')
+            << "] " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
+}
+
+// ---- people import
+
+int ImportPeople(const std::string& path, bool dry_run, size_t chunk) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "error: cannot read " << path << "\n";
+    return 2;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ImportPlan plan = PlanImport(Org(), text.str());
+  auto print_errors = [&](const std::vector<CsvError>& errors) {
+    for (const auto& e : errors) {
+      std::cerr << path << ":" << e.line << (e.field.empty() ? "" : ": " + e.field) << ": "
+                << e.message << "\n";
+    }
+    std::cerr << errors.size() << " problem(s); nothing was imported\n";
+  };
+  if (!plan.errors.empty()) {
+    print_errors(plan.errors);
+    return 1;
+  }
+  if (plan.rows.empty()) {
+    std::cerr << "the file has no people\n";
+    return 0;
+  }
+  auto stub = pb::PeopleService::NewStub(Channel(g.people));
+  // Validate on the server in growing prefixes (managers may sit in earlier chunks),
+  // collecting every row-level problem, before writing anything.
+  std::vector<CsvError> errors;
+  for (size_t end = std::min(chunk, plan.rows.size());; end = std::min(end + chunk, plan.rows.size())) {
+    pb::BatchCreatePeopleRequest req;
+    req.set_parent(OrgName());
+    req.set_validate_only(true);
+    for (size_t i = 0; i < end; ++i) *req.add_requests() = plan.rows[i].request;
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    pb::BatchCreatePeopleResponse resp;
+    grpc::Status s = stub->BatchCreatePeople(&ctx, req, &resp);
+    Progress("validating", end, plan.rows.size());
+    if (!s.ok()) {
+      absl::Status rich = kpo::rpc::FromGrpcStatus(s);
+      auto violations = kpo::core::FieldViolationsOf(rich);
+      if (rich.code() != absl::StatusCode::kInvalidArgument || violations.empty()) return Fail(s);
+      for (const auto& v : violations) {
+        size_t index = 0;
+        if (std::sscanf(v.field.c_str(), "requests[%zu]", &index) == 1 && index < plan.rows.size()) {
+          const std::string field = v.field.substr(v.field.find(']') + 2);
+          errors.push_back({plan.rows[index].line, field, v.description});
+        } else {
+          errors.push_back({0, v.field, v.description});
+        }
+      }
+      if (!errors.empty() && end < plan.rows.size()) {
+        std::cerr << "\n";
+      }
+      break;
+    }
+    if (end == plan.rows.size()) break;
+  }
+  if (!errors.empty()) {
+    std::sort(errors.begin(), errors.end(),
+              [](const CsvError& a, const CsvError& b) { return a.line < b.line; });
+    print_errors(errors);
+    return 1;
+  }
+  if (dry_run) {
+    std::cout << plan.rows.size() << " people would be imported (dry run)\n";
+    return 0;
+  }
+  pb::BatchCreatePeopleRequest req;
+  req.set_parent(OrgName());
+  // Same file, same request id: re-running an import that succeeded changes nothing.
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof(digest), reinterpret_cast<const unsigned char*>(text.str().data()),
+                     text.str().size(), nullptr, 0);
+  req.set_request_id("import-" + absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), sizeof(digest))));
+  for (const auto& row : plan.rows) *req.add_requests() = row.request;
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  pb::BatchCreatePeopleResponse resp;
+  Progress("importing ", 0, plan.rows.size());
+  grpc::Status s = stub->BatchCreatePeople(&ctx, req, &resp);
+  if (!s.ok()) {
+    std::cerr << "\n";
+    return Fail(s);
+  }
+  Progress("importing ", plan.rows.size(), plan.rows.size());
+  std::cout << resp.people_size() << " people imported\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace kpo::kpoctl
+
+namespace kpo::kpoctl {
+namespace {
+
+// Adds the mask path for every option the user gave.
+void MaskFrom(const std::vector<std::pair<CLI::Option*, const char*>>& opts,
+              google::protobuf::FieldMask* mask) {
+  for (const auto& [opt, path] : opts) {
+    if (opt->count() > 0) mask->add_paths(path);
+  }
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"kpoctl: command-line client of the KPO platform"};
+  app.require_subcommand(1);
+  g.people = EnvOr("KPO_PEOPLE_ADDR", g.people);
+  g.kaizen = EnvOr("KPO_KAIZEN_ADDR", g.kaizen);
+  g.daily = EnvOr("KPO_DAILY_ADDR", g.daily);
+  g.reporting = EnvOr("KPO_REPORTING_ADDR", g.reporting);
+  g.token = EnvOr("KPO_TOKEN", "");
+  app.add_option("--people", g.people, "people service address (KPO_PEOPLE_ADDR)");
+  app.add_option("--kaizen", g.kaizen, "kaizen service address (KPO_KAIZEN_ADDR)");
+  app.add_option("--daily", g.daily, "daily service address (KPO_DAILY_ADDR)");
+  app.add_option("--reporting", g.reporting, "reporting service address (KPO_REPORTING_ADDR)");
+  app.add_option("--token", g.token, "bearer token (KPO_TOKEN)");
+  app.add_option("-o,--output", g.output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  app.add_option("--timeout", g.timeout_seconds, "seconds per call");
+  int rc = 0;
+
+  // ---- token
+  auto* token = app.add_subcommand("token", "tokens for the local stack")->require_subcommand(1);
+  auto* mint = token->add_subcommand("mint", "sign an HS256 token (local stack)");
+  std::string m_org, m_subject = "kpoctl", m_roles, m_secret, m_secret_file, m_ttl = "12h";
+  mint->add_option("--org", m_org, "organization id")->required();
+  mint->add_option("--roles", m_roles, "comma-separated roles, e.g. org_admin,kpo_specialist")->required();
+  mint->add_option("--subject", m_subject, "who the token speaks for");
+  mint->add_option("--ttl", m_ttl, "lifetime, e.g. 12h");
+  mint->add_option("--secret", m_secret, "HS256 secret (KPO_AUTH_HS256_SECRET)");
+  mint->add_option("--secret-file", m_secret_file, "file holding the HS256 secret");
+  mint->callback([&] {
+    kpo::auth::MintOptions o;
+    o.organization_id = m_org;
+    o.subject = m_subject;
+    o.hs256_secret = m_secret.empty() ? EnvOr("KPO_AUTH_HS256_SECRET", "") : m_secret;
+    if (!m_secret_file.empty()) {
+      std::ifstream in(m_secret_file);
+      std::getline(in, o.hs256_secret);
+    }
+    for (absl::string_view r : absl::StrSplit(m_roles, ',', absl::SkipWhitespace())) {
+      if (!kpo::auth::IsKnownRole(r)) {
+        std::cerr << "error: unknown role '" << r << "'\n";
+        rc = 2;
+        return;
+      }
+      o.roles.emplace_back(r);
+    }
+    if (!absl::ParseDuration(m_ttl, &o.ttl)) {
+      std::cerr << "error: --ttl must be a duration such as 12h\n";
+      rc = 2;
+      return;
+    }
+    auto t = kpo::auth::MintHs256(o, absl::Now());
+    if (!t.ok()) {
+      std::cerr << "error: " << t.status().message() << "\n";
+      rc = 2;
+      return;
+    }
+    std::cout << *t << "\n";
+  });
+
+  // ---- organizations
+  auto people_stub = [&] { return pb::PeopleService::NewStub(Channel(g.people)); };
+  auto* orgs = app.add_subcommand("orgs", "the organization (tenant)")->require_subcommand(1);
+  std::string o_id, o_display, o_stage, o_etag;
+  std::vector<std::string> o_objectives;
+  auto* o_create = orgs->add_subcommand("create", "create the token's organization");
+  o_create->add_option("id", o_id, "organization id (must equal the token's)")->required();
+  o_create->add_option("--display-name", o_display)->required();
+  o_create->add_option("--maturity", o_stage, "initiating|piloting|spreading|embedded|sustaining")->required();
+  o_create->add_option("--objective", o_objectives, "id:title[:year], repeatable");
+  o_create->callback([&] {
+    pb::CreateOrganizationRequest r;
+    r.set_organization_id(o_id);
+    r.mutable_organization()->set_display_name(o_display);
+    r.mutable_organization()->set_maturity_stage(ParseStage(o_stage));
+    ParseObjectives(o_objectives, r.mutable_organization());
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->CreateOrganization(ctx, r, resp); });
+  });
+  orgs->add_subcommand("get", "show the token's organization")->callback([&] {
+    pb::GetOrganizationRequest r;
+    r.set_name(OrgName());
+    auto stub = people_stub();
+    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->GetOrganization(ctx, r, resp); });
+  });
+  auto* o_update = orgs->add_subcommand("update", "change the organization");
+  auto* ou_display = o_update->add_option("--display-name", o_display);
+  auto* ou_stage = o_update->add_option("--maturity", o_stage);
+  auto* ou_obj = o_update->add_option("--objective", o_objectives, "replaces all objectives");
+  o_update->add_option("--etag", o_etag);
+  o_update->callback([&] {
+    pb::UpdateOrganizationRequest r;
+    auto* o = r.mutable_organization();
+    o->set_name(OrgName());
+    o->set_display_name(o_display);
+    if (ou_stage->count() > 0) o->set_maturity_stage(ParseStage(o_stage));
+    ParseObjectives(o_objectives, o);
+    o->set_etag(o_etag);
+    MaskFrom({{ou_display, "display_name"}, {ou_stage, "maturity_stage"}, {ou_obj, "strategic_objectives"}},
+             r.mutable_update_mask());
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->UpdateOrganization(ctx, r, resp); });
+  });
+
+  // ---- sites
+  auto* sites = app.add_subcommand("sites", "plants, hospitals, offices")->require_subcommand(1);
+  std::string s_id, s_display, s_code, s_tz, s_etag;
+  bool show_inactive = false;
+  auto* s_create = sites->add_subcommand("create", "create a site");
+  s_create->add_option("id", s_id)->required();
+  s_create->add_option("--display-name", s_display)->required();
+  s_create->add_option("--time-zone", s_tz, "IANA name, e.g. Europe/Paris")->required();
+  s_create->add_option("--code", s_code, "short code, e.g. LYO");
+  s_create->callback([&] {
+    pb::CreateSiteRequest r;
+    r.set_parent(OrgName());
+    r.set_site_id(s_id);
+    r.mutable_site()->set_display_name(s_display);
+    r.mutable_site()->set_time_zone(s_tz);
+    r.mutable_site()->set_code(s_code);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Site>([&](auto* ctx, auto* resp) { return stub->CreateSite(ctx, r, resp); });
+  });
+  auto* s_get = sites->add_subcommand("get", "show a site");
+  s_get->add_option("id", s_id)->required();
+  s_get->callback([&] {
+    pb::GetSiteRequest r;
+    r.set_name(Name("sites", s_id));
+    auto stub = people_stub();
+    rc = Unary<pb::Site>([&](auto* ctx, auto* resp) { return stub->GetSite(ctx, r, resp); });
+  });
+  auto* s_list = sites->add_subcommand("list", "list sites");
+  s_list->add_flag("--show-inactive", show_inactive);
+  s_list->callback([&] {
+    pb::ListSitesRequest r;
+    r.set_parent(OrgName());
+    r.set_show_inactive(show_inactive);
+    r.set_page_size(500);
+    auto stub = people_stub();
+    rc = ListAll<pb::ListSitesRequest, pb::ListSitesResponse, pb::Site>(
+        r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListSites(ctx, req, resp); },
+        [](const pb::ListSitesResponse& resp) -> const auto& { return resp.sites(); }, "sites");
+  });
+  auto* s_update = sites->add_subcommand("update", "change a site");
+  s_update->add_option("id", s_id)->required();
+  auto* su_display = s_update->add_option("--display-name", s_display);
+  auto* su_tz = s_update->add_option("--time-zone", s_tz);
+  auto* su_code = s_update->add_option("--code", s_code);
+  s_update->add_option("--etag", s_etag);
+  s_update->callback([&] {
+    pb::UpdateSiteRequest r;
+    auto* s = r.mutable_site();
+    s->set_name(Name("sites", s_id));
+    s->set_display_name(s_display);
+    s->set_time_zone(s_tz);
+    s->set_code(s_code);
+    s->set_etag(s_etag);
+    MaskFrom({{su_display, "display_name"}, {su_tz, "time_zone"}, {su_code, "code"}}, r.mutable_update_mask());
+    if (r.update_mask().paths().empty()) {
+      std::cerr << "error: nothing to update; give --display-name, --time-zone or --code\n";
+      rc = 2;
+      return;
+    }
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Site>([&](auto* ctx, auto* resp) { return stub->UpdateSite(ctx, r, resp); });
+  });
+  auto* s_deact = sites->add_subcommand("deactivate", "deactivate a site (no active people or areas)");
+  s_deact->add_option("id", s_id)->required();
+  s_deact->add_option("--etag", s_etag);
+  s_deact->callback([&] {
+    pb::DeactivateSiteRequest r;
+    r.set_name(Name("sites", s_id));
+    r.set_etag(s_etag);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Site>([&](auto* ctx, auto* resp) { return stub->DeactivateSite(ctx, r, resp); });
+  });
+
+  // ---- areas
+  auto* areas = app.add_subcommand("areas", "value streams, processes, departments")->require_subcommand(1);
+  std::string a_site, a_id, a_display, a_kind, a_etag;
+  auto parse_kind = [&](const std::string& k) {
+    pb::AreaKind kind = pb::AREA_KIND_UNSPECIFIED;
+    if (!pb::AreaKind_Parse(absl::AsciiStrToUpper(k), &kind)) {
+      std::cerr << "error: --kind must be value_stream, process or department\n";
+      std::exit(2);
+    }
+    return kind;
+  };
+  auto* a_create = areas->add_subcommand("create", "create an area of a site");
+  a_create->add_option("site", a_site)->required();
+  a_create->add_option("id", a_id)->required();
+  a_create->add_option("--display-name", a_display)->required();
+  a_create->add_option("--kind", a_kind, "value_stream|process|department")->required();
+  a_create->callback([&] {
+    pb::CreateAreaRequest r;
+    r.set_parent(Name("sites", a_site));
+    r.set_area_id(a_id);
+    r.mutable_area()->set_display_name(a_display);
+    r.mutable_area()->set_kind(parse_kind(a_kind));
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Area>([&](auto* ctx, auto* resp) { return stub->CreateArea(ctx, r, resp); });
+  });
+  auto* a_get = areas->add_subcommand("get", "show an area");
+  a_get->add_option("site", a_site)->required();
+  a_get->add_option("id", a_id)->required();
+  a_get->callback([&] {
+    pb::GetAreaRequest r;
+    r.set_name(AreaName(a_site, a_id));
+    auto stub = people_stub();
+    rc = Unary<pb::Area>([&](auto* ctx, auto* resp) { return stub->GetArea(ctx, r, resp); });
+  });
+  auto* a_list = areas->add_subcommand("list", "list areas (of one site or all)");
+  a_list->add_option("--site", a_site, "site id; every site if omitted");
+  a_list->add_flag("--show-inactive", show_inactive);
+  a_list->callback([&] {
+    pb::ListAreasRequest r;
+    r.set_parent(a_site.empty() ? OrgName() + "/sites/-" : Name("sites", a_site));
+    r.set_show_inactive(show_inactive);
+    r.set_page_size(500);
+    auto stub = people_stub();
+    rc = ListAll<pb::ListAreasRequest, pb::ListAreasResponse, pb::Area>(
+        r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListAreas(ctx, req, resp); },
+        [](const pb::ListAreasResponse& resp) -> const auto& { return resp.areas(); }, "areas");
+  });
+  auto* a_update = areas->add_subcommand("update", "change an area");
+  a_update->add_option("site", a_site)->required();
+  a_update->add_option("id", a_id)->required();
+  auto* au_display = a_update->add_option("--display-name", a_display);
+  auto* au_kind = a_update->add_option("--kind", a_kind);
+  a_update->add_option("--etag", a_etag);
+  a_update->callback([&] {
+    pb::UpdateAreaRequest r;
+    auto* a = r.mutable_area();
+    a->set_name(AreaName(a_site, a_id));
+    a->set_display_name(a_display);
+    if (au_kind->count() > 0) a->set_kind(parse_kind(a_kind));
+    a->set_etag(a_etag);
+    MaskFrom({{au_display, "display_name"}, {au_kind, "kind"}}, r.mutable_update_mask());
+    if (r.update_mask().paths().empty()) {
+      std::cerr << "error: nothing to update; give --display-name or --kind\n";
+      rc = 2;
+      return;
+    }
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Area>([&](auto* ctx, auto* resp) { return stub->UpdateArea(ctx, r, resp); });
+  });
+  auto* a_deact = areas->add_subcommand("deactivate", "deactivate an area");
+  a_deact->add_option("site", a_site)->required();
+  a_deact->add_option("id", a_id)->required();
+  a_deact->add_option("--etag", a_etag);
+  a_deact->callback([&] {
+    pb::DeactivateAreaRequest r;
+    r.set_name(AreaName(a_site, a_id));
+    r.set_etag(a_etag);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Area>([&](auto* ctx, auto* resp) { return stub->DeactivateArea(ctx, r, resp); });
+  });
+
+  // ---- people
+  auto* people = app.add_subcommand("people", "people of the organization")->require_subcommand(1);
+  std::string p_id, p_display, p_email, p_employee, p_site, p_area, p_roles, p_manager, p_etag, p_role_filter;
+  auto fill_person = [&](pb::Person* p) {
+    p->set_display_name(p_display);
+    p->set_email(p_email);
+    p->set_employee_id(p_employee);
+    if (!p_site.empty()) p->set_home_site(Name("sites", p_site));
+    if (!p_area.empty()) p->set_area(AreaName(p_site, p_area));
+    if (!p_roles.empty()) ParseRoles(p_roles, p);
+    if (!p_manager.empty()) p->set_manager(Name("people", p_manager));
+  };
+  auto* p_create = people->add_subcommand("create", "add a person");
+  p_create->add_option("id", p_id, "person id; generated if omitted");
+  p_create->add_option("--display-name", p_display)->required();
+  p_create->add_option("--site", p_site, "home site id")->required();
+  p_create->add_option("--roles", p_roles, "comma-separated, e.g. team_leader")->required();
+  p_create->add_option("--area", p_area, "area id within the home site");
+  p_create->add_option("--email", p_email);
+  p_create->add_option("--employee-id", p_employee);
+  p_create->add_option("--manager", p_manager, "manager's person id");
+  p_create->callback([&] {
+    pb::CreatePersonRequest r;
+    r.set_parent(OrgName());
+    r.set_person_id(p_id);
+    fill_person(r.mutable_person());
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Person>([&](auto* ctx, auto* resp) { return stub->CreatePerson(ctx, r, resp); });
+  });
+  auto* p_get = people->add_subcommand("get", "show a person");
+  p_get->add_option("id", p_id)->required();
+  p_get->callback([&] {
+    pb::GetPersonRequest r;
+    r.set_name(Name("people", p_id));
+    auto stub = people_stub();
+    rc = Unary<pb::Person>([&](auto* ctx, auto* resp) { return stub->GetPerson(ctx, r, resp); });
+  });
+  auto* p_list = people->add_subcommand("list", "list people, optionally filtered");
+  p_list->add_option("--site", p_site);
+  p_list->add_option("--area", p_area, "area id (needs --site) or full name");
+  p_list->add_option("--role", p_role_filter);
+  p_list->add_flag("--show-inactive", show_inactive);
+  p_list->callback([&] {
+    pb::ListPeopleRequest r;
+    r.set_parent(OrgName());
+    if (!p_site.empty()) r.set_site(Name("sites", p_site));
+    if (!p_area.empty()) r.set_area(AreaName(p_site, p_area));
+    if (!p_role_filter.empty()) {
+      pb::Person tmp;
+      ParseRoles(p_role_filter, &tmp);
+      r.set_role(tmp.roles(0));
+    }
+    r.set_show_inactive(show_inactive);
+    r.set_page_size(1000);
+    auto stub = people_stub();
+    rc = ListAll<pb::ListPeopleRequest, pb::ListPeopleResponse, pb::Person>(
+        r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListPeople(ctx, req, resp); },
+        [](const pb::ListPeopleResponse& resp) -> const auto& { return resp.people(); }, "people");
+  });
+  auto* p_update = people->add_subcommand("update", "change a person");
+  p_update->add_option("id", p_id)->required();
+  auto* pu_display = p_update->add_option("--display-name", p_display);
+  auto* pu_email = p_update->add_option("--email", p_email);
+  auto* pu_employee = p_update->add_option("--employee-id", p_employee);
+  auto* pu_site = p_update->add_option("--site", p_site);
+  auto* pu_area = p_update->add_option("--area", p_area, "area id within --site (or full name)");
+  auto* pu_roles = p_update->add_option("--roles", p_roles, "replaces all roles");
+  auto* pu_manager = p_update->add_option("--manager", p_manager, "\"\" to clear");
+  p_update->add_option("--etag", p_etag);
+  p_update->callback([&] {
+    pb::UpdatePersonRequest r;
+    auto* p = r.mutable_person();
+    p->set_name(Name("people", p_id));
+    fill_person(p);
+    p->set_etag(p_etag);
+    MaskFrom({{pu_display, "display_name"}, {pu_email, "email"}, {pu_employee, "employee_id"},
+              {pu_site, "home_site"}, {pu_area, "area"}, {pu_roles, "roles"}, {pu_manager, "manager"}},
+             r.mutable_update_mask());
+    if (r.update_mask().paths().empty()) {
+      std::cerr << "error: nothing to update\n";
+      rc = 2;
+      return;
+    }
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Person>([&](auto* ctx, auto* resp) { return stub->UpdatePerson(ctx, r, resp); });
+  });
+  auto* p_deact = people->add_subcommand("deactivate", "deactivate a person");
+  p_deact->add_option("id", p_id)->required();
+  p_deact->add_option("--etag", p_etag);
+  p_deact->callback([&] {
+    pb::DeactivatePersonRequest r;
+    r.set_name(Name("people", p_id));
+    r.set_etag(p_etag);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::Person>([&](auto* ctx, auto* resp) { return stub->DeactivatePerson(ctx, r, resp); });
+  });
+  std::string csv_path;
+  bool dry_run = false;
+  size_t chunk = 500;
+  auto* p_import = people->add_subcommand("import", "import people from a CSV file, all or nothing");
+  p_import->add_option("file", csv_path, "CSV with header person_id,display_name,email,employee_id,site,area,roles,manager")->required();
+  p_import->add_flag("--dry-run", dry_run, "validate only");
+  p_import->add_option("--chunk", chunk, "rows per validation request")->check(CLI::Range(1, 10000));
+  p_import->callback([&] { rc = ImportPeople(csv_path, dry_run, chunk); });
+
+  // ---- coaching relationships
+  auto* coaching = app.add_subcommand("coaching", "coaching relationships")->require_subcommand(1);
+  std::string c_id, c_coach, c_learner, c_second, c_etag, c_person;
+  int c_per_week = 0;
+  auto* c_create = coaching->add_subcommand("create", "pair a coach and a learner");
+  c_create->add_option("--id", c_id, "relationship id; generated if omitted");
+  c_create->add_option("--coach", c_coach)->required();
+  c_create->add_option("--learner", c_learner)->required();
+  c_create->add_option("--second-coach", c_second, "coaches the coach");
+  c_create->add_option("--per-week", c_per_week, "expected coaching cycles per week (1-7)")->required();
+  c_create->callback([&] {
+    pb::CreateCoachingRelationshipRequest r;
+    r.set_parent(OrgName());
+    r.set_coaching_relationship_id(c_id);
+    auto* c = r.mutable_coaching_relationship();
+    c->set_coach(Name("people", c_coach));
+    c->set_learner(Name("people", c_learner));
+    if (!c_second.empty()) c->set_second_coach(Name("people", c_second));
+    c->mutable_cadence()->set_sessions_per_week(c_per_week);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->CreateCoachingRelationship(ctx, r, resp); });
+  });
+  auto* c_get = coaching->add_subcommand("get", "show a relationship");
+  c_get->add_option("id", c_id)->required();
+  c_get->callback([&] {
+    pb::GetCoachingRelationshipRequest r;
+    r.set_name(Name("coachingRelationships", c_id));
+    auto stub = people_stub();
+    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->GetCoachingRelationship(ctx, r, resp); });
+  });
+  auto* c_list = coaching->add_subcommand("list", "list relationships");
+  c_list->add_option("--person", c_person, "only those this person is part of");
+  c_list->add_flag("--show-inactive", show_inactive);
+  c_list->callback([&] {
+    pb::ListCoachingRelationshipsRequest r;
+    r.set_parent(OrgName());
+    if (!c_person.empty()) r.set_person(Name("people", c_person));
+    r.set_show_inactive(show_inactive);
+    r.set_page_size(1000);
+    auto stub = people_stub();
+    rc = ListAll<pb::ListCoachingRelationshipsRequest, pb::ListCoachingRelationshipsResponse,
+                 pb::CoachingRelationship>(
+        r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListCoachingRelationships(ctx, req, resp); },
+        [](const pb::ListCoachingRelationshipsResponse& resp) -> const auto& {
+          return resp.coaching_relationships();
+        },
+        "coaching_relationships");
+  });
+  auto* c_update = coaching->add_subcommand("update", "change the second coach or the cadence");
+  c_update->add_option("id", c_id)->required();
+  auto* cu_second = c_update->add_option("--second-coach", c_second, "\"\" to clear");
+  auto* cu_week = c_update->add_option("--per-week", c_per_week);
+  c_update->add_option("--etag", c_etag);
+  c_update->callback([&] {
+    pb::UpdateCoachingRelationshipRequest r;
+    auto* c = r.mutable_coaching_relationship();
+    c->set_name(Name("coachingRelationships", c_id));
+    if (!c_second.empty()) c->set_second_coach(Name("people", c_second));
+    c->mutable_cadence()->set_sessions_per_week(c_per_week);
+    c->set_etag(c_etag);
+    MaskFrom({{cu_second, "second_coach"}, {cu_week, "cadence"}}, r.mutable_update_mask());
+    if (r.update_mask().paths().empty()) {
+      std::cerr << "error: nothing to update; give --second-coach or --per-week\n";
+      rc = 2;
+      return;
+    }
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->UpdateCoachingRelationship(ctx, r, resp); });
+  });
+  auto* c_deact = coaching->add_subcommand("deactivate", "end a relationship");
+  c_deact->add_option("id", c_id)->required();
+  c_deact->add_option("--etag", c_etag);
+  c_deact->callback([&] {
+    pb::DeactivateCoachingRelationshipRequest r;
+    r.set_name(Name("coachingRelationships", c_id));
+    r.set_etag(c_etag);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = people_stub();
+    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->DeactivateCoachingRelationship(ctx, r, resp); });
+  });
+
+  // ---- ops
+  auto* opsc = app.add_subcommand("ops", "operations: status, republish, replica")->require_subcommand(1);
+  std::string service = "people", since = "1970-01-01T00:00:00Z", replica_name;
+  auto* status = opsc->add_subcommand("status", "outbox, inbox and replica figures");
+  status->add_option("--service", service, "people|kaizen|daily|reporting, or all")->default_val("all");
+  status->callback([&] {
+    std::vector<std::string> services = service == "all"
+                                            ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
+                                            : std::vector<std::string>{service};
+    Table t({"SERVICE", "OUTBOX PENDING", "OUTBOX SENT", "INBOX", "REPLICA"});
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& s : services) {
+      auto stub = ops::OpsService::NewStub(Channel(Address(s)));
+      grpc::ClientContext ctx;
+      Prepare(ctx);
+      ops::ServiceStatus st;
+      grpc::Status gs = stub->GetServiceStatus(&ctx, ops::GetServiceStatusRequest(), &st);
+      if (!gs.ok()) {
+        rc = Fail(gs);
+        continue;
+      }
+      std::vector<std::string> replica;
+      for (const auto& [k, v] : st.replica_counts()) replica.push_back(absl::StrCat(k, "=", v));
+      std::sort(replica.begin(), replica.end());
+      t.Add({s, std::to_string(st.outbox_pending()), std::to_string(st.outbox_sent_retained()),
+             std::to_string(st.inbox_processed()), absl::StrJoin(replica, " ")});
+      arr.push_back(nlohmann::json::parse(ToJson(st, false)));
+    }
+    if (g.output == "json") {
+      std::cout << arr.dump(2) << "\n";
+    } else {
+      t.Print(std::cout);
+    }
+  });
+  auto* republish = opsc->add_subcommand("republish", "publish the organization's retained events again");
+  republish->add_option("--service", service)->default_val("people");
+  republish->add_option("--since", since, "RFC 3339 time; everything retained by default");
+  republish->callback([&] {
+    ops::RepublishOutboxRequest r;
+    if (!google::protobuf::util::TimeUtil::FromString(since, r.mutable_since())) {
+      std::cerr << "error: --since must be RFC 3339, e.g. 2026-01-31T00:00:00Z\n";
+      rc = 2;
+      return;
+    }
+    auto stub = ops::OpsService::NewStub(Channel(Address(service)));
+    rc = Unary<ops::RepublishOutboxResponse>([&](auto* ctx, auto* resp) { return stub->RepublishOutbox(ctx, r, resp); });
+  });
+  auto* replica = opsc->add_subcommand("replica", "what a service's directory replica holds for a name");
+  replica->add_option("name", replica_name, "resource name, or a person id")->required();
+  replica->add_option("--service", service)->default_val("kaizen");
+  replica->callback([&] {
+    ops::GetReplicaEntryRequest r;
+    r.set_name(absl::StartsWith(replica_name, "organizations/") ? replica_name : Name("people", replica_name));
+    auto stub = ops::OpsService::NewStub(Channel(Address(service)));
+    rc = Unary<ops::ReplicaEntry>([&](auto* ctx, auto* resp) { return stub->GetReplicaEntry(ctx, r, resp); });
+  });
+
+  // ---- health
+  auto* health = app.add_subcommand("health", "liveness and readiness of the services");
+  health->add_option("--service", service)->default_val("all");
+  health->callback([&] {
+    std::vector<std::string> services = service == "all"
+                                            ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
+                                            : std::vector<std::string>{service};
+    Table t({"SERVICE", "ADDRESS", "LIVENESS", "READINESS"});
+    for (const auto& s : services) {
+      auto stub = grpc::health::v1::Health::NewStub(Channel(Address(s)));
+      std::vector<std::string> row = {s, Address(s)};
+      for (const char* which : {"liveness", "readiness"}) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        grpc::health::v1::HealthCheckRequest req;
+        req.set_service(which);
+        grpc::health::v1::HealthCheckResponse resp;
+        grpc::Status gs = stub->Check(&ctx, req, &resp);
+        if (!gs.ok()) {
+          row.push_back("UNREACHABLE");
+          rc = 1;
+        } else {
+          row.push_back(grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()));
+          if (resp.status() != grpc::health::v1::HealthCheckResponse::SERVING) rc = 1;
+        }
+      }
+      t.Add(row);
+    }
+    t.Print(std::cout);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace kpo::kpoctl
+
+int main(int argc, char** argv) { return kpo::kpoctl::Run(argc, argv); }
