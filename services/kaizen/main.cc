@@ -1,7 +1,7 @@
-// kpo-kaizen: Kaizen events service: rapid-improvement events, their standard work, sustainment audits.
-// Skeleton on the shared runtime: configuration, health, metrics, the ops API and a
-// local read-only directory replica fed by the people service's events. The domain
-// arrives with its own issue.
+// kpo-kaizen: Kaizen events service: rapid-improvement events, their standard work, sustainment
+// audits. Skeleton on the shared runtime: configuration, health, metrics, the ops API and a local
+// read-only directory replica fed by the people service's events. The domain arrives with its own
+// issue.
 #include "kpo/runtime/runtime.h"
 
 int main(int argc, char** argv) {

@@ -36,7 +36,8 @@ constexpr char kCoachingKind[] = "coaching_relationship";
 
 // Sentinel returned from a write callback to roll back a validate-only request.
 const absl::Status& ValidateOnlyRollback() {
-  static const auto* const kStatus = new absl::Status(absl::StatusCode::kCancelled, "validate-only");
+  static const auto* const kStatus =
+      new absl::Status(absl::StatusCode::kCancelled, "validate-only");
   return *kStatus;
 }
 
@@ -86,9 +87,9 @@ std::string EnumName(int role) { return pb::Role_Name(static_cast<pb::Role>(role
 
 class Directory::Impl {
  public:
-  Impl(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
-       const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
-       ResourceCache* cache, std::function<void()> on_commit, DirectoryOptions options)
+  Impl(kpo::storage::Database& db, const kpo::events::Outbox& outbox, const kpo::core::Clock& clock,
+       const kpo::core::PageTokenCodec& tokens, ResourceCache* cache,
+       std::function<void()> on_commit, DirectoryOptions options)
       : db_(db),
         outbox_(outbox),
         clock_(clock),
@@ -116,14 +117,16 @@ class Directory::Impl {
                    int64_t create_us, int64_t update_us, bool insert) {
     const std::string name = StringField(m, "name");
     absl::StatusOr<int64_t> r =
-        insert ? tx.Exec("INSERT INTO directory (org, kind, name, parent, revision, active, data, "
-                         "create_us, update_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         {org, std::string(kind), name, parent, revision, int64_t{active},
-                          Blob{m.SerializeAsString()}, create_us, update_us})
-               : tx.Exec("UPDATE directory SET revision = ?, active = ?, data = ?, update_us = ? "
-                         "WHERE org = ? AND kind = ? AND name = ?",
-                         {revision, int64_t{active}, Blob{m.SerializeAsString()}, update_us, org,
-                          std::string(kind), name});
+        insert ? tx.Exec(
+                     "INSERT INTO directory (org, kind, name, parent, revision, active, data, "
+                     "create_us, update_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     {org, std::string(kind), name, parent, revision, int64_t{active},
+                      Blob{m.SerializeAsString()}, create_us, update_us})
+               : tx.Exec(
+                     "UPDATE directory SET revision = ?, active = ?, data = ?, update_us = ? "
+                     "WHERE org = ? AND kind = ? AND name = ?",
+                     {revision, int64_t{active}, Blob{m.SerializeAsString()}, update_us, org,
+                      std::string(kind), name});
     return r.status();
   }
 
@@ -133,12 +136,13 @@ class Directory::Impl {
                        const std::string& name, const Indexes& index, const Indexes& unique,
                        const std::string& field_prefix, FieldViolations& v) {
     const std::vector<kpo::storage::Value> key = {org, std::string(kind), name};
-    if (auto r = tx.Exec("DELETE FROM directory_index WHERE org = ? AND kind = ? AND name = ?", key);
+    if (auto r =
+            tx.Exec("DELETE FROM directory_index WHERE org = ? AND kind = ? AND name = ?", key);
         !r.ok()) {
       return r.status();
     }
-    if (auto r = tx.Exec("DELETE FROM directory_unique WHERE org = ? AND kind = ? AND name = ?",
-                         key);
+    if (auto r =
+            tx.Exec("DELETE FROM directory_unique WHERE org = ? AND kind = ? AND name = ?", key);
         !r.ok()) {
       return r.status();
     }
@@ -171,10 +175,12 @@ class Directory::Impl {
 
   // A reference to another directory resource of the caller's organization that must
   // exist and be active; problems become violations of `field`.
+  // `tolerated`: names of the same batch refused for their own problems; a reference
+  // to one of them is not reported again.
   absl::Status RequireActive(Transaction& tx, const std::string& org, const char* kind,
                              const std::string& name, const std::string& field,
-                             FieldViolations& v) {
-    if (name.empty()) return absl::OkStatus();
+                             const std::set<std::string>& tolerated, FieldViolations& v) {
+    if (name.empty() || v.Has(field)) return absl::OkStatus();
     if (!absl::StartsWith(name, absl::StrCat("organizations/", org, "/"))) {
       v.Add(field, absl::StrCat("must belong to organizations/", org));
       return absl::OkStatus();
@@ -182,7 +188,7 @@ class Directory::Impl {
     auto row = Load(tx, org, kind, name);
     if (!row.ok()) return row.status();
     if (!row->has_value()) {
-      v.Add(field, absl::StrCat(name, " does not exist"));
+      if (!tolerated.contains(name)) v.Add(field, absl::StrCat(name, " does not exist"));
     } else if (!(*row)->active) {
       v.Add(field, absl::StrCat(name, " is inactive"));
     }
@@ -195,8 +201,7 @@ class Directory::Impl {
     if (!row.ok()) return row.status();
     if (!row->has_value()) return kpo::core::NotFound(parent);
     if (!(*row)->active) {
-      return kpo::core::FailedPrecondition("PARENT_INACTIVE",
-                                           absl::StrCat(parent, " is inactive"),
+      return kpo::core::FailedPrecondition("PARENT_INACTIVE", absl::StrCat(parent, " is inactive"),
                                            {{"parent", parent}});
     }
     return absl::OkStatus();
@@ -208,9 +213,9 @@ class Directory::Impl {
   absl::StatusOr<bool> Replay(Transaction& tx, const std::string& org,
                               const std::string& request_id, const char* method, Message& out) {
     if (request_id.empty()) return false;
-    auto rows = tx.Query(
-        "SELECT method, response FROM idempotency WHERE org = ? AND request_id = ?",
-        {org, request_id});
+    auto rows =
+        tx.Query("SELECT method, response FROM idempotency WHERE org = ? AND request_id = ?",
+                 {org, request_id});
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return false;
     if (rows->front().Text(0) != method) {
@@ -228,10 +233,11 @@ class Directory::Impl {
                         const char* method, const Message& response) {
     if (request_id.empty()) return absl::OkStatus();
     return tx
-        .Exec("INSERT INTO idempotency (org, request_id, method, response, created_us) VALUES "
-              "(?, ?, ?, ?, ?)",
-              {org, request_id, std::string(method), Blob{response.SerializeAsString()},
-               absl::ToUnixMicros(clock_.Now())})
+        .Exec(
+            "INSERT INTO idempotency (org, request_id, method, response, created_us) VALUES "
+            "(?, ?, ?, ?, ?)",
+            {org, request_id, std::string(method), Blob{response.SerializeAsString()},
+             absl::ToUnixMicros(clock_.Now())})
         .status();
   }
 
@@ -250,8 +256,9 @@ class Directory::Impl {
 
   // ---- Generic flows
 
-  using RefCheck = std::function<absl::Status(Transaction&, const Message&, const std::string& prefix,
-                                              FieldViolations&)>;
+  using RefCheck = std::function<absl::Status(
+      Transaction&, const std::string& org, const Message&, const std::string& prefix,
+      const std::set<std::string>& tolerated, FieldViolations&)>;
   using IndexFn = std::function<std::pair<Indexes, Indexes>(const Message&)>;
 
   struct KindSpec {
@@ -259,17 +266,19 @@ class Directory::Impl {
     const char* field;  // request field of the resource, e.g. "site"
     std::function<bool(const std::string&)> name_valid;
     std::function<void(const Message&, const std::string&, FieldViolations&)> validate;
-    RefCheck refs;   // may be empty
-    IndexFn indexes; // may be empty
+    RefCheck refs;    // may be empty
+    IndexFn indexes;  // may be empty
   };
 
   // Writes one new resource inside `tx` (no idempotency, no commit hooks).
   template <class Event>
   absl::Status InsertInTx(Transaction& tx, const std::string& org, const KindSpec& spec,
                           const std::string& parent, const std::string& name, Message& resource,
-                          const std::string& prefix, FieldViolations& v) {
+                          const std::string& prefix, FieldViolations& v,
+                          const std::set<std::string>& tolerated = {}) {
+    const size_t violations_before = v.size();
     if (spec.refs) {
-      if (absl::Status s = spec.refs(tx, resource, prefix, v); !s.ok()) return s;
+      if (absl::Status s = spec.refs(tx, org, resource, prefix, tolerated, v); !s.ok()) return s;
     }
     auto existing = Load(tx, org, spec.kind, name);
     if (!existing.ok()) return existing.status();
@@ -282,7 +291,9 @@ class Directory::Impl {
         return s;
       }
     }
-    if (!v.empty()) return absl::OkStatus();
+    // Rows with problems of their own are not written; the caller rolls back anyway
+    // when `v` is not empty, but later rows of a batch may refer to the good ones.
+    if (v.size() > violations_before) return absl::OkStatus();
     if (absl::Status s = Put(tx, org, spec.kind, parent, resource, 1, true, now, now, true);
         !s.ok()) {
       return s;
@@ -302,14 +313,18 @@ class Directory::Impl {
     if (!id.empty() && !kpo::core::IsValidResourceId(id)) {
       v.Add(absl::StrCat(spec.field, "_id"), "must be 1-63 of a-z, 0-9 and '-'");
     }
-    if (!domain::IsValidRequestId(request_id)) v.Add("request_id", "must be at most 64 printable characters");
+    if (!domain::IsValidRequestId(request_id)) {
+      v.Add("request_id", "must be at most 64 printable characters");
+      return v.ToStatus();
+    }
+    // Field rules first; references are checked below too, so one answer names every
+    // problem.
     spec.validate(input, absl::StrCat(spec.field, "."), v);
-    if (!v.empty()) return v.ToStatus();
     const std::string org = p.organization_id;
-    const std::string name =
-        parent_kind == nullptr
-            ? parent
-            : absl::StrCat(parent, "/", CollectionOf(spec.kind), "/", id.empty() ? kpo::core::NewUuid() : id);
+    const std::string name = parent_kind == nullptr
+                                 ? parent
+                                 : absl::StrCat(parent, "/", CollectionOf(spec.kind), "/",
+                                                id.empty() ? kpo::core::NewUuid() : id);
     T resource = input;
     bool replayed = false;
     absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
@@ -324,7 +339,7 @@ class Directory::Impl {
       }
       if (absl::Status is = InsertInTx<Event>(tx, org, spec, parent_kind ? parent : "", name,
                                               resource, absl::StrCat(spec.field, "."), v);
-          !is.ok()) {
+          !is.ok() && (v.empty() || is.code() != absl::StatusCode::kAlreadyExists)) {
         return is;
       }
       if (!v.empty()) return v.ToStatus();
@@ -342,7 +357,8 @@ class Directory::Impl {
     const std::string name = patch.name();
     const std::string name_field = absl::StrCat(spec.field, ".name");
     if (!spec.name_valid(name)) {
-      return kpo::core::InvalidField(name_field, absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+      return kpo::core::InvalidField(name_field,
+                                     absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, name_field); !s.ok()) return s;
     FieldViolations v;
@@ -353,11 +369,12 @@ class Directory::Impl {
     for (int i = 0; i < effective.paths_size(); ++i) {
       if (!updatable.contains(effective.paths(i))) {
         v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-              absl::StrCat("'", effective.paths(i), "' cannot be updated; updatable: ",
-                           absl::StrJoin(updatable, ", ")));
+              absl::StrCat("'", effective.paths(i),
+                           "' cannot be updated; updatable: ", absl::StrJoin(updatable, ", ")));
       }
     }
-    if (!domain::IsValidRequestId(request_id)) v.Add("request_id", "must be at most 64 printable characters");
+    if (!domain::IsValidRequestId(request_id))
+      v.Add("request_id", "must be at most 64 printable characters");
     if (!v.empty()) return v.ToStatus();
     const std::string org = p.organization_id;
     T result;
@@ -375,9 +392,9 @@ class Directory::Impl {
       T current;
       if (!current.ParseFromString((*row)->data)) return absl::InternalError("corrupt row " + name);
       if (!(*row)->active) {
-        return kpo::core::FailedPrecondition("RESOURCE_INACTIVE",
-                                             absl::StrCat(name, " is inactive and cannot be updated"),
-                                             {{"resource", name}});
+        return kpo::core::FailedPrecondition(
+            "RESOURCE_INACTIVE", absl::StrCat(name, " is inactive and cannot be updated"),
+            {{"resource", name}});
       }
       if (!patch.etag().empty() && patch.etag() != current.etag()) {
         return kpo::core::EtagMismatch(name);
@@ -395,14 +412,15 @@ class Directory::Impl {
         return Remember(tx, org, request_id, method, result);
       }
       if (spec.refs) {
-        if (absl::Status rs = spec.refs(tx, merged, prefix, v); !rs.ok()) return rs;
+        if (absl::Status rs = spec.refs(tx, org, merged, prefix, {}, v); !rs.ok()) return rs;
       }
       const int64_t now = absl::ToUnixMicros(clock_.Now());
       const int64_t revision = (*row)->revision + 1;
       SetOutputFields(merged, name, true, (*row)->create_us, now, revision);
       if (spec.indexes) {
         auto [index, unique] = spec.indexes(merged);
-        if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v); !rs.ok()) {
+        if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v);
+            !rs.ok()) {
           return rs;
         }
       }
@@ -426,12 +444,13 @@ class Directory::Impl {
   }
 
   template <class T, class Event>
-  absl::StatusOr<T> Deactivate(const Principal& p, const char* method, const KindSpec& spec,
-                               const std::string& name, const std::string& etag,
-                               const std::string& request_id,
-                               std::function<absl::Status(Transaction&, const std::string&)> guard) {
+  absl::StatusOr<T> Deactivate(
+      const Principal& p, const char* method, const KindSpec& spec, const std::string& name,
+      const std::string& etag, const std::string& request_id,
+      std::function<absl::Status(Transaction&, const std::string&)> guard) {
     if (!spec.name_valid(name)) {
-      return kpo::core::InvalidField("name", absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+      return kpo::core::InvalidField("name",
+                                     absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
     if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
@@ -482,7 +501,8 @@ class Directory::Impl {
   template <class T>
   absl::StatusOr<T> Get(const Principal& p, const KindSpec& spec, const std::string& name) {
     if (!spec.name_valid(name)) {
-      return kpo::core::InvalidField("name", absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
+      return kpo::core::InvalidField("name",
+                                     absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
     const std::string org = p.organization_id;
@@ -514,8 +534,8 @@ class Directory::Impl {
     FieldViolations v;
     if (page_size < 0) v.Add("page_size", "must not be negative");
     if (!v.empty()) return v.ToStatus();
-    const int limit = page_size == 0 ? options_.default_page_size
-                                     : std::min(page_size, options_.max_page_size);
+    const int limit =
+        page_size == 0 ? options_.default_page_size : std::min(page_size, options_.max_page_size);
     std::string scope = absl::StrCat(p.organization_id, "|", kind, "|", parent_field_value, "|",
                                      show_inactive ? 1 : 0);
     for (const auto& [k, value] : filters) absl::StrAppend(&scope, "|", k, "=", value);
@@ -590,11 +610,12 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
                      const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
                      ResourceCache* cache, std::function<void()> on_commit,
                      DirectoryOptions options)
-    : impl_(std::make_unique<Impl>(db, outbox, clock, tokens, cache, std::move(on_commit),
-                                   options)) {
+    : impl_(
+          std::make_unique<Impl>(db, outbox, clock, tokens, cache, std::move(on_commit), options)) {
   Impl& im = *impl_;
   domain::ParsedName parsed;
-  im.org_spec_ = {kOrgKind, "organization",
+  im.org_spec_ = {kOrgKind,
+                  "organization",
                   [](const std::string& n) {
                     domain::ParsedName pn;
                     return domain::ParseOrganizationName(n, &pn);
@@ -602,8 +623,10 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
                   [](const Message& m, const std::string& prefix, FieldViolations& v) {
                     domain::ValidateOrganization(As<pb::Organization>(m), prefix, v);
                   },
-                  nullptr, nullptr};
-  im.site_spec_ = {kSiteKind, "site",
+                  nullptr,
+                  nullptr};
+  im.site_spec_ = {kSiteKind,
+                   "site",
                    [](const std::string& n) {
                      domain::ParsedName pn;
                      return domain::ParseSiteName(n, &pn);
@@ -611,8 +634,10 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
                    [](const Message& m, const std::string& prefix, FieldViolations& v) {
                      domain::ValidateSite(As<pb::Site>(m), prefix, v);
                    },
-                   nullptr, nullptr};
-  im.area_spec_ = {kAreaKind, "area",
+                   nullptr,
+                   nullptr};
+  im.area_spec_ = {kAreaKind,
+                   "area",
                    [](const std::string& n) {
                      domain::ParsedName pn;
                      return domain::ParseAreaName(n, &pn);
@@ -620,9 +645,11 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
                    [](const Message& m, const std::string& prefix, FieldViolations& v) {
                      domain::ValidateArea(As<pb::Area>(m), prefix, v);
                    },
-                   nullptr, nullptr};
+                   nullptr,
+                   nullptr};
   im.person_spec_ = {
-      kPersonKind, "person",
+      kPersonKind,
+      "person",
       [](const std::string& n) {
         domain::ParsedName pn;
         return domain::ParsePersonName(n, &pn);
@@ -630,25 +657,24 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
       [](const Message& m, const std::string& prefix, FieldViolations& v) {
         domain::ValidatePerson(As<pb::Person>(m), prefix, v);
       },
-      [&im](Transaction& tx, const Message& m, const std::string& prefix,
-            FieldViolations& v) -> absl::Status {
+      [&im](Transaction& tx, const std::string& org, const Message& m, const std::string& prefix,
+            const std::set<std::string>& tolerated, FieldViolations& v) -> absl::Status {
         const auto& person = As<pb::Person>(m);
-        // The organization is the one of every reference already checked by name shape.
         domain::ParsedName site;
-        domain::ParseSiteName(person.home_site(), &site);
-        const std::string org = site.org;
+        const bool site_ok =
+            domain::ParseSiteName(person.home_site(), &site) && !v.Has(prefix + "home_site");
         if (absl::Status s = im.RequireActive(tx, org, kSiteKind, person.home_site(),
-                                              prefix + "home_site", v);
+                                              prefix + "home_site", tolerated, v);
             !s.ok()) {
           return s;
         }
         if (!person.area().empty()) {
           domain::ParsedName area;
           domain::ParseAreaName(person.area(), &area);
-          if (area.site != site.id) {
+          if (site_ok && area.site != site.id && !v.Has(prefix + "area")) {
             v.Add(prefix + "area", "must be an area of the person's home_site");
           } else if (absl::Status s = im.RequireActive(tx, org, kAreaKind, person.area(),
-                                                       prefix + "area", v);
+                                                       prefix + "area", tolerated, v);
                      !s.ok()) {
             return s;
           }
@@ -657,7 +683,7 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
           if (person.manager() == person.name()) {
             v.Add(prefix + "manager", "a person cannot be their own manager");
           } else if (absl::Status s = im.RequireActive(tx, org, kPersonKind, person.manager(),
-                                                       prefix + "manager", v);
+                                                       prefix + "manager", tolerated, v);
                      !s.ok()) {
             return s;
           }
@@ -666,14 +692,14 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
       },
       [](const Message& m) {
         const auto& person = As<pb::Person>(m);
-        Indexes index = {{"site", person.home_site()},
-                         {"area", person.area()},
-                         {"manager", person.manager()}};
+        Indexes index = {
+            {"site", person.home_site()}, {"area", person.area()}, {"manager", person.manager()}};
         for (int r : person.roles()) index.emplace_back("role", EnumName(r));
         return std::make_pair(index, Indexes{{"employee_id", person.employee_id()}});
       }};
   im.coaching_spec_ = {
-      kCoachingKind, "coaching_relationship",
+      kCoachingKind,
+      "coaching_relationship",
       [](const std::string& n) {
         domain::ParsedName pn;
         return domain::ParseCoachingRelationshipName(n, &pn);
@@ -681,14 +707,14 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
       [](const Message& m, const std::string& prefix, FieldViolations& v) {
         domain::ValidateCoachingRelationship(As<pb::CoachingRelationship>(m), prefix, v);
       },
-      [&im](Transaction& tx, const Message& m, const std::string& prefix,
-            FieldViolations& v) -> absl::Status {
+      [&im](Transaction& tx, const std::string& org, const Message& m, const std::string& prefix,
+            const std::set<std::string>& tolerated, FieldViolations& v) -> absl::Status {
         const auto& rel = As<pb::CoachingRelationship>(m);
-        domain::ParsedName coach;
-        domain::ParsePersonName(rel.coach(), &coach);
-        for (auto [field, value] : {std::pair{"coach", rel.coach()}, std::pair{"learner", rel.learner()},
-                                    std::pair{"second_coach", rel.second_coach()}}) {
-          if (absl::Status s = im.RequireActive(tx, coach.org, kPersonKind, value, prefix + field, v);
+        for (auto [field, value] :
+             {std::pair{"coach", rel.coach()}, std::pair{"learner", rel.learner()},
+              std::pair{"second_coach", rel.second_coach()}}) {
+          if (absl::Status s =
+                  im.RequireActive(tx, org, kPersonKind, value, prefix + field, tolerated, v);
               !s.ok()) {
             return s;
           }
@@ -697,10 +723,10 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
       },
       [](const Message& m) {
         const auto& rel = As<pb::CoachingRelationship>(m);
-        return std::make_pair(Indexes{{"person", rel.coach()},
-                                      {"person", rel.learner()},
-                                      {"person", rel.second_coach()}},
-                              Indexes{});
+        return std::make_pair(
+            Indexes{
+                {"person", rel.coach()}, {"person", rel.learner()}, {"person", rel.second_coach()}},
+            Indexes{});
       }};
   (void)parsed;
 }
@@ -758,10 +784,9 @@ absl::StatusOr<pb::ListSitesResponse> Directory::ListSites(const Principal& p,
 }
 
 absl::StatusOr<pb::Site> Directory::UpdateSite(const Principal& p, const pb::UpdateSiteRequest& r) {
-  return impl_->Update<pb::Site, pb::SiteUpdated>(p, "UpdateSite", impl_->site_spec_, r.site(),
-                                                  r.update_mask(),
-                                                  {"display_name", "code", "time_zone"},
-                                                  r.request_id());
+  return impl_->Update<pb::Site, pb::SiteUpdated>(
+      p, "UpdateSite", impl_->site_spec_, r.site(), r.update_mask(),
+      {"display_name", "code", "time_zone"}, r.request_id());
 }
 
 absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
@@ -794,7 +819,8 @@ absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
 absl::StatusOr<pb::Area> Directory::CreateArea(const Principal& p, const pb::CreateAreaRequest& r) {
   domain::ParsedName site;
   if (!domain::ParseSiteName(r.parent(), &site)) {
-    return kpo::core::InvalidField("parent", "must be a site name: organizations/{org}/sites/{site}");
+    return kpo::core::InvalidField("parent",
+                                   "must be a site name: organizations/{org}/sites/{site}");
   }
   return impl_->Create<pb::Area, pb::AreaCreated>(p, "CreateArea", impl_->area_spec_, r.parent(),
                                                   kSiteKind, r.area_id(), r.area(), r.request_id());
@@ -830,9 +856,8 @@ absl::StatusOr<pb::Area> Directory::UpdateArea(const Principal& p, const pb::Upd
 
 absl::StatusOr<pb::Area> Directory::DeactivateArea(const Principal& p,
                                                    const pb::DeactivateAreaRequest& r) {
-  return impl_->Deactivate<pb::Area, pb::AreaDeactivated>(p, "DeactivateArea", impl_->area_spec_,
-                                                          r.name(), r.etag(), r.request_id(),
-                                                          nullptr);
+  return impl_->Deactivate<pb::Area, pb::AreaDeactivated>(
+      p, "DeactivateArea", impl_->area_spec_, r.name(), r.etag(), r.request_id(), nullptr);
 }
 
 // ---- Person
@@ -853,7 +878,8 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     v.Add("requests", absl::StrCat("at most ", impl_->options_.max_batch_size,
                                    " people per batch; split the import"));
   }
-  if (!domain::IsValidRequestId(r.request_id())) v.Add("request_id", "must be at most 64 printable characters");
+  if (!domain::IsValidRequestId(r.request_id()))
+    v.Add("request_id", "must be at most 64 printable characters");
   std::set<std::string> ids;
   std::vector<std::string> names;
   for (int i = 0; i < r.requests_size(); ++i) {
@@ -868,10 +894,17 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     } else if (!ids.insert(id).second) {
       v.Add(prefix + "person_id", absl::StrCat("'", id, "' appears twice in the batch"));
     }
-    domain::ValidatePerson(req.person(), prefix + "person.", v);
     names.push_back(absl::StrCat(r.parent(), "/people/", id));
   }
   if (!v.empty()) return v.ToStatus();
+  // Field rules of every row, then (in the transaction) references of every row, so a
+  // file with several problems gets them all in one answer.
+  std::vector<size_t> row_violations(r.requests_size(), 0);
+  for (int i = 0; i < r.requests_size(); ++i) {
+    const size_t before = v.size();
+    domain::ValidatePerson(r.requests(i).person(), absl::StrCat("requests[", i, "].person."), v);
+    row_violations[i] = v.size() - before;
+  }
   const std::string org = p.organization_id;
   pb::BatchCreatePeopleResponse out;
   bool replayed = false;
@@ -883,13 +916,36 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
       return absl::OkStatus();
     }
     if (absl::Status ps = impl_->RequireParent(tx, org, kOrgKind, r.parent()); !ps.ok()) return ps;
+    std::set<std::string> refused;
+    for (int i = 0; i < r.requests_size(); ++i) {
+      if (row_violations[i] > 0) refused.insert(names[i]);
+    }
     for (int i = 0; i < r.requests_size(); ++i) {
       pb::Person person = r.requests(i).person();
       const std::string prefix = absl::StrCat("requests[", i, "].person.");
-      absl::Status is = impl_->InsertInTx<pb::PersonCreated>(tx, org, impl_->person_spec_,
-                                                             r.parent(), names[i], person, prefix, v);
+      if (row_violations[i] > 0) {
+        // Still check its references, for a complete report; it is not written.
+        FieldViolations row;
+        for (const auto& fv : v.violations()) {
+          if (fv.field.rfind(prefix, 0) == 0) row.Add(fv.field, fv.description);
+        }
+        const size_t before = row.size();
+        if (absl::Status rs = impl_->person_spec_.refs(tx, org, person, prefix, refused, row);
+            !rs.ok()) {
+          return rs;
+        }
+        for (size_t k = before; k < row.size(); ++k) {
+          v.Add(row.violations()[k].field, row.violations()[k].description);
+        }
+        continue;
+      }
+      const size_t before = v.size();
+      absl::Status is = impl_->InsertInTx<pb::PersonCreated>(
+          tx, org, impl_->person_spec_, r.parent(), names[i], person, prefix, v, refused);
+      if (v.size() > before) refused.insert(names[i]);  // refused for a reference problem
       if (is.code() == absl::StatusCode::kAlreadyExists) {
-        v.Add(absl::StrCat("requests[", i, "].person_id"), absl::StrCat(names[i], " already exists"));
+        v.Add(absl::StrCat("requests[", i, "].person_id"),
+              absl::StrCat(names[i], " already exists"));
       } else if (!is.ok()) {
         return is;
       }
@@ -914,8 +970,10 @@ absl::StatusOr<pb::ListPeopleResponse> Directory::ListPeople(const Principal& p,
   if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
   FieldViolations v;
   domain::ParsedName parsed;
-  if (!r.site().empty() && !domain::ParseSiteName(r.site(), &parsed)) v.Add("site", "must be a site name");
-  if (!r.area().empty() && !domain::ParseAreaName(r.area(), &parsed)) v.Add("area", "must be an area name");
+  if (!r.site().empty() && !domain::ParseSiteName(r.site(), &parsed))
+    v.Add("site", "must be a site name");
+  if (!r.area().empty() && !domain::ParseAreaName(r.area(), &parsed))
+    v.Add("area", "must be an area name");
   if (!pb::Role_IsValid(r.role())) v.Add("role", "is not a role");
   if (!v.empty()) return v.ToStatus();
   Indexes filters;

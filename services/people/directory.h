@@ -61,13 +61,15 @@ class Directory {
 
   absl::StatusOr<v1::Site> CreateSite(const Principal& p, const v1::CreateSiteRequest& r);
   absl::StatusOr<v1::Site> GetSite(const Principal& p, const v1::GetSiteRequest& r);
-  absl::StatusOr<v1::ListSitesResponse> ListSites(const Principal& p, const v1::ListSitesRequest& r);
+  absl::StatusOr<v1::ListSitesResponse> ListSites(const Principal& p,
+                                                  const v1::ListSitesRequest& r);
   absl::StatusOr<v1::Site> UpdateSite(const Principal& p, const v1::UpdateSiteRequest& r);
   absl::StatusOr<v1::Site> DeactivateSite(const Principal& p, const v1::DeactivateSiteRequest& r);
 
   absl::StatusOr<v1::Area> CreateArea(const Principal& p, const v1::CreateAreaRequest& r);
   absl::StatusOr<v1::Area> GetArea(const Principal& p, const v1::GetAreaRequest& r);
-  absl::StatusOr<v1::ListAreasResponse> ListAreas(const Principal& p, const v1::ListAreasRequest& r);
+  absl::StatusOr<v1::ListAreasResponse> ListAreas(const Principal& p,
+                                                  const v1::ListAreasRequest& r);
   absl::StatusOr<v1::Area> UpdateArea(const Principal& p, const v1::UpdateAreaRequest& r);
   absl::StatusOr<v1::Area> DeactivateArea(const Principal& p, const v1::DeactivateAreaRequest& r);
 

@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
       rt.Own(redis_cache);
       rt.Own(cache);
     }
-    auto directory = std::make_shared<kpo::people::Directory>(
-        rt.db(), rt.outbox(), rt.clock(), rt.page_tokens(), cache.get(),
-        [&rt] { rt.OutboxCommitted(); });
+    auto directory =
+        std::make_shared<kpo::people::Directory>(rt.db(), rt.outbox(), rt.clock(), rt.page_tokens(),
+                                                 cache.get(), [&rt] { rt.OutboxCommitted(); });
     std::shared_ptr<grpc::Service> service = kpo::people::NewPeopleService(rt.server(), *directory);
     rt.server().AddService(service.get(), kpo::people::kPeopleServiceName);
     rt.Own(directory);

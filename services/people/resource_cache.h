@@ -16,7 +16,8 @@ namespace kpo::people {
 class RedisResourceCache final : public ResourceCache {
  public:
   // `cache` must outlive this object.
-  RedisResourceCache(kpo::cache::RedisCache& cache, absl::Duration ttl, const kpo::core::Clock& clock)
+  RedisResourceCache(kpo::cache::RedisCache& cache, absl::Duration ttl,
+                     const kpo::core::Clock& clock)
       : cache_(cache), ttl_(ttl), clock_(clock) {}
 
   std::optional<std::string> Get(const std::string& org, const std::string& name) override;

@@ -6,17 +6,17 @@ namespace {
 namespace pb = kpo::people::v1;
 using kpo::auth::Principal;
 
-#define KPO_PEOPLE_UNARY(Method, Req, Resp)                                                     \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req,       \
-                                   pb::Resp* resp) override {                                  \
-    return server_.Unary<pb::Req, pb::Resp>(                                                  \
-        ctx, req, resp, "/kpo.people.v1.PeopleService/" #Method,                               \
-        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {          \
-          auto result = directory_.Method(p, r);                                               \
-          if (!result.ok()) return result.status();                                            \
-          out = *std::move(result);                                                            \
-          return absl::OkStatus();                                                             \
-        });                                                                                    \
+#define KPO_PEOPLE_UNARY(Method, Req, Resp)                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
+                                   pb::Resp* resp) override {                            \
+    return server_.Unary<pb::Req, pb::Resp>(                                             \
+        ctx, req, resp, "/kpo.people.v1.PeopleService/" #Method,                         \
+        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
+          auto result = directory_.Method(p, r);                                         \
+          if (!result.ok()) return result.status();                                      \
+          out = *std::move(result);                                                      \
+          return absl::OkStatus();                                                       \
+        });                                                                              \
   }
 
 class PeopleServiceImpl final : public pb::PeopleService::CallbackService {
@@ -69,9 +69,9 @@ kpo::auth::PermissionTable& AddPeoplePermissions(kpo::auth::PermissionTable& tab
   const std::set<std::string> directory_editors = {kOrgAdmin, kKpoSpecialist, kService};
   const std::set<std::string> coaching_editors = {kOrgAdmin,      kKpoSpecialist, kSeniorLeader,
                                                   kMiddleManager, kTeamLeader,    kService};
-  for (const char* read : {"GetOrganization", "GetSite", "ListSites", "GetArea", "ListAreas",
-                           "GetPerson", "ListPeople", "GetCoachingRelationship",
-                           "ListCoachingRelationships"}) {
+  for (const char* read :
+       {"GetOrganization", "GetSite", "ListSites", "GetArea", "ListAreas", "GetPerson",
+        "ListPeople", "GetCoachingRelationship", "ListCoachingRelationships"}) {
     table.Allow(m + read, AnyRole());
   }
   table.Allow(m + "CreateOrganization", admins).Allow(m + "UpdateOrganization", admins);

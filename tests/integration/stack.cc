@@ -8,15 +8,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "kpo/auth/auth.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "kpo/auth/auth.h"
 
 namespace kpo::testing {
 

@@ -1,4 +1,6 @@
 // The platform over real processes on loopback: broker, Redis, the four services.
+#include "stack.h"
+
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/rpc/status.h"
-#include "stack.h"
 
 namespace kpo::testing {
 namespace {
@@ -63,8 +64,7 @@ class StackTest : public ::testing::Test {
     return out.name();
   }
 
-  grpc::Status CreatePerson(const std::string& id, pb::Person* out,
-                            const std::string& token = "") {
+  grpc::Status CreatePerson(const std::string& id, pb::Person* out, const std::string& token = "") {
     grpc::ClientContext ctx;
     Authorize(ctx, token.empty() ? admin_ : token);
     pb::CreatePersonRequest r;
@@ -77,7 +77,8 @@ class StackTest : public ::testing::Test {
   }
 
   // The replica entry of `name` in `service`, or the RPC's status code.
-  std::pair<grpc::StatusCode, int64_t> Replica(const std::string& service, const std::string& name) {
+  std::pair<grpc::StatusCode, int64_t> Replica(const std::string& service,
+                                               const std::string& name) {
     auto stub = stack_->Ops(service);
     grpc::ClientContext ctx;
     Authorize(ctx, admin_);
@@ -203,10 +204,8 @@ TEST_F(StackTest, ReadsStillAnswerWithRedisStopped) {
   pb::Person updated;
   ASSERT_TRUE(people_->UpdatePerson(&ctx, u, &updated).ok());
   stack_->redis().Start();
-  ASSERT_TRUE(WaitFor([&] {
-    return get(&out).ok() &&
-           stack_->MetricValue("people", "kpo_cache_available") == 1;
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return get(&out).ok() && stack_->MetricValue("people", "kpo_cache_available") == 1; }));
   ASSERT_TRUE(get(&out).ok());
   EXPECT_EQ(out.display_name(), "Renamed while Redis was down");
 }

@@ -5,13 +5,12 @@
 // Fault injection: SIGUSR1 takes every broker down, SIGUSR2 brings them back.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_split.h"
 #include "kpo/events/mock_cluster.h"
@@ -41,7 +40,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (absl::string_view t : absl::StrSplit(topics, ',', absl::SkipEmpty())) {
-    if (auto s = (*cluster)->CreateTopic(std::string(t), partitions, std::min(brokers, 3)); !s.ok()) {
+    if (auto s = (*cluster)->CreateTopic(std::string(t), partitions, std::min(brokers, 3));
+        !s.ok()) {
       std::cerr << "kpo-kafka-broker: " << s.message() << "\n";
       return 1;
     }

@@ -4,16 +4,17 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
-#include <CLI/CLI.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -93,7 +94,11 @@ std::string AreaName(const std::string& site, const std::string& id) {
 }
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  args.SetMaxSendMessageSize(64 * 1024 * 1024);
+  args.SetInt(GRPC_ARG_MAX_METADATA_SIZE, 1024 * 1024);  // rich error details
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
 std::string Address(const std::string& service) {
@@ -278,13 +283,25 @@ int ImportPeople(const std::string& path, bool dry_run, size_t chunk) {
     return 0;
   }
   auto stub = pb::PeopleService::NewStub(Channel(g.people));
+  // The file's digest is the import's request id: re-running an import that already
+  // succeeded replays its answer and changes nothing.
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof(digest),
+                     reinterpret_cast<const unsigned char*>(text.str().data()), text.str().size(),
+                     nullptr, 0);
+  const std::string request_id =
+      "import-" + absl::BytesToHexString(
+                      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
   // Validate on the server in growing prefixes (managers may sit in earlier chunks),
   // collecting every row-level problem, before writing anything.
-  std::vector<CsvError> errors;
-  for (size_t end = std::min(chunk, plan.rows.size());; end = std::min(end + chunk, plan.rows.size())) {
+  std::map<std::pair<int, std::string>, CsvError> errors;
+  int64_t more_errors = 0;  // problems the server counted but did not detail
+  for (size_t end = std::min(chunk, plan.rows.size());;
+       end = std::min(end + chunk, plan.rows.size())) {
     pb::BatchCreatePeopleRequest req;
     req.set_parent(OrgName());
     req.set_validate_only(true);
+    req.set_request_id(request_id);
     for (size_t i = 0; i < end; ++i) *req.add_requests() = plan.rows[i].request;
     grpc::ClientContext ctx;
     Prepare(ctx);
@@ -294,27 +311,37 @@ int ImportPeople(const std::string& path, bool dry_run, size_t chunk) {
     if (!s.ok()) {
       absl::Status rich = kpo::rpc::FromGrpcStatus(s);
       auto violations = kpo::core::FieldViolationsOf(rich);
-      if (rich.code() != absl::StatusCode::kInvalidArgument || violations.empty()) return Fail(s);
+      if (rich.code() != absl::StatusCode::kInvalidArgument || violations.empty()) {
+        std::cerr << "\n";
+        return Fail(s);
+      }
+      int64_t total = 0;
+      auto meta = kpo::core::ErrorMetadata(rich);
+      if (meta.contains("violation_count") && absl::SimpleAtoi(meta["violation_count"], &total) &&
+          total > static_cast<int64_t>(violations.size())) {
+        more_errors = std::max(more_errors, total - static_cast<int64_t>(violations.size()));
+      }
       for (const auto& v : violations) {
         size_t index = 0;
-        if (std::sscanf(v.field.c_str(), "requests[%zu]", &index) == 1 && index < plan.rows.size()) {
-          const std::string field = v.field.substr(v.field.find(']') + 2);
-          errors.push_back({plan.rows[index].line, field, v.description});
-        } else {
-          errors.push_back({0, v.field, v.description});
+        CsvError e{0, v.field, v.description};
+        if (std::sscanf(v.field.c_str(), "requests[%zu]", &index) == 1 &&
+            index < plan.rows.size()) {
+          e.line = plan.rows[index].line;
+          e.field = v.field.substr(v.field.find(']') + 2);
         }
+        errors.emplace(std::make_pair(e.line, e.field), e);
       }
-      if (!errors.empty() && end < plan.rows.size()) {
-        std::cerr << "\n";
-      }
-      break;
     }
     if (end == plan.rows.size()) break;
   }
   if (!errors.empty()) {
-    std::sort(errors.begin(), errors.end(),
-              [](const CsvError& a, const CsvError& b) { return a.line < b.line; });
-    print_errors(errors);
+    std::vector<CsvError> sorted;
+    for (const auto& [key, e] : errors) sorted.push_back(e);
+    if (more_errors > 0) {
+      std::cerr << "(the server reported " << more_errors
+                << " further problem(s) not listed; fix these and run again)\n";
+    }
+    print_errors(sorted);
     return 1;
   }
   if (dry_run) {
@@ -324,11 +351,7 @@ int ImportPeople(const std::string& path, bool dry_run, size_t chunk) {
   pb::BatchCreatePeopleRequest req;
   req.set_parent(OrgName());
   // Same file, same request id: re-running an import that succeeded changes nothing.
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof(digest), reinterpret_cast<const unsigned char*>(text.str().data()),
-                     text.str().size(), nullptr, 0);
-  req.set_request_id("import-" + absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), sizeof(digest))));
+  req.set_request_id(request_id);
   for (const auto& row : plan.rows) *req.add_requests() = row.request;
   grpc::ClientContext ctx;
   Prepare(ctx);
@@ -381,7 +404,8 @@ int Run(int argc, char** argv) {
   auto* mint = token->add_subcommand("mint", "sign an HS256 token (local stack)");
   std::string m_org, m_subject = "kpoctl", m_roles, m_secret, m_secret_file, m_ttl = "12h";
   mint->add_option("--org", m_org, "organization id")->required();
-  mint->add_option("--roles", m_roles, "comma-separated roles, e.g. org_admin,kpo_specialist")->required();
+  mint->add_option("--roles", m_roles, "comma-separated roles, e.g. org_admin,kpo_specialist")
+      ->required();
   mint->add_option("--subject", m_subject, "who the token speaks for");
   mint->add_option("--ttl", m_ttl, "lifetime, e.g. 12h");
   mint->add_option("--secret", m_secret, "HS256 secret (KPO_AUTH_HS256_SECRET)");
@@ -425,7 +449,8 @@ int Run(int argc, char** argv) {
   auto* o_create = orgs->add_subcommand("create", "create the token's organization");
   o_create->add_option("id", o_id, "organization id (must equal the token's)")->required();
   o_create->add_option("--display-name", o_display)->required();
-  o_create->add_option("--maturity", o_stage, "initiating|piloting|spreading|embedded|sustaining")->required();
+  o_create->add_option("--maturity", o_stage, "initiating|piloting|spreading|embedded|sustaining")
+      ->required();
   o_create->add_option("--objective", o_objectives, "id:title[:year], repeatable");
   o_create->callback([&] {
     pb::CreateOrganizationRequest r;
@@ -435,13 +460,15 @@ int Run(int argc, char** argv) {
     ParseObjectives(o_objectives, r.mutable_organization());
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->CreateOrganization(ctx, r, resp); });
+    rc = Unary<pb::Organization>(
+        [&](auto* ctx, auto* resp) { return stub->CreateOrganization(ctx, r, resp); });
   });
   orgs->add_subcommand("get", "show the token's organization")->callback([&] {
     pb::GetOrganizationRequest r;
     r.set_name(OrgName());
     auto stub = people_stub();
-    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->GetOrganization(ctx, r, resp); });
+    rc = Unary<pb::Organization>(
+        [&](auto* ctx, auto* resp) { return stub->GetOrganization(ctx, r, resp); });
   });
   auto* o_update = orgs->add_subcommand("update", "change the organization");
   auto* ou_display = o_update->add_option("--display-name", o_display);
@@ -456,11 +483,14 @@ int Run(int argc, char** argv) {
     if (ou_stage->count() > 0) o->set_maturity_stage(ParseStage(o_stage));
     ParseObjectives(o_objectives, o);
     o->set_etag(o_etag);
-    MaskFrom({{ou_display, "display_name"}, {ou_stage, "maturity_stage"}, {ou_obj, "strategic_objectives"}},
+    MaskFrom({{ou_display, "display_name"},
+              {ou_stage, "maturity_stage"},
+              {ou_obj, "strategic_objectives"}},
              r.mutable_update_mask());
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::Organization>([&](auto* ctx, auto* resp) { return stub->UpdateOrganization(ctx, r, resp); });
+    rc = Unary<pb::Organization>(
+        [&](auto* ctx, auto* resp) { return stub->UpdateOrganization(ctx, r, resp); });
   });
 
   // ---- sites
@@ -517,7 +547,8 @@ int Run(int argc, char** argv) {
     s->set_time_zone(s_tz);
     s->set_code(s_code);
     s->set_etag(s_etag);
-    MaskFrom({{su_display, "display_name"}, {su_tz, "time_zone"}, {su_code, "code"}}, r.mutable_update_mask());
+    MaskFrom({{su_display, "display_name"}, {su_tz, "time_zone"}, {su_code, "code"}},
+             r.mutable_update_mask());
     if (r.update_mask().paths().empty()) {
       std::cerr << "error: nothing to update; give --display-name, --time-zone or --code\n";
       rc = 2;
@@ -527,7 +558,8 @@ int Run(int argc, char** argv) {
     auto stub = people_stub();
     rc = Unary<pb::Site>([&](auto* ctx, auto* resp) { return stub->UpdateSite(ctx, r, resp); });
   });
-  auto* s_deact = sites->add_subcommand("deactivate", "deactivate a site (no active people or areas)");
+  auto* s_deact =
+      sites->add_subcommand("deactivate", "deactivate a site (no active people or areas)");
   s_deact->add_option("id", s_id)->required();
   s_deact->add_option("--etag", s_etag);
   s_deact->callback([&] {
@@ -540,7 +572,8 @@ int Run(int argc, char** argv) {
   });
 
   // ---- areas
-  auto* areas = app.add_subcommand("areas", "value streams, processes, departments")->require_subcommand(1);
+  auto* areas =
+      app.add_subcommand("areas", "value streams, processes, departments")->require_subcommand(1);
   std::string a_site, a_id, a_display, a_kind, a_etag;
   auto parse_kind = [&](const std::string& k) {
     pb::AreaKind kind = pb::AREA_KIND_UNSPECIFIED;
@@ -625,7 +658,8 @@ int Run(int argc, char** argv) {
 
   // ---- people
   auto* people = app.add_subcommand("people", "people of the organization")->require_subcommand(1);
-  std::string p_id, p_display, p_email, p_employee, p_site, p_area, p_roles, p_manager, p_etag, p_role_filter;
+  std::string p_id, p_display, p_email, p_employee, p_site, p_area, p_roles, p_manager, p_etag,
+      p_role_filter;
   auto fill_person = [&](pb::Person* p) {
     p->set_display_name(p_display);
     p->set_email(p_email);
@@ -699,8 +733,13 @@ int Run(int argc, char** argv) {
     p->set_name(Name("people", p_id));
     fill_person(p);
     p->set_etag(p_etag);
-    MaskFrom({{pu_display, "display_name"}, {pu_email, "email"}, {pu_employee, "employee_id"},
-              {pu_site, "home_site"}, {pu_area, "area"}, {pu_roles, "roles"}, {pu_manager, "manager"}},
+    MaskFrom({{pu_display, "display_name"},
+              {pu_email, "email"},
+              {pu_employee, "employee_id"},
+              {pu_site, "home_site"},
+              {pu_area, "area"},
+              {pu_roles, "roles"},
+              {pu_manager, "manager"}},
              r.mutable_update_mask());
     if (r.update_mask().paths().empty()) {
       std::cerr << "error: nothing to update\n";
@@ -720,15 +759,22 @@ int Run(int argc, char** argv) {
     r.set_etag(p_etag);
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::Person>([&](auto* ctx, auto* resp) { return stub->DeactivatePerson(ctx, r, resp); });
+    rc = Unary<pb::Person>(
+        [&](auto* ctx, auto* resp) { return stub->DeactivatePerson(ctx, r, resp); });
   });
   std::string csv_path;
   bool dry_run = false;
   size_t chunk = 500;
-  auto* p_import = people->add_subcommand("import", "import people from a CSV file, all or nothing");
-  p_import->add_option("file", csv_path, "CSV with header person_id,display_name,email,employee_id,site,area,roles,manager")->required();
+  auto* p_import =
+      people->add_subcommand("import", "import people from a CSV file, all or nothing");
+  p_import
+      ->add_option(
+          "file", csv_path,
+          "CSV with header person_id,display_name,email,employee_id,site,area,roles,manager")
+      ->required();
   p_import->add_flag("--dry-run", dry_run, "validate only");
-  p_import->add_option("--chunk", chunk, "rows per validation request")->check(CLI::Range(1, 10000));
+  p_import->add_option("--chunk", chunk, "rows per validation request")
+      ->check(CLI::Range(1, 10000));
   p_import->callback([&] { rc = ImportPeople(csv_path, dry_run, chunk); });
 
   // ---- coaching relationships
@@ -740,7 +786,8 @@ int Run(int argc, char** argv) {
   c_create->add_option("--coach", c_coach)->required();
   c_create->add_option("--learner", c_learner)->required();
   c_create->add_option("--second-coach", c_second, "coaches the coach");
-  c_create->add_option("--per-week", c_per_week, "expected coaching cycles per week (1-7)")->required();
+  c_create->add_option("--per-week", c_per_week, "expected coaching cycles per week (1-7)")
+      ->required();
   c_create->callback([&] {
     pb::CreateCoachingRelationshipRequest r;
     r.set_parent(OrgName());
@@ -752,7 +799,8 @@ int Run(int argc, char** argv) {
     c->mutable_cadence()->set_sessions_per_week(c_per_week);
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->CreateCoachingRelationship(ctx, r, resp); });
+    rc = Unary<pb::CoachingRelationship>(
+        [&](auto* ctx, auto* resp) { return stub->CreateCoachingRelationship(ctx, r, resp); });
   });
   auto* c_get = coaching->add_subcommand("get", "show a relationship");
   c_get->add_option("id", c_id)->required();
@@ -760,7 +808,8 @@ int Run(int argc, char** argv) {
     pb::GetCoachingRelationshipRequest r;
     r.set_name(Name("coachingRelationships", c_id));
     auto stub = people_stub();
-    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->GetCoachingRelationship(ctx, r, resp); });
+    rc = Unary<pb::CoachingRelationship>(
+        [&](auto* ctx, auto* resp) { return stub->GetCoachingRelationship(ctx, r, resp); });
   });
   auto* c_list = coaching->add_subcommand("list", "list relationships");
   c_list->add_option("--person", c_person, "only those this person is part of");
@@ -774,7 +823,10 @@ int Run(int argc, char** argv) {
     auto stub = people_stub();
     rc = ListAll<pb::ListCoachingRelationshipsRequest, pb::ListCoachingRelationshipsResponse,
                  pb::CoachingRelationship>(
-        r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListCoachingRelationships(ctx, req, resp); },
+        r,
+        [&](auto* ctx, const auto& req, auto* resp) {
+          return stub->ListCoachingRelationships(ctx, req, resp);
+        },
         [](const pb::ListCoachingRelationshipsResponse& resp) -> const auto& {
           return resp.coaching_relationships();
         },
@@ -800,7 +852,8 @@ int Run(int argc, char** argv) {
     }
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->UpdateCoachingRelationship(ctx, r, resp); });
+    rc = Unary<pb::CoachingRelationship>(
+        [&](auto* ctx, auto* resp) { return stub->UpdateCoachingRelationship(ctx, r, resp); });
   });
   auto* c_deact = coaching->add_subcommand("deactivate", "end a relationship");
   c_deact->add_option("id", c_id)->required();
@@ -811,18 +864,21 @@ int Run(int argc, char** argv) {
     r.set_etag(c_etag);
     r.set_request_id(kpo::core::NewUuid());
     auto stub = people_stub();
-    rc = Unary<pb::CoachingRelationship>([&](auto* ctx, auto* resp) { return stub->DeactivateCoachingRelationship(ctx, r, resp); });
+    rc = Unary<pb::CoachingRelationship>(
+        [&](auto* ctx, auto* resp) { return stub->DeactivateCoachingRelationship(ctx, r, resp); });
   });
 
   // ---- ops
-  auto* opsc = app.add_subcommand("ops", "operations: status, republish, replica")->require_subcommand(1);
+  auto* opsc =
+      app.add_subcommand("ops", "operations: status, republish, replica")->require_subcommand(1);
   std::string service = "people", since = "1970-01-01T00:00:00Z", replica_name;
   auto* status = opsc->add_subcommand("status", "outbox, inbox and replica figures");
-  status->add_option("--service", service, "people|kaizen|daily|reporting, or all")->default_val("all");
+  status->add_option("--service", service, "people|kaizen|daily|reporting, or all")
+      ->default_val("all");
   status->callback([&] {
-    std::vector<std::string> services = service == "all"
-                                            ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
-                                            : std::vector<std::string>{service};
+    std::vector<std::string> services =
+        service == "all" ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
+                         : std::vector<std::string>{service};
     Table t({"SERVICE", "OUTBOX PENDING", "OUTBOX SENT", "INBOX", "REPLICA"});
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : services) {
@@ -848,7 +904,8 @@ int Run(int argc, char** argv) {
       t.Print(std::cout);
     }
   });
-  auto* republish = opsc->add_subcommand("republish", "publish the organization's retained events again");
+  auto* republish =
+      opsc->add_subcommand("republish", "publish the organization's retained events again");
   republish->add_option("--service", service)->default_val("people");
   republish->add_option("--since", since, "RFC 3339 time; everything retained by default");
   republish->callback([&] {
@@ -859,25 +916,29 @@ int Run(int argc, char** argv) {
       return;
     }
     auto stub = ops::OpsService::NewStub(Channel(Address(service)));
-    rc = Unary<ops::RepublishOutboxResponse>([&](auto* ctx, auto* resp) { return stub->RepublishOutbox(ctx, r, resp); });
+    rc = Unary<ops::RepublishOutboxResponse>(
+        [&](auto* ctx, auto* resp) { return stub->RepublishOutbox(ctx, r, resp); });
   });
-  auto* replica = opsc->add_subcommand("replica", "what a service's directory replica holds for a name");
+  auto* replica =
+      opsc->add_subcommand("replica", "what a service's directory replica holds for a name");
   replica->add_option("name", replica_name, "resource name, or a person id")->required();
   replica->add_option("--service", service)->default_val("kaizen");
   replica->callback([&] {
     ops::GetReplicaEntryRequest r;
-    r.set_name(absl::StartsWith(replica_name, "organizations/") ? replica_name : Name("people", replica_name));
+    r.set_name(absl::StartsWith(replica_name, "organizations/") ? replica_name
+                                                                : Name("people", replica_name));
     auto stub = ops::OpsService::NewStub(Channel(Address(service)));
-    rc = Unary<ops::ReplicaEntry>([&](auto* ctx, auto* resp) { return stub->GetReplicaEntry(ctx, r, resp); });
+    rc = Unary<ops::ReplicaEntry>(
+        [&](auto* ctx, auto* resp) { return stub->GetReplicaEntry(ctx, r, resp); });
   });
 
   // ---- health
   auto* health = app.add_subcommand("health", "liveness and readiness of the services");
   health->add_option("--service", service)->default_val("all");
   health->callback([&] {
-    std::vector<std::string> services = service == "all"
-                                            ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
-                                            : std::vector<std::string>{service};
+    std::vector<std::string> services =
+        service == "all" ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
+                         : std::vector<std::string>{service};
     Table t({"SERVICE", "ADDRESS", "LIVENESS", "READINESS"});
     for (const auto& s : services) {
       auto stub = grpc::health::v1::Health::NewStub(Channel(Address(s)));

@@ -16,7 +16,8 @@ void Table::Print(std::ostream& out) const {
   std::vector<size_t> width(headers_.size());
   for (size_t i = 0; i < headers_.size(); ++i) width[i] = headers_[i].size();
   for (const auto& r : rows_) {
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], r[i].size());
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string s;
@@ -90,7 +91,9 @@ void PrintFields(const Message& m, std::ostream& out) {
     if (f->is_repeated()) {
       std::vector<std::string> items;
       for (int j = 0; j < r->FieldSize(m, f); ++j) items.push_back(Scalar(m, f, j));
-      value = absl::StrJoin(items, f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ? "\n" + std::string(width + 2, ' ') : ", ");
+      value = absl::StrJoin(items, f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                                       ? "\n" + std::string(width + 2, ' ')
+                                       : ", ");
     } else if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || r->HasField(m, f)) {
       value = Scalar(m, f, 0);
     }

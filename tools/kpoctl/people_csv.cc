@@ -87,17 +87,17 @@ ImportPlan PlanImport(const std::string& org, const std::string& text) {
     plan.errors.push_back({1, "", "the file is empty; it needs a header line"});
     return plan;
   }
-  static const std::set<std::string> kColumns = {"person_id", "display_name", "email",
-                                                 "employee_id", "site", "area", "roles",
-                                                 "manager"};
+  static const std::set<std::string> kColumns = {
+      "person_id", "display_name", "email", "employee_id", "site", "area", "roles", "manager"};
   std::map<std::string, size_t> col;
   const auto& header = records->front();
   for (size_t i = 0; i < header.size(); ++i) {
     std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header[i]));
     if (!kColumns.contains(name)) {
-      plan.errors.push_back({1, name, "unknown column; expected some of person_id, "
-                                      "display_name, email, employee_id, site, area, roles, "
-                                      "manager"});
+      plan.errors.push_back({1, name,
+                             "unknown column; expected some of person_id, "
+                             "display_name, email, employee_id, site, area, roles, "
+                             "manager"});
     } else if (!col.emplace(name, i).second) {
       plan.errors.push_back({1, name, "column appears twice"});
     }
@@ -118,8 +118,8 @@ ImportPlan PlanImport(const std::string& org, const std::string& text) {
       return std::string(absl::StripAsciiWhitespace(rec[it->second]));
     };
     if (rec.size() != header.size()) {
-      plan.errors.push_back({line, "", absl::StrCat("has ", rec.size(), " fields, the header ",
-                                                    header.size())});
+      plan.errors.push_back(
+          {line, "", absl::StrCat("has ", rec.size(), " fields, the header ", header.size())});
       continue;
     }
     CsvRow row;
@@ -139,7 +139,8 @@ ImportPlan PlanImport(const std::string& org, const std::string& text) {
                       : absl::StrCat(p->home_site(), "/areas/", area));
     }
     p->set_manager(Expand(org, "people", get("manager")));
-    for (absl::string_view role : absl::StrSplit(get("roles"), absl::ByAnyChar(";|"), absl::SkipWhitespace())) {
+    for (absl::string_view role :
+         absl::StrSplit(get("roles"), absl::ByAnyChar(";|"), absl::SkipWhitespace())) {
       pb::Role value;
       std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(role));
       if (!pb::Role_Parse(upper, &value) || value == pb::ROLE_UNSPECIFIED) {
@@ -151,8 +152,8 @@ ImportPlan PlanImport(const std::string& org, const std::string& text) {
     if (!req.person_id().empty()) {
       const std::string name = absl::StrCat("organizations/", org, "/people/", req.person_id());
       if (by_name.contains(name)) {
-        plan.errors.push_back({line, "person_id", absl::StrCat("'", req.person_id(),
-                                                               "' appears twice in the file")});
+        plan.errors.push_back(
+            {line, "person_id", absl::StrCat("'", req.person_id(), "' appears twice in the file")});
         continue;
       }
       by_name[name] = rows.size();

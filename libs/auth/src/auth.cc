@@ -3,7 +3,6 @@
 #include <jwt.h>
 
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
@@ -26,8 +25,8 @@ using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
 
 const std::set<std::string>& AllRoles() {
   static const auto* const kRoles =
-      new std::set<std::string>{kTeamMember,     kTeamLeader, kMiddleManager, kSeniorLeader,
-                                kKpoSpecialist,  kExternalSensei, kOrgAdmin,  kService};
+      new std::set<std::string>{kTeamMember,    kTeamLeader,     kMiddleManager, kSeniorLeader,
+                                kKpoSpecialist, kExternalSensei, kOrgAdmin,      kService};
   return *kRoles;
 }
 
@@ -85,7 +84,8 @@ absl::StatusOr<Principal> Verifier::Verify(absl::string_view authorization, absl
   const char* sub = jwt_get_grant(jwt.get(), "sub");
   const char* org = jwt_get_grant(jwt.get(), "org");
   if (sub == nullptr || *sub == '\0') return Unauthenticated("the token has no subject (sub)");
-  if (org == nullptr || *org == '\0') return Unauthenticated("the token names no organization (org)");
+  if (org == nullptr || *org == '\0')
+    return Unauthenticated("the token names no organization (org)");
   p.subject = sub;
   p.organization_id = org;
   char* roles_json = jwt_get_grants_json(jwt.get(), "roles");
@@ -132,7 +132,8 @@ PermissionTable& PermissionTable::Allow(const std::string& method, std::set<std:
   return *this;
 }
 
-absl::Status PermissionTable::Authorize(const Principal& principal, absl::string_view method) const {
+absl::Status PermissionTable::Authorize(const Principal& principal,
+                                        absl::string_view method) const {
   auto it = allowed_.find(method);
   if (it == allowed_.end()) {
     return kpo::core::Error(absl::StatusCode::kPermissionDenied, "METHOD_NOT_PERMITTED",
@@ -141,12 +142,11 @@ absl::Status PermissionTable::Authorize(const Principal& principal, absl::string
   for (const auto& role : principal.roles) {
     if (it->second.contains(role)) return absl::OkStatus();
   }
-  return kpo::core::Error(
-      absl::StatusCode::kPermissionDenied, "ROLE_NOT_PERMITTED",
-      absl::StrCat("permission denied: ", method, " needs one of the roles [",
-                   absl::StrJoin(it->second, ", "), "]; the caller has [",
-                   absl::StrJoin(principal.roles, ", "), "]"),
-      {{"method", std::string(method)}});
+  return kpo::core::Error(absl::StatusCode::kPermissionDenied, "ROLE_NOT_PERMITTED",
+                          absl::StrCat("permission denied: ", method, " needs one of the roles [",
+                                       absl::StrJoin(it->second, ", "), "]; the caller has [",
+                                       absl::StrJoin(principal.roles, ", "), "]"),
+                          {{"method", std::string(method)}});
 }
 
 absl::Status PermissionTable::CheckCovers(const std::vector<std::string>& methods) const {
@@ -167,11 +167,10 @@ absl::Status CheckOrganization(const Principal& principal, absl::string_view res
        resource_name[own.size()] == '/')) {
     return absl::OkStatus();
   }
-  return kpo::core::Error(
-      absl::StatusCode::kPermissionDenied, "CROSS_TENANT_ACCESS",
-      absl::StrCat("permission denied: ", field, " '", resource_name,
-                   "' is outside the caller's organization ", own),
-      {{"field", std::string(field)}, {"caller_organization", own}});
+  return kpo::core::Error(absl::StatusCode::kPermissionDenied, "CROSS_TENANT_ACCESS",
+                          absl::StrCat("permission denied: ", field, " '", resource_name,
+                                       "' is outside the caller's organization ", own),
+                          {{"field", std::string(field)}, {"caller_organization", own}});
 }
 
 }  // namespace kpo::auth

@@ -4,7 +4,6 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
-
 #include <signal.h>
 
 #include <map>
@@ -43,8 +42,9 @@ class RedisCache::Impl {
     if (registry != nullptr) {
       auto& family = prometheus::BuildCounter()
                          .Name("kpo_cache_requests_total")
-                         .Help("Redis cache calls by result (hit, miss, stored, error, "
-                               "short_circuit = refused by the open breaker)")
+                         .Help(
+                             "Redis cache calls by result (hit, miss, stored, error, "
+                             "short_circuit = refused by the open breaker)")
                          .Register(*registry);
       for (const char* r : {"hit", "miss", "stored", "error", "short_circuit"}) {
         results_[r] = &family.Add({{"service", options_.service}, {"result", r}});
@@ -88,7 +88,7 @@ class RedisCache::Impl {
     Reply reply(static_cast<redisReply*>(
         redisCommandArgv(ctx, static_cast<int>(args.size()), args.data(), lens.data())));
     if (reply == nullptr || ctx->err != 0 || reply->type == REDIS_REPLY_ERROR) {
-      const std::string why = ctx->err != 0 ? ctx->errstr
+      const std::string why = ctx->err != 0      ? ctx->errstr
                               : reply != nullptr ? std::string(reply->str, reply->len)
                                                  : "no reply";
       redisFree(ctx);  // never reuse a connection in an unknown state
@@ -182,8 +182,8 @@ std::optional<std::string> RedisCache::Get(const std::string& key) {
 }
 
 bool RedisCache::Set(const std::string& key, const std::string& value, absl::Duration ttl) {
-  Reply r = impl_->Command(
-      {"SET", key, value, "PX", std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
+  Reply r = impl_->Command({"SET", key, value, "PX",
+                            std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
   if (r == nullptr) return false;
   impl_->Count("stored");
   return true;

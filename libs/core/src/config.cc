@@ -28,8 +28,8 @@ absl::Status Flatten(const YAML::Node& node, const std::string& prefix,
   if (node.IsMap()) {
     for (const auto& kv : node) {
       const std::string k = kv.first.as<std::string>();
-      absl::Status s = Flatten(kv.second, prefix.empty() ? k : absl::StrCat(prefix, ".", k),
-                               scalars, lists);
+      absl::Status s =
+          Flatten(kv.second, prefix.empty() ? k : absl::StrCat(prefix, ".", k), scalars, lists);
       if (!s.ok()) return s;
     }
   } else if (node.IsSequence()) {
@@ -55,8 +55,9 @@ absl::Status Flatten(const YAML::Node& node, const std::string& prefix,
 std::string Config::EnvName(const std::string& key) {
   std::string out = "KPO_";
   for (char c : key) {
-    out.push_back(c == '.' || c == '-' ? '_'
-                                       : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    out.push_back(c == '.' || c == '-'
+                      ? '_'
+                      : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   return out;
 }
@@ -106,8 +107,8 @@ std::optional<Config::Value> Config::Lookup(const std::string& key) {
 void Config::Invalid(const std::string& key, const std::string& problem) {
   const std::string env_name = EnvName(key);
   const bool from_env = env_(env_name).has_value();
-  errors_.push_back(absl::StrCat("config: ", key, " (", from_env ? env_name : "file or default",
-                                 "): ", problem));
+  errors_.push_back(
+      absl::StrCat("config: ", key, " (", from_env ? env_name : "file or default", "): ", problem));
 }
 
 std::string Config::String(const std::string& key, const std::string& default_value) {
@@ -157,8 +158,8 @@ absl::Duration Config::Duration(const std::string& key, absl::Duration default_v
   if (!v) return default_value;
   absl::Duration out;
   if (v->is_list || !absl::ParseDuration(v->scalar, &out) || out < absl::ZeroDuration()) {
-    Invalid(key, absl::StrCat("expected a duration such as 500ms, 5s or 2h, got '", v->scalar,
-                              "'"));
+    Invalid(key,
+            absl::StrCat("expected a duration such as 500ms, 5s or 2h, got '", v->scalar, "'"));
     return default_value;
   }
   return out;

@@ -30,16 +30,16 @@ class Consumer::Impl {
                          .Help("Records handled by the event consumer, by outcome")
                          .Register(*registry);
       for (const char* outcome : {"applied", "duplicate", "skipped", "dead_lettered"}) {
-        outcome_metrics_[outcome] =
-            &family.Add({{"service", options_.service}, {"consumer", options_.consumer_name},
-                         {"outcome", outcome}});
+        outcome_metrics_[outcome] = &family.Add({{"service", options_.service},
+                                                 {"consumer", options_.consumer_name},
+                                                 {"outcome", outcome}});
       }
-      lag_metric_ = &prometheus::BuildGauge()
-                         .Name("kpo_consumer_lag")
-                         .Help("Records on the consumed partitions not yet processed")
-                         .Register(*registry)
-                         .Add({{"service", options_.service},
-                               {"consumer", options_.consumer_name}});
+      lag_metric_ =
+          &prometheus::BuildGauge()
+               .Name("kpo_consumer_lag")
+               .Help("Records on the consumed partitions not yet processed")
+               .Register(*registry)
+               .Add({{"service", options_.service}, {"consumer", options_.consumer_name}});
     }
   }
 
@@ -161,8 +161,9 @@ class Consumer::Impl {
     EventEnvelope env;
     if (msg.payload == nullptr || !env.ParseFromArray(msg.payload, static_cast<int>(msg.len)) ||
         env.id().empty() || env.source().empty() || env.type().empty()) {
-      if (DeadLetter(msg, "the record is not a kpo.common.v1.EventEnvelope with id, source "
-                          "and type")) {
+      if (DeadLetter(msg,
+                     "the record is not a kpo.common.v1.EventEnvelope with id, source "
+                     "and type")) {
         Count("dead_lettered", dead_lettered_);
         StoreOffset(msg);
       }
@@ -174,7 +175,8 @@ class Consumer::Impl {
       StoreOffset(msg);
       return;
     }
-    std::optional<kpo::core::TraceContext> parent = kpo::core::TraceContext::Parse(env.traceparent());
+    std::optional<kpo::core::TraceContext> parent =
+        kpo::core::TraceContext::Parse(env.traceparent());
     kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
 
     absl::Status status;
@@ -182,9 +184,9 @@ class Consumer::Impl {
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
       duplicate = false;
       status = db_.Write([&](Transaction& tx) -> absl::Status {
-        auto seen = tx.Query(
-            "SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
-            {options_.consumer_name, env.source(), env.id()});
+        auto seen =
+            tx.Query("SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
+                     {options_.consumer_name, env.source(), env.id()});
         if (!seen.ok()) return seen.status();
         if (!seen->empty()) {
           duplicate = true;
@@ -192,16 +194,18 @@ class Consumer::Impl {
         }
         if (absl::Status s = handler->second(tx, env); !s.ok()) return s;
         return tx
-            .Exec("INSERT INTO inbox (consumer, source, event_id, event_type, organization, "
-                  "processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
-                  {options_.consumer_name, env.source(), env.id(), env.type(),
-                   env.organization(), absl::ToUnixMicros(clock_.Now())})
+            .Exec(
+                "INSERT INTO inbox (consumer, source, event_id, event_type, organization, "
+                "processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
+                {options_.consumer_name, env.source(), env.id(), env.type(), env.organization(),
+                 absl::ToUnixMicros(clock_.Now())})
             .status();
       });
       if (status.ok()) break;
-      kpo::log::Warn("event handler failed",
-                     {{"event_id", env.id()}, {"type", env.type()}, {"attempt", attempt},
-                      {"error", status.ToString()}});
+      kpo::log::Warn("event handler failed", {{"event_id", env.id()},
+                                              {"type", env.type()},
+                                              {"attempt", attempt},
+                                              {"error", status.ToString()}});
       if (stopping_.load()) return;  // not stored: redelivered after restart
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(options_.retry_backoff * attempt));
     }

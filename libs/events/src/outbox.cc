@@ -19,8 +19,8 @@ absl::StatusOr<kpo::common::v1::EventEnvelope> Outbox::Append(
   env.set_source(options_.source);
   env.set_type(event.GetDescriptor()->full_name());
   env.set_spec_version("1.0");
-  *env.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(now));
+  *env.mutable_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
   env.set_subject(std::string(subject));
   env.set_organization(std::string(organization));
   env.set_traceparent(kpo::core::CurrentTrace().ToTraceparent());
@@ -44,11 +44,13 @@ absl::StatusOr<OutboxCounts> CountOutbox(kpo::storage::Database& db,
   OutboxCounts counts;
   absl::Status s = db.Read([&](Transaction& tx) {
     auto rows = organization.empty()
-                    ? tx.Query("SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
-                               "FROM outbox")
-                    : tx.Query("SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
-                               "FROM outbox WHERE organization = ?",
-                               {std::string(organization)});
+                    ? tx.Query(
+                          "SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
+                          "FROM outbox")
+                    : tx.Query(
+                          "SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
+                          "FROM outbox WHERE organization = ?",
+                          {std::string(organization)});
     if (!rows.ok()) return rows.status();
     counts.pending = rows->at(0).Int(0);
     counts.sent_retained = rows->at(0).Int(1);

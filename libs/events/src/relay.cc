@@ -202,12 +202,12 @@ class OutboxRelay::Impl {
       rd_kafka_headers_t* headers = internal::EnvelopeHeaders(env);
       rd_kafka_resp_err_t err;
       while (true) {
-        err = rd_kafka_producev(
-            producer_, RD_KAFKA_V_TOPIC(row->topic.c_str()),
-            RD_KAFKA_V_KEY(row->key.data(), row->key.size()),
-            RD_KAFKA_V_VALUE(row->envelope.data(), row->envelope.size()),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-            RD_KAFKA_V_OPAQUE(row.get()), RD_KAFKA_V_END);
+        err =
+            rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(row->topic.c_str()),
+                              RD_KAFKA_V_KEY(row->key.data(), row->key.size()),
+                              RD_KAFKA_V_VALUE(row->envelope.data(), row->envelope.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                              RD_KAFKA_V_OPAQUE(row.get()), RD_KAFKA_V_END);
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
         rd_kafka_poll(producer_, 50);
       }
@@ -252,8 +252,10 @@ class OutboxRelay::Impl {
     const int64_t failed = static_cast<int64_t>(batch.size() - delivered.size());
     published_ += static_cast<int64_t>(delivered.size());
     failed_ += failed;
-    if (published_metric_ != nullptr) published_metric_->Increment(static_cast<double>(delivered.size()));
-    if (failures_metric_ != nullptr && failed > 0) failures_metric_->Increment(static_cast<double>(failed));
+    if (published_metric_ != nullptr)
+      published_metric_->Increment(static_cast<double>(delivered.size()));
+    if (failures_metric_ != nullptr && failed > 0)
+      failures_metric_->Increment(static_cast<double>(failed));
     if (rd_kafka_fatal_error(producer_, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       kpo::log::Error("kafka producer hit a fatal error; recreating it");
       rd_kafka_destroy(producer_);
@@ -293,8 +295,7 @@ class OutboxRelay::Impl {
   void Cleanup(absl::Time now) {
     const int64_t cutoff = absl::ToUnixMicros(now - options_.retention);
     absl::Status s = db_.Write([&](Transaction& tx) {
-      return tx.Exec("DELETE FROM outbox WHERE sent_at_us IS NOT NULL AND sent_at_us < ?",
-                     {cutoff})
+      return tx.Exec("DELETE FROM outbox WHERE sent_at_us IS NOT NULL AND sent_at_us < ?", {cutoff})
           .status();
     });
     if (!s.ok()) kpo::log::Warn("outbox cleanup failed", {{"error", s.ToString()}});

@@ -40,8 +40,10 @@ absl::Status Apply(Transaction& tx, const kpo::common::v1::EventEnvelope& env,
   const Message& resource = refl->GetMessage(*event, desc->FindFieldByNumber(1));
   const int64_t revision = refl->GetInt64(*event, desc->FindFieldByNumber(2));
   const auto* rdesc = resource.GetDescriptor();
-  const std::string name = resource.GetReflection()->GetString(resource, rdesc->FindFieldByName("name"));
-  const int state = resource.GetReflection()->GetEnumValue(resource, rdesc->FindFieldByName("state"));
+  const std::string name =
+      resource.GetReflection()->GetString(resource, rdesc->FindFieldByName("name"));
+  const int state =
+      resource.GetReflection()->GetEnumValue(resource, rdesc->FindFieldByName("state"));
   const std::string kind = KindOf(rdesc);
   // organizations/{org}[/...]: the resource must belong to the event's organization.
   if (kind.empty() || env.organization().empty() ||
@@ -53,13 +55,14 @@ absl::Status Apply(Transaction& tx, const kpo::common::v1::EventEnvelope& env,
   google::protobuf::Any any;
   any.PackFrom(resource);
   return tx
-      .Exec("INSERT INTO directory_replica (org, kind, name, revision, active, type_url, data, "
-            "replicated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, name) DO UPDATE SET "
-            "revision = excluded.revision, active = excluded.active, data = excluded.data, "
-            "replicated_us = excluded.replicated_us WHERE excluded.revision > "
-            "directory_replica.revision",
-            {org, kind, name, revision, int64_t{state == kpo::people::v1::ACTIVE}, any.type_url(),
-             Blob{any.value()}, absl::ToUnixMicros(clock.Now())})
+      .Exec(
+          "INSERT INTO directory_replica (org, kind, name, revision, active, type_url, data, "
+          "replicated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, name) DO UPDATE SET "
+          "revision = excluded.revision, active = excluded.active, data = excluded.data, "
+          "replicated_us = excluded.replicated_us WHERE excluded.revision > "
+          "directory_replica.revision",
+          {org, kind, name, revision, int64_t{state == kpo::people::v1::ACTIVE}, any.type_url(),
+           Blob{any.value()}, absl::ToUnixMicros(clock.Now())})
       .status();
 }
 

@@ -32,7 +32,10 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
  public:
   OpsServiceImpl(kpo::rpc::Server& server, kpo::storage::Database& db, std::string service,
                  bool has_replica, std::function<void()> wake)
-      : server_(server), db_(db), service_(std::move(service)), has_replica_(has_replica),
+      : server_(server),
+        db_(db),
+        service_(std::move(service)),
+        has_replica_(has_replica),
         wake_(std::move(wake)) {}
 
   grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
@@ -102,8 +105,9 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
           out.set_revision(e.revision);
           out.set_active(e.active);
           *out.mutable_resource() = e.resource;
-          *out.mutable_replicated_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-              absl::ToUnixMicros(e.replicated_time));
+          *out.mutable_replicated_time() =
+              google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+                  absl::ToUnixMicros(e.replicated_time));
           return absl::OkStatus();
         });
   }
@@ -159,8 +163,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     } else if (arg.rfind("--config=", 0) == 0) {
       config_path = arg.substr(9);
     } else {
-      std::cerr << "kpo-" << spec.name << ": unknown argument " << arg
-                << " (usage: kpo-" << spec.name << " [--config file.yaml])\n";
+      std::cerr << "kpo-" << spec.name << ": unknown argument " << arg << " (usage: kpo-"
+                << spec.name << " [--config file.yaml])\n";
       return 2;
     }
   }
@@ -212,8 +216,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   consumer_options.dead_letter_topic =
       config.String("consumer.dead_letter_topic", "kpo.dlt." + spec.name);
   consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
-  consumer_options.session_timeout =
-      config.Duration("consumer.session_timeout", absl::Seconds(45));
+  consumer_options.session_timeout = config.Duration("consumer.session_timeout", absl::Seconds(45));
 
   kpo::auth::VerifierOptions auth;
   auth.hs256_secret = config.String("auth.hs256_secret", "");
@@ -274,7 +277,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   for (const auto& c : spec.migrations) components.push_back(c);
   for (const auto& [component, migrations] : components) {
     if (absl::Status s = rt->db_->Migrate(component, *migrations); !s.ok()) {
-      kpo::log::Error("database migration failed", {{"component", component}, {"error", s.ToString()}});
+      kpo::log::Error("database migration failed",
+                      {{"component", component}, {"error", s.ToString()}});
       return 1;
     }
   }
@@ -305,12 +309,13 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     return 2;
   }
   if (token_key_hex.empty()) {
-    kpo::log::Warn("page_tokens.key is not set: page tokens will not survive a restart or work "
-                   "across replicas");
+    kpo::log::Warn(
+        "page_tokens.key is not set: page tokens will not survive a restart or work "
+        "across replicas");
   }
-  auto ops_service = std::make_shared<OpsServiceImpl>(*rt->server_, *rt->db_, spec.name,
-                                                      spec.directory_replica,
-                                                      [r = rt.get()] { r->OutboxCommitted(); });
+  auto ops_service =
+      std::make_shared<OpsServiceImpl>(*rt->server_, *rt->db_, spec.name, spec.directory_replica,
+                                       [r = rt.get()] { r->OutboxCommitted(); });
   rt->server_->AddService(ops_service.get(), "kpo.ops.v1.OpsService");
 
   auto relay = kpo::events::OutboxRelay::Create(*rt->db_, relay_options, kpo::core::Clock::Real(),

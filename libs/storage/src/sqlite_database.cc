@@ -54,8 +54,9 @@ class Connection final : public Transaction {
 
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const SqliteOptions& o, bool read_only) {
     auto c = std::unique_ptr<Connection>(new Connection());
-    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX;
+    const int flags =
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(o.path.c_str(), &c->db_, flags, nullptr);
     if (rc != SQLITE_OK) return SqliteError(c->db_, rc, absl::StrCat("open ", o.path));
     sqlite3_extended_result_codes(c->db_, 1);
@@ -144,9 +145,7 @@ class Connection final : public Transaction {
  private:
   Connection() = default;
 
-  static std::string Short(absl::string_view sql) {
-    return std::string(sql.substr(0, 80));
-  }
+  static std::string Short(absl::string_view sql) { return std::string(sql.substr(0, 80)); }
 
   absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql, const std::vector<Value>& params) {
     std::string key(sql);
@@ -162,9 +161,9 @@ class Connection final : public Transaction {
     }
     sqlite3_clear_bindings(stmt);
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
-      return absl::InternalError(absl::StrCat("statement expects ",
-                                              sqlite3_bind_parameter_count(stmt),
-                                              " parameters, got ", params.size(), ": ", Short(sql)));
+      return absl::InternalError(
+          absl::StrCat("statement expects ", sqlite3_bind_parameter_count(stmt),
+                       " parameters, got ", params.size(), ": ", Short(sql)));
     }
     for (size_t i = 0; i < params.size(); ++i) {
       const int idx = static_cast<int>(i) + 1;
@@ -220,9 +219,9 @@ class SqliteDatabase final : public Database {
     if (!s.ok()) return s;
     int64_t current = 0;
     s = Read([&](Transaction& tx) {
-      auto rows = tx.Query(
-          "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?",
-          {std::string(component)});
+      auto rows =
+          tx.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?",
+                   {std::string(component)});
       if (!rows.ok()) return rows.status();
       current = rows->at(0).Int(0);
       return absl::OkStatus();
@@ -231,8 +230,8 @@ class SqliteDatabase final : public Database {
     int64_t known = 0;
     for (size_t i = 0; i < migrations.size(); ++i) {
       if (migrations[i].version != static_cast<int>(i) + 1) {
-        return absl::InternalError(absl::StrCat("migrations of ", component,
-                                                " are not numbered 1..n without gaps"));
+        return absl::InternalError(
+            absl::StrCat("migrations of ", component, " are not numbered 1..n without gaps"));
       }
       known = migrations[i].version;
     }
@@ -248,10 +247,11 @@ class SqliteDatabase final : public Database {
       absl::Status st = writer_->Script(m.sql);
       if (st.ok()) {
         st = writer_
-                 ->Exec("INSERT INTO schema_migrations (component, version, name, applied_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        {std::string(component), static_cast<int64_t>(m.version), m.name,
-                         absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())})
+                 ->Exec(
+                     "INSERT INTO schema_migrations (component, version, name, applied_at) "
+                     "VALUES (?, ?, ?, ?)",
+                     {std::string(component), static_cast<int64_t>(m.version), m.name,
+                      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())})
                  .status();
       }
       if (!st.ok()) {

@@ -127,8 +127,8 @@ RedisServer::~RedisServer() { Stop(); }
 
 void RedisServer::Start() {
   process_ = std::make_unique<Process>(
-      std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", socket_,
-                               "--save", "", "--appendonly", "no", "--dir", dir_.path()},
+      std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", socket_, "--save", "",
+                               "--appendonly", "no", "--dir", dir_.path()},
       std::map<std::string, std::string>{}, dir_.File("redis.log"));
   if (!WaitFor([&] { return UnixSocketAccepts(socket_); }, absl::Seconds(10))) {
     throw std::runtime_error("redis-server did not start: " + process_->Log());

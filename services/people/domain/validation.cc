@@ -161,7 +161,8 @@ void ValidatePerson(const pb::Person& person, const std::string& prefix, FieldVi
   if (!person.email().empty() && !LooksLikeEmail(person.email())) {
     v.Add(prefix + "email", absl::StrCat("'", person.email(), "' is not an email address"));
   }
-  if (person.employee_id().size() > 64) v.Add(prefix + "employee_id", "must be at most 64 characters");
+  if (person.employee_id().size() > 64)
+    v.Add(prefix + "employee_id", "must be at most 64 characters");
   ParsedName p;
   if (person.home_site().empty()) {
     v.Add(prefix + "home_site", "is required");

@@ -1,6 +1,7 @@
+#include "kpo/auth/auth.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "kpo/auth/auth.h"
 #include "kpo/core/errors.h"
 
 namespace kpo::auth {
@@ -38,7 +39,8 @@ TEST(VerifierTest, RefusesMissingMalformedForgedExpiredAndForeignTokens) {
   EXPECT_EQ(code(""), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(code("Basic abc"), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(code("Bearer not.a.jwt"), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(code(Token({.hs256_secret = std::string(40, 'x')})), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(code(Token({.hs256_secret = std::string(40, 'x')})),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(code(Token(), kNow + absl::Hours(13)), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(v.Verify(Token(), kNow + absl::Hours(13)).status().message(), HasSubstr("expired"));
   EXPECT_EQ(code(Token({.issuer = "evil"})), absl::StatusCode::kUnauthenticated);

@@ -56,9 +56,9 @@ TEST(RedisCacheTest, RoundTripsAgainstRealRedisAndExpires) {
 TEST(RedisCacheTest, DownRedisOpensTheBreakerAndRecoversWhenBack) {
   kpo::testing::RedisServer redis;
   kpo::core::FakeClock clock(absl::FromUnixSeconds(100));
-  RedisCache cache({.address = redis.address(), .failure_threshold = 2,
-                    .open_duration = absl::Seconds(5)},
-                   clock, nullptr);
+  RedisCache cache(
+      {.address = redis.address(), .failure_threshold = 2, .open_duration = absl::Seconds(5)},
+      clock, nullptr);
   ASSERT_TRUE(cache.Set("kpo:{acme}:k", "v", absl::Minutes(1)));
   redis.Stop();
   EXPECT_FALSE(cache.Get("kpo:{acme}:k").has_value());

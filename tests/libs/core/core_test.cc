@@ -60,6 +60,16 @@ TEST(ErrorsTest, FieldViolationsBecomeOneInvalidArgumentNamingEveryField) {
                           FieldViolation{"person.email", "is not an email address"}));
 }
 
+TEST(ErrorsTest, ManyViolationsAreBoundedButCounted) {
+  FieldViolations v;
+  for (int i = 0; i < 500; ++i) v.Add("requests[" + std::to_string(i) + "].person.email", "bad");
+  absl::Status s = v.ToStatus();
+  EXPECT_EQ(FieldViolationsOf(s).size(), 50u);
+  EXPECT_EQ(ErrorMetadata(s).at("violation_count"), "500");
+  EXPECT_THAT(s.message(), HasSubstr("and 495 more"));
+  EXPECT_LT(s.message().size(), 1000u);
+}
+
 TEST(ErrorsTest, MergePrefixesFieldPaths) {
   FieldViolations v;
   v.Merge("requests[3].", {{"person.email", "bad"}});

@@ -57,8 +57,8 @@ std::vector<RawRecord> ReadAll(const std::string& bootstrap, const std::string& 
               const char* name;
               const void* val;
               size_t size;
-              for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &size) ==
-                                 RD_KAFKA_RESP_ERR_NO_ERROR;
+              for (size_t i = 0;
+                   rd_kafka_header_get_all(h, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
                    ++i) {
                 r.headers[name] = std::string(static_cast<const char*>(val), size);
               }
@@ -127,12 +127,14 @@ class EventsTest : public ::testing::Test {
     ASSERT_TRUE(consumer_->Start().ok());
   }
 
-  void Append(const std::string& value, const std::string& subject = "organizations/acme/things/1") {
+  void Append(const std::string& value,
+              const std::string& subject = "organizations/acme/things/1") {
     google::protobuf::StringValue event;
     event.set_value(value);
     ASSERT_TRUE(db_->Write([&](Transaction& tx) {
                      return outbox_.Append(tx, "organizations/acme", subject, event).status();
-                   }).ok());
+                   })
+                    .ok());
     if (relay_) relay_->Wake();
   }
 
@@ -143,7 +145,8 @@ class EventsTest : public ::testing::Test {
                      if (!r.ok()) return r.status();
                      n = r->at(0).Int(0);
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     return n;
   }
 
@@ -290,7 +293,8 @@ TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
   google::protobuf::StringValue event;
   ASSERT_TRUE(db_->Write([&](Transaction& tx) {
                    return outbox.Append(tx, "organizations/acme", "x", event).status();
-                 }).ok());
+                 })
+                  .ok());
   auto relay = OutboxRelay::Create(*db_, o, clock, nullptr);
   ASSERT_TRUE(relay.ok());
   relay_ = *std::move(relay);

@@ -14,7 +14,10 @@ class SqliteTest : public ::testing::Test {
     auto db = OpenSqlite({.path = dir_.File("test.db")});
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
-    ASSERT_TRUE(db_->Migrate("t", {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER, b BLOB);"}}).ok());
+    ASSERT_TRUE(
+        db_->Migrate("t",
+                     {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER, b BLOB);"}})
+            .ok());
   }
   int64_t Count() {
     int64_t n = -1;
@@ -23,7 +26,8 @@ class SqliteTest : public ::testing::Test {
                      if (!rows.ok()) return rows.status();
                      n = rows->at(0).Int(0);
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     return n;
   }
   kpo::testing::TempDir dir_;
@@ -32,19 +36,23 @@ class SqliteTest : public ::testing::Test {
 
 TEST_F(SqliteTest, WriteCommitsAndValuesRoundTrip) {
   ASSERT_TRUE(db_->Write([](Transaction& tx) {
-                   return tx.Exec("INSERT INTO items VALUES (?, ?, ?)",
-                                  {std::string("a"), int64_t{42}, Blob{std::string("\0x\1", 3)}})
+                   return tx
+                       .Exec("INSERT INTO items VALUES (?, ?, ?)",
+                             {std::string("a"), int64_t{42}, Blob{std::string("\0x\1", 3)}})
                        .status();
-                 }).ok());
+                 })
+                  .ok());
   ASSERT_TRUE(db_->Read([](Transaction& tx) {
-                   auto rows = tx.Query("SELECT id, n, b FROM items WHERE id = ?", {std::string("a")});
+                   auto rows =
+                       tx.Query("SELECT id, n, b FROM items WHERE id = ?", {std::string("a")});
                    EXPECT_TRUE(rows.ok());
                    EXPECT_EQ(rows->size(), 1u);
                    EXPECT_EQ(rows->at(0).Text(0), "a");
                    EXPECT_EQ(rows->at(0).Int(1), 42);
                    EXPECT_EQ(rows->at(0).Text(2), std::string("\0x\1", 3));
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
 }
 
 TEST_F(SqliteTest, FailingCallbackRollsBackEverything) {
@@ -57,7 +65,10 @@ TEST_F(SqliteTest, FailingCallbackRollsBackEverything) {
 }
 
 TEST_F(SqliteTest, UniqueViolationIsAlreadyExistsAndRollsBack) {
-  ASSERT_TRUE(db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO items (id) VALUES ('a')").status(); }).ok());
+  ASSERT_TRUE(db_->Write([](Transaction& tx) {
+                   return tx.Exec("INSERT INTO items (id) VALUES ('a')").status();
+                 })
+                  .ok());
   absl::Status s = db_->Write([](Transaction& tx) {
     if (auto r = tx.Exec("INSERT INTO items (id) VALUES ('b')"); !r.ok()) return r.status();
     return tx.Exec("INSERT INTO items (id) VALUES ('a')").status();
@@ -67,13 +78,15 @@ TEST_F(SqliteTest, UniqueViolationIsAlreadyExistsAndRollsBack) {
 }
 
 TEST_F(SqliteTest, ParameterCountMismatchIsAnError) {
-  absl::Status s = db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO items (id) VALUES (?)").status(); });
+  absl::Status s = db_->Write(
+      [](Transaction& tx) { return tx.Exec("INSERT INTO items (id) VALUES (?)").status(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
 }
 
 TEST_F(SqliteTest, MigrationsApplyOnceAndRefuseNewerSchema) {
-  std::vector<Migration> v2 = {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER, b BLOB);"},
-                               {2, "more", "CREATE TABLE more (x INTEGER);"}};
+  std::vector<Migration> v2 = {
+      {1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, n INTEGER, b BLOB);"},
+      {2, "more", "CREATE TABLE more (x INTEGER);"}};
   ASSERT_TRUE(db_->Migrate("t", v2).ok());
   ASSERT_TRUE(db_->Migrate("t", v2).ok()) << "second run applies nothing";
   absl::Status older = db_->Migrate("t", {v2[0]});
@@ -85,7 +98,10 @@ TEST_F(SqliteTest, MigrationsApplyOnceAndRefuseNewerSchema) {
 }
 
 TEST_F(SqliteTest, DataSurvivesReopen) {
-  ASSERT_TRUE(db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO items (id) VALUES ('a')").status(); }).ok());
+  ASSERT_TRUE(db_->Write([](Transaction& tx) {
+                   return tx.Exec("INSERT INTO items (id) VALUES ('a')").status();
+                 })
+                  .ok());
   db_.reset();
   auto db = OpenSqlite({.path = dir_.File("test.db")});
   ASSERT_TRUE(db.ok());
@@ -99,10 +115,12 @@ TEST_F(SqliteTest, ConcurrentWritersAreSerializedAndReadersSeeCommittedRows) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < 50; ++i) {
         ASSERT_TRUE(db_->Write([&](Transaction& tx) {
-                         return tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)",
-                                        {std::to_string(t) + "-" + std::to_string(i), int64_t{i}})
+                         return tx
+                             .Exec("INSERT INTO items (id, n) VALUES (?, ?)",
+                                   {std::to_string(t) + "-" + std::to_string(i), int64_t{i}})
                              .status();
-                       }).ok());
+                       })
+                        .ok());
         Count();
       }
     });

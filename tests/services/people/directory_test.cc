@@ -12,10 +12,10 @@ namespace kpo::people {
 namespace {
 
 namespace pb = kpo::people::v1;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using kpo::auth::Principal;
 using kpo::core::FieldViolationsOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -85,7 +85,8 @@ class DirectoryTest : public ::testing::Test {
                      if (!rows.ok()) return rows.status();
                      for (const auto& r : *rows) types.push_back(r.Text(0));
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     return types;
   }
 
@@ -117,11 +118,11 @@ TEST_F(DirectoryTest, CreatesAndPublishesEveryResourceKind) {
   auto rel = directory_->CreateCoachingRelationship(admin_, c);
   ASSERT_TRUE(rel.ok()) << rel.status();
   EXPECT_THAT(rel->name(), HasSubstr("organizations/acme/coachingRelationships/"));
-  EXPECT_THAT(OutboxTypes(),
-              ElementsAre("kpo.people.v1.OrganizationCreated", "kpo.people.v1.SiteCreated",
-                          "kpo.people.v1.AreaCreated", "kpo.people.v1.PersonCreated",
-                          "kpo.people.v1.PersonCreated",
-                          "kpo.people.v1.CoachingRelationshipCreated"));
+  EXPECT_THAT(
+      OutboxTypes(),
+      ElementsAre("kpo.people.v1.OrganizationCreated", "kpo.people.v1.SiteCreated",
+                  "kpo.people.v1.AreaCreated", "kpo.people.v1.PersonCreated",
+                  "kpo.people.v1.PersonCreated", "kpo.people.v1.CoachingRelationshipCreated"));
   pb::GetPersonRequest get;
   get.set_name(person->name());
   EXPECT_EQ(directory_->GetPerson(admin_, get)->display_name(), "Person aiko");
@@ -244,7 +245,8 @@ TEST_F(DirectoryTest, UpdateHonoursMaskEtagAndPublishesOnlyRealChanges) {
 TEST_F(DirectoryTest, ListPaginatesWithOpaqueTokensAndFilters) {
   Site("paris", "Europe/Paris");
   for (int i = 0; i < 120; ++i) {
-    auto r = PersonRequest("p" + std::to_string(1000 + i), i % 3 == 0 ? pb::TEAM_LEADER : pb::TEAM_MEMBER);
+    auto r = PersonRequest("p" + std::to_string(1000 + i),
+                           i % 3 == 0 ? pb::TEAM_LEADER : pb::TEAM_MEMBER);
     if (i % 2 == 1) {
       r.mutable_person()->set_home_site("organizations/acme/sites/paris");
       r.mutable_person()->clear_area();
@@ -314,6 +316,26 @@ TEST_F(DirectoryTest, BatchCreateIsAllOrNothing) {
   EXPECT_EQ(done->people_size(), 2);
   EXPECT_EQ(directory_->ListPeople(admin_, list)->people_size(), 2);
   EXPECT_EQ(OutboxCount(), before + 2);
+}
+
+TEST_F(DirectoryTest, BatchReportsEveryRowOnceWithoutCascades) {
+  pb::BatchCreatePeopleRequest batch;
+  batch.set_parent("organizations/acme");
+  auto boss = PersonRequest("boss", pb::MIDDLE_MANAGER);
+  boss.mutable_person()->set_email("broken");
+  *batch.add_requests() = boss;
+  for (int i = 0; i < 3; ++i) {
+    auto report = PersonRequest("r" + std::to_string(i));
+    report.mutable_person()->set_manager("organizations/acme/people/boss");
+    *batch.add_requests() = report;
+  }
+  auto lost = PersonRequest("lost");
+  lost.mutable_person()->set_home_site("organizations/acme/sites/nowhere");
+  lost.mutable_person()->clear_area();
+  *batch.add_requests() = lost;
+  auto s = directory_->BatchCreatePeople(admin_, batch);
+  EXPECT_THAT(Fields(s.status()),
+              ElementsAre("requests[0].person.email", "requests[4].person.home_site"));
 }
 
 TEST_F(DirectoryTest, DeactivationRules) {

@@ -52,23 +52,33 @@ TEST_P(PersonRulesTest, NamesTheOffendingField) {
 INSTANTIATE_TEST_SUITE_P(
     Rules, PersonRulesTest,
     ::testing::Values(
-        PersonCase{"NoName", [](pb::Person& p) { p.clear_display_name(); }, {"person.display_name"}},
-        PersonCase{"LongName", [](pb::Person& p) { p.set_display_name(std::string(201, 'x')); },
+        PersonCase{
+            "NoName", [](pb::Person& p) { p.clear_display_name(); }, {"person.display_name"}},
+        PersonCase{"LongName",
+                   [](pb::Person& p) { p.set_display_name(std::string(201, 'x')); },
                    {"person.display_name"}},
-        PersonCase{"BadEmail", [](pb::Person& p) { p.set_email("not-an-email"); }, {"person.email"}},
-        PersonCase{"EmailTwoAts", [](pb::Person& p) { p.set_email("a@b@c.com"); }, {"person.email"}},
+        PersonCase{
+            "BadEmail", [](pb::Person& p) { p.set_email("not-an-email"); }, {"person.email"}},
+        PersonCase{
+            "EmailTwoAts", [](pb::Person& p) { p.set_email("a@b@c.com"); }, {"person.email"}},
         PersonCase{"NoSite", [](pb::Person& p) { p.clear_home_site(); }, {"person.home_site"}},
-        PersonCase{"SiteNotAName", [](pb::Person& p) { p.set_home_site("lyon"); }, {"person.home_site"}},
-        PersonCase{"AreaNotAName", [](pb::Person& p) { p.set_area("organizations/acme/areas/x"); },
+        PersonCase{
+            "SiteNotAName", [](pb::Person& p) { p.set_home_site("lyon"); }, {"person.home_site"}},
+        PersonCase{"AreaNotAName",
+                   [](pb::Person& p) { p.set_area("organizations/acme/areas/x"); },
                    {"person.area"}},
         PersonCase{"NoRoles", [](pb::Person& p) { p.clear_roles(); }, {"person.roles"}},
-        PersonCase{"UnspecifiedRole", [](pb::Person& p) { p.add_roles(pb::ROLE_UNSPECIFIED); },
+        PersonCase{"UnspecifiedRole",
+                   [](pb::Person& p) { p.add_roles(pb::ROLE_UNSPECIFIED); },
                    {"person.roles[1]"}},
-        PersonCase{"OutOfRangeRole", [](pb::Person& p) { p.add_roles(static_cast<pb::Role>(99)); },
+        PersonCase{"OutOfRangeRole",
+                   [](pb::Person& p) { p.add_roles(static_cast<pb::Role>(99)); },
                    {"person.roles[1]"}},
-        PersonCase{"DuplicateRole", [](pb::Person& p) { p.add_roles(pb::TEAM_LEADER); },
+        PersonCase{"DuplicateRole",
+                   [](pb::Person& p) { p.add_roles(pb::TEAM_LEADER); },
                    {"person.roles[1]"}},
-        PersonCase{"ManagerNotAName", [](pb::Person& p) { p.set_manager("boss"); }, {"person.manager"}},
+        PersonCase{
+            "ManagerNotAName", [](pb::Person& p) { p.set_manager("boss"); }, {"person.manager"}},
         PersonCase{"Several",
                    [](pb::Person& p) {
                      p.clear_display_name();
@@ -94,9 +104,9 @@ TEST(ValidateOrganizationTest, Rules) {
   o.set_maturity_stage(pb::MATURITY_STAGE_UNSPECIFIED);
   kpo::core::FieldViolations v;
   ValidateOrganization(o, "organization.", v);
-  EXPECT_THAT(Fields(v), ElementsAre("organization.maturity_stage",
-                                     "organization.strategic_objectives[1].id",
-                                     "organization.strategic_objectives[1].target_year"));
+  EXPECT_THAT(Fields(v),
+              ElementsAre("organization.maturity_stage", "organization.strategic_objectives[1].id",
+                          "organization.strategic_objectives[1].target_year"));
 }
 
 TEST(ValidateSiteTest, TimeZoneAndCode) {

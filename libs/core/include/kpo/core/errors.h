@@ -6,7 +6,6 @@
 // "kpo.platform" domain, with metadata) and a BadRequest listing every offending field.
 // libs/rpc turns these payloads into the `grpc-status-details-bin` trailer.
 
-#include "absl/strings/string_view.h"
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace kpo::core {
 
@@ -37,6 +37,14 @@ class FieldViolations {
   // Adds the violations of `other` with `prefix` prepended to each field path.
   void Merge(absl::string_view prefix, const std::vector<FieldViolation>& other);
   bool empty() const { return violations_.empty(); }
+  size_t size() const { return violations_.size(); }
+  // Whether `field` already has a violation.
+  bool Has(absl::string_view field) const {
+    for (const auto& v : violations_) {
+      if (v.field == field) return true;
+    }
+    return false;
+  }
   const std::vector<FieldViolation>& violations() const { return violations_; }
 
   // OkStatus() when empty; otherwise INVALID_ARGUMENT with reason `reason`, a message

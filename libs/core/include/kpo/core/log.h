@@ -4,12 +4,12 @@
 // with time, level, service, message, the current trace id and any extra fields.
 // Thread-safe; lines from different threads never interleave.
 
-#include "absl/strings/string_view.h"
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "absl/strings/string_view.h"
 
 namespace kpo::log {
 

@@ -6,13 +6,13 @@
 // forge or alter one; a token issued for another scope is refused. Thread-safe; keys
 // are immutable after construction.
 
-#include "absl/strings/string_view.h"
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace kpo::core {
 

@@ -3,10 +3,11 @@
 // W3C trace context (traceparent). A request's trace is carried through the thread
 // that serves it (ScopedTrace), written into the events it causes, and logged.
 
-#include "absl/strings/string_view.h"
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace kpo::core {
 

@@ -47,10 +47,9 @@ class Outbox {
   // Appends `event` to the outbox within `tx`. `organization` is the tenant's resource
   // name ("organizations/acme"), `subject` the aggregate's resource name (the Kafka
   // key). The current thread's trace context is recorded. Returns the envelope written.
-  absl::StatusOr<kpo::common::v1::EventEnvelope> Append(kpo::storage::Transaction& tx,
-                                                        absl::string_view organization,
-                                                        absl::string_view subject,
-                                                        const google::protobuf::Message& event) const;
+  absl::StatusOr<kpo::common::v1::EventEnvelope> Append(
+      kpo::storage::Transaction& tx, absl::string_view organization, absl::string_view subject,
+      const google::protobuf::Message& event) const;
 
   const OutboxOptions& options() const { return options_; }
 

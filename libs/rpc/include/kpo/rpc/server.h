@@ -49,8 +49,8 @@ void BlockTerminationSignals();
 
 class Server {
  public:
-  Server(ServerOptions options, kpo::auth::Verifier verifier, kpo::auth::PermissionTable permissions,
-         const kpo::core::Clock& clock);
+  Server(ServerOptions options, kpo::auth::Verifier verifier,
+         kpo::auth::PermissionTable permissions, const kpo::core::Clock& clock);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -79,8 +79,9 @@ class Server {
       const char* method,
       std::function<absl::Status(const kpo::auth::Principal&, const Request&, Response&)> fn) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    Dispatch(ctx, method, [=](const kpo::auth::Principal& p) { return fn(p, *request, *response); },
-             reactor);
+    Dispatch(
+        ctx, method, [=](const kpo::auth::Principal& p) { return fn(p, *request, *response); },
+        reactor);
     return reactor;
   }
 
