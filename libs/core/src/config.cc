@@ -177,8 +177,13 @@ std::vector<std::string> Config::StringList(const std::string& key,
   return out;
 }
 
-absl::Status Config::Finish() const {
+absl::Status Config::CheckValues() const {
   if (!errors_.empty()) return absl::InvalidArgumentError(errors_.front());
+  return absl::OkStatus();
+}
+
+absl::Status Config::Finish() const {
+  if (absl::Status s = CheckValues(); !s.ok()) return s;
   for (const auto& [k, v] : file_values_) {
     if (!asked_.contains(k)) {
       return absl::InvalidArgumentError(

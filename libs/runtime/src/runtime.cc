@@ -246,8 +246,12 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     }
   }
 
-  // The service's own keys are read by its setup; run it against a probe first? No:
-  // setup reads its keys before Finish, below.
+  // Judge what was read before opening anything; unknown keys are judged after the
+  // service's setup has read its own.
+  if (absl::Status s = config.CheckValues(); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
   auto rt = std::make_unique<Runtime>();
   rt->tokens_ = std::move(tokens);
   kpo::log::Init(spec.name, level);
@@ -260,11 +264,6 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   }
   permissions.Allow("/kpo.ops.v1.OpsService/RepublishOutbox", {kpo::auth::kOrgAdmin});
 
-  // Open what the setup needs, then let it read its own keys; only then judge config.
-  if (absl::Status s = config.Finish(); !s.ok() && spec.setup == nullptr) {
-    std::cerr << s.message() << "\n";
-    return 2;
-  }
   auto db = kpo::storage::OpenSqlite(db_options);
   if (!db.ok()) {
     kpo::log::Error("cannot open the database", {{"error", db.status().ToString()}});
@@ -285,10 +284,6 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   rt->outbox_ = std::make_unique<kpo::events::Outbox>(
       kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic},
       kpo::core::Clock::Real());
-  if (!verifier.ok()) {
-    std::cerr << config.Finish().message() << "\n";
-    return 2;
-  }
   rt->server_ = std::make_unique<kpo::rpc::Server>(server_options, *verifier, permissions,
                                                    kpo::core::Clock::Real());
   if (!spec.consumes.empty()) {

@@ -47,6 +47,9 @@ class Config {
 
   // OK, or the first problem as "config: <key> (<source>): <problem>".
   absl::Status Finish() const;
+  // Like Finish, but without refusing unknown keys: for checking what was read so far
+  // while other parts of the program still have keys to read.
+  absl::Status CheckValues() const;
 
   static std::string EnvName(const std::string& key);
 
