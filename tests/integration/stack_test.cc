@@ -134,6 +134,27 @@ TEST_F(StackTest, PersonCreatedThroughGrpcAppearsInEveryReplica) {
   EXPECT_TRUE(EverywhereAtRevision(person.name(), 2));
 }
 
+TEST_F(StackTest, OutsideKafkaClientsReadEventsWithCloudEventsHeaders) {
+  pb::Person p;
+  ASSERT_TRUE(CreatePerson("visible", &p).ok());
+  ASSERT_TRUE(EverywhereAtRevision(p.name(), 1));  // so it is on the topic
+  const std::string cmd =
+      "kcat -b " + stack_->bootstrap() + " -C -t kpo.people.v1 -J -e -q -o beginning 2>&1";
+  std::string out;
+  ASSERT_TRUE(WaitFor([&] {
+    out.clear();
+    FILE* f = popen(cmd.c_str(), "r");
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
+    pclose(f);
+    return out.find(p.name()) != std::string::npos;
+  })) << out;
+  EXPECT_THAT(out, HasSubstr("\"ce_type\",\"kpo.people.v1.PersonCreated\""));
+  EXPECT_THAT(out, HasSubstr("\"key\":\"" + p.name() + "\""));
+  EXPECT_THAT(out, HasSubstr("\"kpo_organization\",\"organizations/" + org_ + "\""));
+}
+
 TEST_F(StackTest, BrokerOutageKeepsWritesWorkingAndDeliversEverythingAfterwards) {
   stack_->broker().Signal(SIGUSR1);  // every broker down
   std::vector<std::string> names;

@@ -25,8 +25,10 @@ std::string KindOf(const google::protobuf::Descriptor* d) {
   return "";
 }
 
-absl::Status Apply(Transaction& tx, const kpo::common::v1::EventEnvelope& env,
-                   const kpo::core::Clock& clock) {
+}  // namespace
+
+absl::Status ApplyDirectoryEvent(Transaction& tx, const kpo::common::v1::EventEnvelope& env,
+                                 const kpo::core::Clock& clock) {
   const auto* desc =
       google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(env.type());
   if (desc == nullptr) return absl::InvalidArgumentError("unknown event type " + env.type());
@@ -66,14 +68,12 @@ absl::Status Apply(Transaction& tx, const kpo::common::v1::EventEnvelope& env,
       .status();
 }
 
-}  // namespace
-
 void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock) {
   const auto* file = kpo::people::v1::PersonCreated::descriptor()->file();
   for (int i = 0; i < file->message_type_count(); ++i) {
     consumer.On(file->message_type(i)->full_name(),
                 [&clock](Transaction& tx, const kpo::common::v1::EventEnvelope& env) {
-                  return Apply(tx, env, clock);
+                  return ApplyDirectoryEvent(tx, env, clock);
                 });
   }
 }

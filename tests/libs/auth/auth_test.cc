@@ -1,5 +1,10 @@
 #include "kpo/auth/auth.h"
 
+#include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
@@ -52,6 +57,58 @@ TEST(VerifierTest, RefusesMissingMalformedForgedExpiredAndForeignTokens) {
   auto q1 = other.find('.'), q2 = other.find('.', q1 + 1);
   std::string forged = t.substr(0, p1 + 1) + other.substr(q1 + 1, q2 - q1 - 1) + t.substr(p2);
   EXPECT_EQ(code(forged), absl::StatusCode::kUnauthenticated);
+}
+
+// An RSA key pair as PEM strings (private, public), made with OpenSSL.
+std::pair<std::string, std::string> RsaKeyPair() {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  auto pem = [](auto write) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    write(bio);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    std::string out(data, n);
+    BIO_free(bio);
+    return out;
+  };
+  std::string priv =
+      pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+  std::string pub = pem([&](BIO* b) { PEM_write_bio_PUBKEY(b, key); });
+  EVP_PKEY_free(key);
+  return {priv, pub};
+}
+
+std::string SignRs256(const std::string& private_pem, const std::string& org) {
+  jwt_t* jwt = nullptr;
+  jwt_new(&jwt);
+  jwt_add_grant(jwt, "sub", "idp-user");
+  jwt_add_grant(jwt, "org", org.c_str());
+  jwt_add_grant(jwt, "iss", "kpo-local");
+  jwt_add_grant(jwt, "aud", "kpo");
+  jwt_add_grant_int(jwt, "exp", absl::ToUnixSeconds(kNow + absl::Hours(1)));
+  jwt_add_grants_json(jwt, R"({"roles":["kpo_specialist"]})");
+  jwt_set_alg(jwt, JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_pem.data()),
+              static_cast<int>(private_pem.size()));
+  char* s = jwt_encode_str(jwt);
+  std::string out = s;
+  free(s);
+  jwt_free(jwt);
+  return out;
+}
+
+TEST(VerifierTest, Rs256TokensVerifyWithThePublicKeyOnly) {
+  auto [priv, pub] = RsaKeyPair();
+  auto v = Verifier::Create({.rs256_public_key_pem = pub});
+  ASSERT_TRUE(v.ok()) << v.status();
+  auto p = v->Verify("Bearer " + SignRs256(priv, "acme"), kNow);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->organization_id, "acme");
+  EXPECT_TRUE(p->HasRole(kKpoSpecialist));
+  // Another key's signature, and an HS256 token, are refused by an RS256 verifier.
+  auto [other_priv, other_pub] = RsaKeyPair();
+  EXPECT_EQ(v->Verify("Bearer " + SignRs256(other_priv, "acme"), kNow).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(v->Verify(Token(), kNow).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(VerifierTest, ConfigurationMustNameExactlyOneKey) {

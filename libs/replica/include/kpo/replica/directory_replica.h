@@ -21,6 +21,13 @@ namespace kpo::replica {
 // Migrations of component "replica".
 const std::vector<kpo::storage::Migration>& Migrations();
 
+// Applies one directory event within `tx` (what the registered handlers do): upserts
+// the resource if the event's revision is newer than the replica's. INVALID_ARGUMENT
+// if the event is not a directory event or its resource lies outside its organization.
+absl::Status ApplyDirectoryEvent(kpo::storage::Transaction& tx,
+                                 const kpo::common::v1::EventEnvelope& event,
+                                 const kpo::core::Clock& clock);
+
 // Registers a handler for every kpo.people.v1 directory event type.
 void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock);
 
