@@ -604,6 +604,27 @@ const T& As(const Message& m) {
   return static_cast<const T&>(m);
 }
 
+// The description of one resource kind: its name rule and field rules (pure), and
+// optionally its reference checks and index entries.
+template <class T>
+Directory::Impl::KindSpec MakeSpec(const char* kind, const char* field,
+                                   bool (*parse)(absl::string_view, domain::ParsedName*),
+                                   void (*validate)(const T&, const std::string&, FieldViolations&),
+                                   Directory::Impl::RefCheck refs = nullptr,
+                                   Directory::Impl::IndexFn indexes = nullptr) {
+  return {kind,
+          field,
+          [parse](const std::string& name) {
+            domain::ParsedName parsed;
+            return parse(name, &parsed);
+          },
+          [validate](const Message& m, const std::string& prefix, FieldViolations& v) {
+            validate(As<T>(m), prefix, v);
+          },
+          std::move(refs),
+          std::move(indexes)};
+}
+
 }  // namespace
 
 Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
@@ -613,50 +634,14 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
     : impl_(
           std::make_unique<Impl>(db, outbox, clock, tokens, cache, std::move(on_commit), options)) {
   Impl& im = *impl_;
-  domain::ParsedName parsed;
-  im.org_spec_ = {kOrgKind,
-                  "organization",
-                  [](const std::string& n) {
-                    domain::ParsedName pn;
-                    return domain::ParseOrganizationName(n, &pn);
-                  },
-                  [](const Message& m, const std::string& prefix, FieldViolations& v) {
-                    domain::ValidateOrganization(As<pb::Organization>(m), prefix, v);
-                  },
-                  nullptr,
-                  nullptr};
-  im.site_spec_ = {kSiteKind,
-                   "site",
-                   [](const std::string& n) {
-                     domain::ParsedName pn;
-                     return domain::ParseSiteName(n, &pn);
-                   },
-                   [](const Message& m, const std::string& prefix, FieldViolations& v) {
-                     domain::ValidateSite(As<pb::Site>(m), prefix, v);
-                   },
-                   nullptr,
-                   nullptr};
-  im.area_spec_ = {kAreaKind,
-                   "area",
-                   [](const std::string& n) {
-                     domain::ParsedName pn;
-                     return domain::ParseAreaName(n, &pn);
-                   },
-                   [](const Message& m, const std::string& prefix, FieldViolations& v) {
-                     domain::ValidateArea(As<pb::Area>(m), prefix, v);
-                   },
-                   nullptr,
-                   nullptr};
-  im.person_spec_ = {
-      kPersonKind,
-      "person",
-      [](const std::string& n) {
-        domain::ParsedName pn;
-        return domain::ParsePersonName(n, &pn);
-      },
-      [](const Message& m, const std::string& prefix, FieldViolations& v) {
-        domain::ValidatePerson(As<pb::Person>(m), prefix, v);
-      },
+  im.org_spec_ = MakeSpec<pb::Organization>(kOrgKind, "organization", domain::ParseOrganizationName,
+                                            domain::ValidateOrganization);
+  im.site_spec_ =
+      MakeSpec<pb::Site>(kSiteKind, "site", domain::ParseSiteName, domain::ValidateSite);
+  im.area_spec_ =
+      MakeSpec<pb::Area>(kAreaKind, "area", domain::ParseAreaName, domain::ValidateArea);
+  im.person_spec_ = MakeSpec<pb::Person>(
+      kPersonKind, "person", domain::ParsePersonName, domain::ValidatePerson,
       [&im](Transaction& tx, const std::string& org, const Message& m, const std::string& prefix,
             const std::set<std::string>& tolerated, FieldViolations& v) -> absl::Status {
         const auto& person = As<pb::Person>(m);
@@ -696,17 +681,10 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
             {"site", person.home_site()}, {"area", person.area()}, {"manager", person.manager()}};
         for (int r : person.roles()) index.emplace_back("role", EnumName(r));
         return std::make_pair(index, Indexes{{"employee_id", person.employee_id()}});
-      }};
-  im.coaching_spec_ = {
-      kCoachingKind,
-      "coaching_relationship",
-      [](const std::string& n) {
-        domain::ParsedName pn;
-        return domain::ParseCoachingRelationshipName(n, &pn);
-      },
-      [](const Message& m, const std::string& prefix, FieldViolations& v) {
-        domain::ValidateCoachingRelationship(As<pb::CoachingRelationship>(m), prefix, v);
-      },
+      });
+  im.coaching_spec_ = MakeSpec<pb::CoachingRelationship>(
+      kCoachingKind, "coaching_relationship", domain::ParseCoachingRelationshipName,
+      domain::ValidateCoachingRelationship,
       [&im](Transaction& tx, const std::string& org, const Message& m, const std::string& prefix,
             const std::set<std::string>& tolerated, FieldViolations& v) -> absl::Status {
         const auto& rel = As<pb::CoachingRelationship>(m);
@@ -727,8 +705,7 @@ Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outb
             Indexes{
                 {"person", rel.coach()}, {"person", rel.learner()}, {"person", rel.second_coach()}},
             Indexes{});
-      }};
-  (void)parsed;
+      });
 }
 
 Directory::~Directory() = default;
