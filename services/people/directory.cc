@@ -443,11 +443,36 @@ class Directory::Impl {
     return result;
   }
 
+  // Marks one active row inactive within `tx` and publishes `Event` for it.
   template <class T, class Event>
-  absl::StatusOr<T> Deactivate(
-      const Principal& p, const char* method, const KindSpec& spec, const std::string& name,
-      const std::string& etag, const std::string& request_id,
-      std::function<absl::Status(Transaction&, const std::string&)> guard) {
+  absl::StatusOr<T> DeactivateRow(Transaction& tx, const std::string& org, const char* kind,
+                                  const std::string& name, const StoredRow& row) {
+    T current;
+    if (!current.ParseFromString(row.data)) return absl::InternalError("corrupt row " + name);
+    const int64_t now = absl::ToUnixMicros(clock_.Now());
+    const int64_t revision = row.revision + 1;
+    SetOutputFields(current, name, false, row.create_us, now, revision);
+    if (absl::Status ps = Put(tx, org, kind, "", current, revision, false, 0, now, false);
+        !ps.ok()) {
+      return ps;
+    }
+    if (auto a = outbox_.Append(tx, "organizations/" + org, name,
+                                MakeEvent<Event>(current, revision, nullptr));
+        !a.ok()) {
+      return a.status();
+    }
+    return current;
+  }
+
+  // Runs inside the deactivation's transaction before the row changes: may refuse
+  // (return an error) or change related resources, naming them in `also_changed`.
+  using DeactivationHook = std::function<absl::Status(Transaction&, const std::string& name,
+                                                      std::vector<std::string>& also_changed)>;
+
+  template <class T, class Event>
+  absl::StatusOr<T> Deactivate(const Principal& p, const char* method, const KindSpec& spec,
+                               const std::string& name, const std::string& etag,
+                               const std::string& request_id, DeactivationHook hook) {
     if (!spec.name_valid(name)) {
       return kpo::core::InvalidField("name",
                                      absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
@@ -457,7 +482,9 @@ class Directory::Impl {
     const std::string org = p.organization_id;
     T result;
     bool replayed = false, changed = false;
+    std::vector<std::string> also_changed;
     absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
+      also_changed.clear();
       auto seen = Replay(tx, org, request_id, method, result);
       if (!seen.ok()) return seen.status();
       if (*seen) {
@@ -474,27 +501,22 @@ class Directory::Impl {
         result = current;  // already inactive: nothing to do
         return Remember(tx, org, request_id, method, result);
       }
-      if (guard) {
-        if (absl::Status gs = guard(tx, name); !gs.ok()) return gs;
+      if (hook) {
+        if (absl::Status hs = hook(tx, name, also_changed); !hs.ok()) return hs;
       }
-      const int64_t now = absl::ToUnixMicros(clock_.Now());
-      const int64_t revision = (*row)->revision + 1;
-      SetOutputFields(current, name, false, (*row)->create_us, now, revision);
-      if (absl::Status ps = Put(tx, org, spec.kind, "", current, revision, false, 0, now, false);
-          !ps.ok()) {
-        return ps;
-      }
-      if (auto a = outbox_.Append(tx, "organizations/" + org, name,
-                                  MakeEvent<Event>(current, revision, nullptr));
-          !a.ok()) {
-        return a.status();
-      }
-      result = current;
+      auto done = DeactivateRow<T, Event>(tx, org, spec.kind, name, **row);
+      if (!done.ok()) return done.status();
+      result = *std::move(done);
       changed = true;
       return Remember(tx, org, request_id, method, result);
     });
     if (!s.ok()) return s;
-    if (!replayed && changed) Committed(org, name);
+    if (!replayed && changed) {
+      for (const auto& other : also_changed) {
+        if (cache_ != nullptr) cache_->Invalidate(org, other);
+      }
+      Committed(org, name);
+    }
     return result;
   }
 
@@ -771,7 +793,7 @@ absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
   const std::string org = p.organization_id;
   return impl_->Deactivate<pb::Site, pb::SiteDeactivated>(
       p, "DeactivateSite", impl_->site_spec_, r.name(), r.etag(), r.request_id(),
-      [org](Transaction& tx, const std::string& name) -> absl::Status {
+      [org](Transaction& tx, const std::string& name, std::vector<std::string>&) -> absl::Status {
         auto rows = tx.Query(
             "SELECT (SELECT COUNT(*) FROM directory d JOIN directory_index i ON i.org = d.org AND "
             "i.kind = d.kind AND i.name = d.name WHERE d.org = ? AND d.kind = 'person' AND "
@@ -976,8 +998,32 @@ absl::StatusOr<pb::Person> Directory::UpdatePerson(const Principal& p,
 
 absl::StatusOr<pb::Person> Directory::DeactivatePerson(const Principal& p,
                                                        const pb::DeactivatePersonRequest& r) {
+  // Someone who leaves coaches nobody and is coached by nobody: their active coaching
+  // relationships end in the same transaction, each with its own event. Reports keep
+  // pointing at their (inactive) manager, which is history, until HR reassigns them.
+  Impl& im = *impl_;
+  const std::string org = p.organization_id;
   return impl_->Deactivate<pb::Person, pb::PersonDeactivated>(
-      p, "DeactivatePerson", impl_->person_spec_, r.name(), r.etag(), r.request_id(), nullptr);
+      p, "DeactivatePerson", impl_->person_spec_, r.name(), r.etag(), r.request_id(),
+      [&im, org](Transaction& tx, const std::string& person,
+                 std::vector<std::string>& also_changed) -> absl::Status {
+        auto rows = tx.Query(
+            "SELECT d.name, d.revision, d.active, d.data, d.create_us FROM directory d JOIN "
+            "directory_index i ON i.org = d.org AND i.kind = d.kind AND i.name = d.name WHERE "
+            "d.org = ? AND d.kind = ? AND d.active = 1 AND i.key = 'person' AND i.value = ? "
+            "ORDER BY d.name",
+            {org, std::string(kCoachingKind), person});
+        if (!rows.ok()) return rows.status();
+        for (const auto& rel : *rows) {
+          StoredRow row{rel.Int(1), rel.Int(2) != 0, rel.Text(3), rel.Int(4)};
+          auto done =
+              im.DeactivateRow<pb::CoachingRelationship, pb::CoachingRelationshipDeactivated>(
+                  tx, org, kCoachingKind, rel.Text(0), row);
+          if (!done.ok()) return done.status();
+          also_changed.push_back(rel.Text(0));
+        }
+        return absl::OkStatus();
+      });
 }
 
 // ---- Coaching relationship

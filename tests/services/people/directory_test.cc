@@ -338,6 +338,36 @@ TEST_F(DirectoryTest, BatchReportsEveryRowOnceWithoutCascades) {
               ElementsAre("requests[0].person.email", "requests[4].person.home_site"));
 }
 
+TEST_F(DirectoryTest, PersonWhoLeavesEndsTheirCoachingRelationships) {
+  ASSERT_TRUE(directory_->CreatePerson(admin_, PersonRequest("coach")).ok());
+  ASSERT_TRUE(directory_->CreatePerson(admin_, PersonRequest("a")).ok());
+  ASSERT_TRUE(directory_->CreatePerson(admin_, PersonRequest("b")).ok());
+  for (const char* learner : {"a", "b"}) {
+    pb::CreateCoachingRelationshipRequest c;
+    c.set_parent("organizations/acme");
+    c.set_coaching_relationship_id(std::string("coach-") + learner);
+    c.mutable_coaching_relationship()->set_coach("organizations/acme/people/coach");
+    c.mutable_coaching_relationship()->set_learner(std::string("organizations/acme/people/") +
+                                                   learner);
+    c.mutable_coaching_relationship()->mutable_cadence()->set_sessions_per_week(3);
+    ASSERT_TRUE(directory_->CreateCoachingRelationship(admin_, c).ok());
+  }
+  pb::DeactivatePersonRequest d;
+  d.set_name("organizations/acme/people/coach");
+  ASSERT_TRUE(directory_->DeactivatePerson(admin_, d).ok());
+  pb::ListCoachingRelationshipsRequest list;
+  list.set_parent("organizations/acme");
+  EXPECT_EQ(directory_->ListCoachingRelationships(admin_, list)->coaching_relationships_size(), 0);
+  auto types = OutboxTypes();
+  EXPECT_THAT(std::vector<std::string>(types.end() - 3, types.end()),
+              ElementsAre("kpo.people.v1.CoachingRelationshipDeactivated",
+                          "kpo.people.v1.CoachingRelationshipDeactivated",
+                          "kpo.people.v1.PersonDeactivated"));
+  pb::GetCoachingRelationshipRequest get;
+  get.set_name("organizations/acme/coachingRelationships/coach-a");
+  EXPECT_EQ(directory_->GetCoachingRelationship(admin_, get)->state(), pb::INACTIVE);
+}
+
 TEST_F(DirectoryTest, DeactivationRules) {
   auto p = directory_->CreatePerson(admin_, PersonRequest("aiko")).value();
   pb::DeactivateSiteRequest ds;
