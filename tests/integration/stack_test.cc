@@ -1,6 +1,7 @@
 // The platform over real processes on loopback: broker, Redis, the four services.
 #include "stack.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -132,6 +133,51 @@ TEST_F(StackTest, PersonCreatedThroughGrpcAppearsInEveryReplica) {
   pb::Person updated;
   ASSERT_TRUE(people_->UpdatePerson(&ctx, u, &updated).ok());
   EXPECT_TRUE(EverywhereAtRevision(person.name(), 2));
+}
+
+TEST_F(StackTest, ServerReflectionListsTheServices) {
+  // grpc.reflection.v1alpha over a generic stub: ServerReflectionRequest with
+  // list_services = "" (field 7) is the two bytes 0x3a 0x00.
+  auto channel =
+      grpc::CreateChannel(stack_->GrpcAddress("people"), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto step = [&](intptr_t want) {
+    void* tag = nullptr;
+    bool ok = false;
+    return cq.Next(&tag, &ok) && ok && reinterpret_cast<intptr_t>(tag) == want;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(step(1));
+  const char request[] = {0x3a, 0x00};
+  grpc::Slice slice(request, sizeof(request));
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(step(2));
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(step(3));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  EXPECT_THAT(bytes, HasSubstr("kpo.people.v1.PeopleService"));
+  EXPECT_THAT(bytes, HasSubstr("kpo.ops.v1.OpsService"));
+  call->WritesDone(reinterpret_cast<void*>(4));
+  ASSERT_TRUE(step(4));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  ASSERT_TRUE(step(5));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(StackTest, OutsideKafkaClientsReadEventsWithCloudEventsHeaders) {

@@ -1,4 +1,6 @@
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -6,6 +8,7 @@
 #include "kpo/core/config.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
+#include "kpo/core/log.h"
 #include "kpo/core/page_token.h"
 #include "kpo/core/trace.h"
 
@@ -178,6 +181,35 @@ TEST(TraceTest, ParsesAndFormatsTraceparent) {
   EXPECT_FALSE(TraceContext::Parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
   EXPECT_FALSE(TraceContext::Parse("garbage"));
   EXPECT_TRUE(TraceContext::Parse(TraceContext::NewRoot().ToTraceparent()).has_value());
+}
+
+TEST(LogTest, WritesOneJsonObjectPerLineWithTraceAndFields) {
+  std::ostringstream out;
+  kpo::log::Init("people", kpo::log::Level::kInfo, &out);
+  TraceContext trace = TraceContext::NewRoot();
+  {
+    ScopedTrace scoped(trace);
+    kpo::log::Info("created", {{"person", "organizations/acme/people/p1"}, {"n", 3}});
+  }
+  kpo::log::Debug("hidden below the level");
+  kpo::log::Warn("quote \" and newline \n stay inside one line");
+  kpo::log::Init("kpo", kpo::log::Level::kInfo, nullptr);
+  std::istringstream lines(out.str());
+  std::string first, second, third;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_FALSE(std::getline(lines, third)) << "debug line must be filtered";
+  auto a = nlohmann::json::parse(first);
+  EXPECT_EQ(a["msg"], "created");
+  EXPECT_EQ(a["level"], "info");
+  EXPECT_EQ(a["service"], "people");
+  EXPECT_EQ(a["trace_id"], trace.trace_id);
+  EXPECT_EQ(a["person"], "organizations/acme/people/p1");
+  EXPECT_EQ(a["n"], 3);
+  EXPECT_TRUE(a.contains("time"));
+  auto b = nlohmann::json::parse(second);
+  EXPECT_EQ(b["level"], "warn");
+  EXPECT_FALSE(b.contains("trace_id"));
 }
 
 TEST(TraceTest, ScopedTraceRestoresPrevious) {
