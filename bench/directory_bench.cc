@@ -7,6 +7,7 @@
 
 #include "directory.h"
 #include "kpo/cache/redis_cache.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/testing/harness.h"
 #include "resource_cache.h"
 
@@ -21,6 +22,7 @@ struct Fixture {
              .value();
     (void)db->Migrate("events", kpo::events::Migrations());
     (void)db->Migrate("people", kpo::people::Migrations());
+    (void)db->Migrate("idempotency", kpo::idempotency::Migrations());
     if (with_redis) {
       redis = std::make_unique<kpo::testing::RedisServer>();
       redis_cache = std::make_unique<kpo::cache::RedisCache>(

@@ -13,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
 
 namespace kpo::people {
@@ -207,42 +208,20 @@ class Directory::Impl {
     return absl::OkStatus();
   }
 
-  // ---- Idempotency
+  // ---- Idempotency (libs/idempotency)
 
-  // If `request_id` was seen, parses its stored response into `out` and returns true.
   absl::StatusOr<bool> Replay(Transaction& tx, const std::string& org,
                               const std::string& request_id, const char* method, Message& out) {
-    if (request_id.empty()) return false;
-    auto rows =
-        tx.Query("SELECT method, response FROM idempotency WHERE org = ? AND request_id = ?",
-                 {org, request_id});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return false;
-    if (rows->front().Text(0) != method) {
-      return kpo::core::InvalidField(
-          "request_id", absl::StrCat("was already used for ", rows->front().Text(0),
-                                     "; use a new request_id for each distinct request"));
-    }
-    if (!out.ParseFromString(rows->front().Text(1))) {
-      return absl::InternalError("stored idempotent response is corrupt");
-    }
-    return true;
+    return kpo::idempotency::Replay(tx, org, request_id, method, out);
   }
 
   absl::Status Remember(Transaction& tx, const std::string& org, const std::string& request_id,
                         const char* method, const Message& response) {
-    if (request_id.empty()) return absl::OkStatus();
-    return tx
-        .Exec(
-            "INSERT INTO idempotency (org, request_id, method, response, created_us) VALUES "
-            "(?, ?, ?, ?, ?)",
-            {org, request_id, std::string(method), Blob{response.SerializeAsString()},
-             absl::ToUnixMicros(clock_.Now())})
-        .status();
+    return kpo::idempotency::Remember(tx, org, request_id, method, response, clock_.Now());
   }
 
   static absl::Status CheckRequestId(const std::string& request_id) {
-    if (!domain::IsValidRequestId(request_id)) {
+    if (!kpo::idempotency::IsValidRequestId(request_id)) {
       return kpo::core::InvalidField("request_id",
                                      "must be at most 64 printable characters (a UUID is ideal)");
     }
@@ -313,7 +292,7 @@ class Directory::Impl {
     if (!id.empty() && !kpo::core::IsValidResourceId(id)) {
       v.Add(absl::StrCat(spec.field, "_id"), "must be 1-63 of a-z, 0-9 and '-'");
     }
-    if (!domain::IsValidRequestId(request_id)) {
+    if (!kpo::idempotency::IsValidRequestId(request_id)) {
       v.Add("request_id", "must be at most 64 printable characters");
       return v.ToStatus();
     }
@@ -373,7 +352,7 @@ class Directory::Impl {
                            "' cannot be updated; updatable: ", absl::StrJoin(updatable, ", ")));
       }
     }
-    if (!domain::IsValidRequestId(request_id))
+    if (!kpo::idempotency::IsValidRequestId(request_id))
       v.Add("request_id", "must be at most 64 printable characters");
     if (!v.empty()) return v.ToStatus();
     const std::string org = p.organization_id;
@@ -877,7 +856,7 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     v.Add("requests", absl::StrCat("at most ", impl_->options_.max_batch_size,
                                    " people per batch; split the import"));
   }
-  if (!domain::IsValidRequestId(r.request_id()))
+  if (!kpo::idempotency::IsValidRequestId(r.request_id()))
     v.Add("request_id", "must be at most 64 printable characters");
   std::set<std::string> ids;
   std::vector<std::string> names;

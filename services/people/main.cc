@@ -1,6 +1,7 @@
 // kpo-people: the people development service (organization directory so far).
 #include "directory.h"
 #include "kpo/cache/redis_cache.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/runtime/runtime.h"
 #include "resource_cache.h"
 #include "service.h"
@@ -11,7 +12,8 @@ int main(int argc, char** argv) {
   spec.topic = "kpo.people.v1";
   spec.default_grpc_port = 7101;
   spec.default_metrics_port = 9101;
-  spec.migrations = {{"people", &kpo::people::Migrations()}};
+  spec.migrations = {{"people", &kpo::people::Migrations()},
+                     {"idempotency", &kpo::idempotency::Migrations()}};
   spec.permissions = [](kpo::auth::PermissionTable& t) { kpo::people::AddPeoplePermissions(t); };
   spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
     // Redis is optional: without redis.address every read goes to the database.

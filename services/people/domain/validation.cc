@@ -42,14 +42,6 @@ bool IsValidOrganizationId(absl::string_view id) {
          kpo::core::IsValidResourceId(id);
 }
 
-bool IsValidRequestId(absl::string_view id) {
-  if (id.size() > 64) return false;
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
-
 bool LooksLikeEmail(absl::string_view email) {
   const size_t at = email.find('@');
   if (at == absl::string_view::npos || at == 0 || email.size() > 254) return false;

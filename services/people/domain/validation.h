@@ -30,8 +30,6 @@ void ValidateCoachingRelationship(const kpo::people::v1::CoachingRelationship& r
 
 // An organization id: 3-40 of [a-z0-9-], starting with a letter.
 bool IsValidOrganizationId(absl::string_view id);
-// request_id: empty, or 1-64 printable ASCII characters.
-bool IsValidRequestId(absl::string_view id);
 bool LooksLikeEmail(absl::string_view email);
 
 // Resource names. Each returns false unless `name` has exactly that shape with valid ids.

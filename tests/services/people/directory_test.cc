@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/testing/harness.h"
 
@@ -29,6 +30,7 @@ class DirectoryTest : public ::testing::Test {
     db_ = kpo::storage::OpenSqlite({.path = dir_.File("people.db")}).value();
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
+    ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
     directory_ = std::make_unique<Directory>(*db_, outbox_, clock_, tokens_, nullptr,
                                              [this] { ++commits_; });
     pb::CreateOrganizationRequest org;
