@@ -65,8 +65,8 @@ class KaizenEvents {
   absl::StatusOr<v1::Audit> RecordAudit(const Principal& p, const v1::RecordAuditRequest& r);
   absl::StatusOr<v1::KaizenSettings> GetKaizenSettings(const Principal& p,
                                                        const v1::GetKaizenSettingsRequest& r);
-  absl::StatusOr<v1::KaizenSettings> UpdateKaizenSettings(
-      const Principal& p, const v1::UpdateKaizenSettingsRequest& r);
+  absl::StatusOr<v1::KaizenSettings> UpdateKaizenSettings(const Principal& p,
+                                                          const v1::UpdateKaizenSettingsRequest& r);
 
   class Impl;
 

@@ -123,6 +123,35 @@ pb::Phase PhaseToLeave(EventState from, EventState to) {
   return pb::PHASE_UNSPECIFIED;
 }
 
+bool PhaseOpen(EventState state, pb::Phase phase) {
+  auto rank = [](EventState s) {
+    switch (s) {
+      case pb::PROPOSED:
+        return 0;
+      case pb::CHARTERED:
+        return 1;
+      case pb::IN_PROGRESS:
+        return 2;
+      case pb::COMPLETED:
+        return 3;
+      default:
+        return 99;  // follow-up and after, cancelled: every phase is over
+    }
+  };
+  switch (phase) {
+    case pb::PLANNING:
+      return rank(state) <= 0;
+    case pb::PREPARATION:
+      return rank(state) <= 1;
+    case pb::EXECUTION:
+      return rank(state) <= 2;
+    case pb::HANDOVER:
+      return rank(state) <= 3;
+    default:
+      return false;
+  }
+}
+
 std::vector<const pb::ChecklistItem*> OpenRequiredItems(const pb::KaizenEvent& event,
                                                         pb::Phase phase) {
   std::vector<const pb::ChecklistItem*> open;

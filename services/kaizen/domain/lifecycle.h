@@ -31,6 +31,10 @@ absl::Status CheckTransition(EventState from, EventState to);
 // (PHASE_UNSPECIFIED if none).
 v1::Phase PhaseToLeave(EventState from, EventState to);
 
+// Whether an event in `state` has not yet left `phase` (its items may still change,
+// and a changed template still applies to it).
+bool PhaseOpen(EventState state, v1::Phase phase);
+
 // Required items of `phase` still open. Gate: FAILED_PRECONDITION (reason
 // CHECKLIST_INCOMPLETE) listing them, or OK.
 std::vector<const v1::ChecklistItem*> OpenRequiredItems(const v1::KaizenEvent& event,

@@ -1,0 +1,84 @@
+#include "service.h"
+
+namespace kpo::kaizen {
+namespace {
+
+namespace pb = kpo::kaizen::v1;
+using kpo::auth::Principal;
+
+#define KPO_KAIZEN_UNARY(Method, Req, Resp)                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
+                                   pb::Resp* resp) override {                            \
+    return server_.Unary<pb::Req, pb::Resp>(                                             \
+        ctx, req, resp, "/kpo.kaizen.v1.KaizenEventsService/" #Method,                   \
+        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
+          auto result = events_.Method(p, r);                                            \
+          if (!result.ok()) return result.status();                                      \
+          out = *std::move(result);                                                      \
+          return absl::OkStatus();                                                       \
+        });                                                                              \
+  }
+
+class KaizenServiceImpl final : public pb::KaizenEventsService::CallbackService {
+ public:
+  KaizenServiceImpl(kpo::rpc::Server& server, KaizenEvents& events)
+      : server_(server), events_(events) {}
+
+  KPO_KAIZEN_UNARY(CreateKaizenEvent, CreateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(GetKaizenEvent, GetKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(ListKaizenEvents, ListKaizenEventsRequest, ListKaizenEventsResponse)
+  KPO_KAIZEN_UNARY(UpdateKaizenEvent, UpdateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CharterKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(StartKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CompleteKaizenEvent, CompleteKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(StartFollowUp, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CloseKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CancelKaizenEvent, CancelKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CompleteChecklistItem, CompleteChecklistItemRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(ValidateSavings, ValidateSavingsRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(CreateActionItem, CreateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(UpdateActionItem, UpdateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(ListActionItems, ListActionItemsRequest, ListActionItemsResponse)
+  KPO_KAIZEN_UNARY(ListAudits, ListAuditsRequest, ListAuditsResponse)
+  KPO_KAIZEN_UNARY(RecordAudit, RecordAuditRequest, Audit)
+  KPO_KAIZEN_UNARY(GetKaizenSettings, GetKaizenSettingsRequest, KaizenSettings)
+  KPO_KAIZEN_UNARY(UpdateKaizenSettings, UpdateKaizenSettingsRequest, KaizenSettings)
+
+ private:
+  kpo::rpc::Server& server_;
+  KaizenEvents& events_;
+};
+
+#undef KPO_KAIZEN_UNARY
+
+}  // namespace
+
+kpo::auth::PermissionTable& AddKaizenPermissions(kpo::auth::PermissionTable& table) {
+  using namespace kpo::auth;  // NOLINT: role names
+  const std::string m = "/kpo.kaizen.v1.KaizenEventsService/";
+  // Line managers and the KPO run events; team members read and keep the newspaper.
+  const std::set<std::string> runners = {kOrgAdmin,      kKpoSpecialist, kSeniorLeader,
+                                         kMiddleManager, kTeamLeader,    kService};
+  for (const char* read : {"GetKaizenEvent", "ListKaizenEvents", "ListActionItems", "ListAudits",
+                           "GetKaizenSettings"}) {
+    table.Allow(m + read, AnyRole());
+  }
+  for (const char* run :
+       {"CreateKaizenEvent", "UpdateKaizenEvent", "CharterKaizenEvent", "StartKaizenEvent",
+        "CompleteKaizenEvent", "StartFollowUp", "CloseKaizenEvent", "CancelKaizenEvent",
+        "CompleteChecklistItem", "RecordAudit"}) {
+    table.Allow(m + run, runners);
+  }
+  // Anyone on the floor may add to or tick off the newspaper.
+  table.Allow(m + "CreateActionItem", AnyRole()).Allow(m + "UpdateActionItem", AnyRole());
+  // Finance is not a directory role yet: senior leaders and org admins validate.
+  table.Allow(m + "ValidateSavings", {kOrgAdmin, kSeniorLeader, kService});
+  table.Allow(m + "UpdateKaizenSettings", {kOrgAdmin, kKpoSpecialist});
+  return table;
+}
+
+std::unique_ptr<grpc::Service> NewKaizenService(kpo::rpc::Server& server, KaizenEvents& events) {
+  return std::make_unique<KaizenServiceImpl>(server, events);
+}
+
+}  // namespace kpo::kaizen
