@@ -48,3 +48,99 @@ csv="$state/demo-people.csv"
 "$kpoctl" coaching create --id lyon-tl-1-tm-1 --coach lyon-tl-1 --learner lyon-tm-1 --second-coach lyon-mgr --per-week 5
 "$kpoctl" coaching create --id monterrey-mgr-tl-1 --coach monterrey-mgr --learner monterrey-tl-1 --second-coach monterrey-kpo --per-week 3
 "$kpoctl" coaching create --id pune-tl-2-tm-5 --coach pune-tl-2 --learner pune-tm-5 --per-week 5
+
+# ---- Kaizen events across the sites, in different states.
+# The kaizen service checks people, sites and areas against its replica of the
+# directory, which fills from kpo.people.v1 within seconds: wait for all of it.
+set +x
+for _ in $(seq 300); do
+  status="$("$kpoctl" --output json ops status --service kaizen 2>/dev/null || true)"
+  if echo "$status" | grep -q '"person": "39"' && echo "$status" | grep -q '"area": "9"' &&
+     echo "$status" | grep -q '"site": "3"'; then
+    break
+  fi
+  sleep 0.2
+done
+set -x
+tick() {  # tick <event> <item>...
+  local event="$1"
+  shift
+  for item in "$@"; do "$kpoctl" events tick "$event" "$item"; done
+}
+plan() {  # plan <id> <site> <area> <type> <title> <facilitator> <leader> <objective> <start> <end> <metric> <member>...
+  local id="$1" site="$2" area="$3" type="$4" title="$5" fac="$6" leader="$7" objective="$8"
+  local start="$9" end="${10}" metric="${11}"
+  shift 11
+  local members=()
+  for m in "$@"; do members+=(--member "$m"); done
+  "$kpoctl" events create "$id" --title "$title" --site "$site" --area "$area" --type "$type"
+  "$kpoctl" events charter-set "$id" --problem "$title: too much waste" --purpose "$title" \
+    --customer "Next process downstream" --process-start "order released" --process-end "goods shipped" \
+    --in-scope "$area" --out-of-scope "IT systems" --objective "$objective" \
+    --goal "Reach the target of every metric" --start "$start" --end "$end" --sponsor ceo \
+    --team-leader "$leader" --facilitator "$fac" "${members[@]}"
+  "$kpoctl" events metrics-set "$id" --metric "$metric"
+  "$kpoctl" events money "$id" --cost EUR:8500 --estimated EUR:42000/annual/hard
+}
+through_completion() {  # through_completion <id> <metric-id> <result> <completion-date>
+  tick "$1" select scope team
+  "$kpoctl" events charter "$1"
+  tick "$1" baseline area-ready
+  "$kpoctl" events start "$1"
+  "$kpoctl" events result "$1" --metric-id "$2" --value "$3"
+  tick "$1" report-out thirty-day-list
+  "$kpoctl" events complete "$1" --date "$4"
+  tick "$1" owner weekly-review
+  "$kpoctl" events follow-up "$1"
+}
+
+# Sustained: every audit kept the gain; savings validated by finance.
+plan lyon-press-smed lyon machining setup_reduction "Press 4 changeover (SMED)" kpo-lead lyon-tl-2 \
+  lead-time 2026-04-20 2026-04-24 "changeover:Changeover time:min:lower:95:30" \
+  lyon-tm-5 lyon-tm-6 lyon-tm-7 monterrey-tm-1 pune-tm-1
+through_completion lyon-press-smed changeover 28 2026-04-24
+"$kpoctl" audits record lyon-press-smed day-30 --measure changeover=29
+"$kpoctl" audits record lyon-press-smed day-60 --measure changeover=31
+"$kpoctl" audits record lyon-press-smed day-90 --measure changeover=30 --notes "Standard held by both shifts"
+"$kpoctl" events money lyon-press-smed --realized EUR:51000/annual/hard
+"$kpoctl" events validate-savings lyon-press-smed --note "Checked against the Q3 overtime report"
+
+# Backslid: the 60-day audit found most of the gain lost; a redo is proposed.
+plan monterrey-warehouse-5s monterrey logistics five_s "Warehouse 5S" monterrey-kpo monterrey-tl-1 \
+  zero-harm 2026-05-11 2026-05-13 "search:Search time per pick:s:lower:120:40" \
+  monterrey-tm-1 monterrey-tm-2 monterrey-tm-3 monterrey-tm-4 lyon-tm-1
+through_completion monterrey-warehouse-5s search 35 2026-05-13
+"$kpoctl" audits record monterrey-warehouse-5s day-30 --measure search=45
+"$kpoctl" audits record monterrey-warehouse-5s day-60 --measure search=95 --notes "Labels gone after the layout change"
+"$kpoctl" actions add monterrey-warehouse-5s --id relabel --what "Re-label the fast-mover racks" \
+  --owner monterrey-tl-1 --due 2026-08-15
+"$kpoctl" events create monterrey-warehouse-5s-redo --title "Warehouse 5S, second round" \
+  --site monterrey --area logistics --type five_s --reopens monterrey-warehouse-5s
+
+# In follow-up with audits coming up, facilitated by the line.
+plan lyon-assembly-flow lyon assembly rapid_improvement "Final assembly one-piece flow" lyon-mgr lyon-tl-1 \
+  lead-time 2026-10-05 2026-10-09 "wip:Work in process:units:lower:60:15" \
+  lyon-tm-1 lyon-tm-2 lyon-tm-3 lyon-tm-4 pune-tm-2
+through_completion lyon-assembly-flow wip 18 2026-10-09
+"$kpoctl" actions add lyon-assembly-flow --id kanban --what "Kanban loop for sub-assemblies" \
+  --owner lyon-tl-1 --due 2026-11-06
+"$kpoctl" actions add lyon-assembly-flow --id board --what "Hourly board at the line" \
+  --owner lyon-tm-2 --due 2026-12-15
+
+# In progress, facilitated by a line manager.
+plan pune-vsa pune assembly value_stream_analysis "Engineering change value stream" pune-mgr pune-tl-1 \
+  first-pass-yield 2026-11-16 2026-11-20 "fpy:First-pass yield:%:higher:91:98" \
+  pune-tm-1 pune-tm-2 pune-tm-3 pune-tm-4 pune-kpo
+tick pune-vsa select scope team
+"$kpoctl" events charter pune-vsa
+tick pune-vsa baseline area-ready
+"$kpoctl" events start pune-vsa
+
+# Chartered, and a cancelled proposal.
+plan monterrey-tpm monterrey machining total_productive_maintenance "Press line autonomous maintenance" \
+  monterrey-kpo monterrey-tl-2 first-pass-yield 2027-01-18 2027-01-22 "oee:OEE:%:higher:61:75" \
+  monterrey-tm-5 monterrey-tm-6 monterrey-tm-7 monterrey-tm-8 lyon-tm-8
+tick monterrey-tpm select scope team
+"$kpoctl" events charter monterrey-tpm
+"$kpoctl" events create pune-canteen-5s --title "Canteen 5S" --site pune --type five_s
+"$kpoctl" events cancel pune-canteen-5s --reason "Outside the value streams; handed to facilities"

@@ -20,8 +20,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cli.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "kaizen_commands.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
@@ -39,95 +41,6 @@ namespace pb = kpo::people::v1;
 namespace ops = kpo::ops::v1;
 using google::protobuf::Message;
 
-struct Globals {
-  std::string people = "127.0.0.1:7101";
-  std::string kaizen = "127.0.0.1:7102";
-  std::string daily = "127.0.0.1:7103";
-  std::string reporting = "127.0.0.1:7104";
-  std::string token;
-  std::string output = "table";
-  double timeout_seconds = 30;
-};
-
-Globals g;
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-// The organization id the token names (read without verifying; the server verifies).
-std::string TokenOrganization() {
-  std::vector<std::string> parts = absl::StrSplit(g.token, '.');
-  if (parts.size() != 3) return "";
-  std::string payload;
-  if (!absl::WebSafeBase64Unescape(parts[1], &payload)) return "";
-  auto claims = nlohmann::json::parse(payload, nullptr, false);
-  if (!claims.is_object() || !claims.contains("org") || !claims["org"].is_string()) return "";
-  return claims["org"];
-}
-
-std::string Org() {
-  if (g.token.empty()) {
-    std::cerr << "error: no token; set KPO_TOKEN or pass --token (kpoctl token mint ...)\n";
-    std::exit(2);
-  }
-  std::string org = TokenOrganization();
-  if (org.empty()) {
-    std::cerr << "error: the token names no organization\n";
-    std::exit(2);
-  }
-  return org;
-}
-
-std::string OrgName() { return "organizations/" + Org(); }
-
-// "lyon" -> organizations/<org>/sites/lyon; full names pass through.
-std::string Name(const std::string& collection, const std::string& id) {
-  if (absl::StartsWith(id, "organizations/")) return id;
-  return absl::StrCat(OrgName(), "/", collection, "/", id);
-}
-
-std::string AreaName(const std::string& site, const std::string& id) {
-  if (absl::StartsWith(id, "organizations/")) return id;
-  return absl::StrCat(Name("sites", site), "/areas/", id);
-}
-
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  args.SetMaxSendMessageSize(64 * 1024 * 1024);
-  args.SetInt(GRPC_ARG_MAX_METADATA_SIZE, 1024 * 1024);  // rich error details
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
-std::string Address(const std::string& service) {
-  if (service == "people") return g.people;
-  if (service == "kaizen") return g.kaizen;
-  if (service == "daily") return g.daily;
-  if (service == "reporting") return g.reporting;
-  std::cerr << "error: unknown service '" << service << "' (people, kaizen, daily, reporting)\n";
-  std::exit(2);
-}
-
-void Prepare(grpc::ClientContext& ctx) {
-  if (!g.token.empty()) ctx.AddMetadata("authorization", "Bearer " + g.token);
-  ctx.AddMetadata("traceparent", kpo::core::TraceContext::NewRoot().ToTraceparent());
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(static_cast<int64_t>(g.timeout_seconds * 1000)));
-}
-
-int Fail(const grpc::Status& s) {
-  absl::Status rich = kpo::rpc::FromGrpcStatus(s);
-  std::cerr << "error: " << absl::StatusCodeToString(rich.code()) << ": " << s.error_message()
-            << "\n";
-  if (auto reason = kpo::core::ErrorReason(rich)) std::cerr << "  reason: " << *reason << "\n";
-  for (const auto& v : kpo::core::FieldViolationsOf(rich)) {
-    std::cerr << "  " << v.field << ": " << v.description << "\n";
-  }
-  return 1;
-}
-
 // ---- Rendering
 
 std::string Roles(const pb::Person& p) {
@@ -136,81 +49,31 @@ std::string Roles(const pb::Person& p) {
   return absl::StrJoin(r, ",");
 }
 
-void Render(const Message& m) {
-  if (g.output == "json") {
-    std::cout << ToJson(m) << "\n";
-  } else {
-    PrintFields(m, std::cout);
-  }
+std::vector<std::string> SiteRow(const pb::Site& s) {
+  return {ShortName(s.name()), s.display_name(), s.code(), s.time_zone(),
+          pb::ResourceState_Name(s.state())};
 }
-
-template <class T>
-void RenderList(const std::vector<T>& items, const std::string& json_field) {
-  if (g.output == "json") {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& i : items) arr.push_back(nlohmann::json::parse(ToJson(i, false)));
-    std::cout << nlohmann::json{{json_field, arr}}.dump(2) << "\n";
-    return;
-  }
-  if constexpr (std::is_same_v<T, pb::Site>) {
-    Table t({"ID", "DISPLAY NAME", "CODE", "TIME ZONE", "STATE"});
-    for (const auto& s : items)
-      t.Add({ShortName(s.name()), s.display_name(), s.code(), s.time_zone(),
-             pb::ResourceState_Name(s.state())});
-    t.Print(std::cout);
-  } else if constexpr (std::is_same_v<T, pb::Area>) {
-    Table t({"SITE", "ID", "DISPLAY NAME", "KIND", "STATE"});
-    for (const auto& a : items) {
-      std::vector<std::string> parts = absl::StrSplit(a.name(), '/');
-      t.Add({parts.size() > 3 ? parts[3] : "", ShortName(a.name()), a.display_name(),
-             pb::AreaKind_Name(a.kind()), pb::ResourceState_Name(a.state())});
-    }
-    t.Print(std::cout);
-  } else if constexpr (std::is_same_v<T, pb::Person>) {
-    Table t({"ID", "DISPLAY NAME", "SITE", "AREA", "ROLES", "MANAGER", "STATE"});
-    for (const auto& p : items)
-      t.Add({ShortName(p.name()), p.display_name(), ShortName(p.home_site()), ShortName(p.area()),
-             Roles(p), ShortName(p.manager()), pb::ResourceState_Name(p.state())});
-    t.Print(std::cout);
-  } else if constexpr (std::is_same_v<T, pb::CoachingRelationship>) {
-    Table t({"ID", "COACH", "LEARNER", "SECOND COACH", "PER WEEK", "STATE"});
-    for (const auto& c : items)
-      t.Add({ShortName(c.name()), ShortName(c.coach()), ShortName(c.learner()),
-             ShortName(c.second_coach()), std::to_string(c.cadence().sessions_per_week()),
-             pb::ResourceState_Name(c.state())});
-    t.Print(std::cout);
-  }
-  std::cout << items.size() << " item(s)\n";
+std::vector<std::string> AreaRow(const pb::Area& a) {
+  std::vector<std::string> parts = absl::StrSplit(a.name(), '/');
+  return {parts.size() > 3 ? parts[3] : "", ShortName(a.name()), a.display_name(),
+          pb::AreaKind_Name(a.kind()), pb::ResourceState_Name(a.state())};
 }
-
-// Calls a List method page by page until the end.
-template <class Req, class Resp, class T>
-int ListAll(Req req, std::function<grpc::Status(grpc::ClientContext*, const Req&, Resp*)> call,
-            std::function<const google::protobuf::RepeatedPtrField<T>&(const Resp&)> items,
-            const std::string& json_field) {
-  std::vector<T> all;
-  do {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    Resp resp;
-    grpc::Status s = call(&ctx, req, &resp);
-    if (!s.ok()) return Fail(s);
-    for (const auto& i : items(resp)) all.push_back(i);
-    req.set_page_token(resp.next_page_token());
-  } while (!req.page_token().empty());
-  RenderList(all, json_field);
-  return 0;
+std::vector<std::string> PersonRow(const pb::Person& p) {
+  return {ShortName(p.name()),
+          p.display_name(),
+          ShortName(p.home_site()),
+          ShortName(p.area()),
+          Roles(p),
+          ShortName(p.manager()),
+          pb::ResourceState_Name(p.state())};
 }
-
-template <class Resp>
-int Unary(std::function<grpc::Status(grpc::ClientContext*, Resp*)> call) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  Resp resp;
-  grpc::Status s = call(&ctx, &resp);
-  if (!s.ok()) return Fail(s);
-  Render(resp);
-  return 0;
+std::vector<std::string> CoachingRow(const pb::CoachingRelationship& c) {
+  return {ShortName(c.name()),
+          ShortName(c.coach()),
+          ShortName(c.learner()),
+          ShortName(c.second_coach()),
+          std::to_string(c.cadence().sessions_per_week()),
+          pb::ResourceState_Name(c.state())};
 }
 
 pb::MaturityStage ParseStage(const std::string& s) {
@@ -246,14 +109,6 @@ void ParseObjectives(const std::vector<std::string>& specs, pb::Organization* o)
     int year = 0;
     if (parts.size() > 2 && absl::SimpleAtoi(parts[2], &year)) obj->set_target_year(year);
   }
-}
-
-void Progress(const std::string& label, size_t done, size_t total) {
-  if (!isatty(STDERR_FILENO) && done != total) return;
-  const int width = 30;
-  const int filled = total == 0 ? width : static_cast<int>(width * done / total);
-  std::cerr << "\r" << label << " [" << std::string(filled, '#') << std::string(width - filled, '.')
-            << "] " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
 }
 
 // ---- people import
@@ -531,7 +386,8 @@ int Run(int argc, char** argv) {
     auto stub = people_stub();
     rc = ListAll<pb::ListSitesRequest, pb::ListSitesResponse, pb::Site>(
         r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListSites(ctx, req, resp); },
-        [](const pb::ListSitesResponse& resp) -> const auto& { return resp.sites(); }, "sites");
+        [](const pb::ListSitesResponse& resp) -> const auto& { return resp.sites(); }, "sites",
+        {"ID", "DISPLAY NAME", "CODE", "TIME ZONE", "STATE"}, SiteRow);
   });
   auto* s_update = sites->add_subcommand("update", "change a site");
   s_update->add_option("id", s_id)->required();
@@ -618,7 +474,8 @@ int Run(int argc, char** argv) {
     auto stub = people_stub();
     rc = ListAll<pb::ListAreasRequest, pb::ListAreasResponse, pb::Area>(
         r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListAreas(ctx, req, resp); },
-        [](const pb::ListAreasResponse& resp) -> const auto& { return resp.areas(); }, "areas");
+        [](const pb::ListAreasResponse& resp) -> const auto& { return resp.areas(); }, "areas",
+        {"SITE", "ID", "DISPLAY NAME", "KIND", "STATE"}, AreaRow);
   });
   auto* a_update = areas->add_subcommand("update", "change an area");
   a_update->add_option("site", a_site)->required();
@@ -715,7 +572,8 @@ int Run(int argc, char** argv) {
     auto stub = people_stub();
     rc = ListAll<pb::ListPeopleRequest, pb::ListPeopleResponse, pb::Person>(
         r, [&](auto* ctx, const auto& req, auto* resp) { return stub->ListPeople(ctx, req, resp); },
-        [](const pb::ListPeopleResponse& resp) -> const auto& { return resp.people(); }, "people");
+        [](const pb::ListPeopleResponse& resp) -> const auto& { return resp.people(); }, "people",
+        {"ID", "DISPLAY NAME", "SITE", "AREA", "ROLES", "MANAGER", "STATE"}, PersonRow);
   });
   auto* p_update = people->add_subcommand("update", "change a person");
   p_update->add_option("id", p_id)->required();
@@ -830,7 +688,8 @@ int Run(int argc, char** argv) {
         [](const pb::ListCoachingRelationshipsResponse& resp) -> const auto& {
           return resp.coaching_relationships();
         },
-        "coaching_relationships");
+        "coaching_relationships", {"ID", "COACH", "LEARNER", "SECOND COACH", "PER WEEK", "STATE"},
+        CoachingRow);
   });
   auto* c_update = coaching->add_subcommand("update", "change the second coach or the cadence");
   c_update->add_option("id", c_id)->required();
@@ -931,6 +790,8 @@ int Run(int argc, char** argv) {
     rc = Unary<ops::ReplicaEntry>(
         [&](auto* ctx, auto* resp) { return stub->GetReplicaEntry(ctx, r, resp); });
   });
+
+  AddKaizenCommands(app, rc);
 
   // ---- health
   auto* health = app.add_subcommand("health", "liveness and readiness of the services");

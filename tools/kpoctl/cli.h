@@ -1,0 +1,101 @@
+#pragma once
+
+// Plumbing shared by kpoctl's command groups: global options, the caller's
+// organization from the token, channels with auth and trace headers, error printing,
+// and rendering (table by default, --output json).
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "output.h"
+
+namespace kpo::kpoctl {
+
+struct Globals {
+  std::string people = "127.0.0.1:7101";
+  std::string kaizen = "127.0.0.1:7102";
+  std::string daily = "127.0.0.1:7103";
+  std::string reporting = "127.0.0.1:7104";
+  std::string token;
+  std::string output = "table";
+  double timeout_seconds = 30;
+};
+
+extern Globals g;
+
+std::string EnvOr(const char* name, const std::string& fallback);
+// The organization id the token names (read without verifying; the server verifies).
+// Exits with code 2 and a message when there is no usable token.
+std::string Org();
+std::string OrgName();
+// "lyon" -> organizations/<org>/<collection>/lyon; full names pass through.
+std::string Name(const std::string& collection, const std::string& id);
+std::string AreaName(const std::string& site, const std::string& id);
+std::shared_ptr<grpc::Channel> Channel(const std::string& address);
+// people, kaizen, daily, reporting -> address (exits 2 on an unknown name).
+std::string Address(const std::string& service);
+// Bearer token, a new traceparent, the deadline.
+void Prepare(grpc::ClientContext& ctx);
+// Prints code, message, reason and every field violation; returns 1.
+int Fail(const grpc::Status& s);
+// Prints one message (fields or JSON).
+void Render(const google::protobuf::Message& m);
+void Progress(const std::string& label, size_t done, size_t total);
+
+// Prints items as a table (or a JSON object {json_field: [...]}).
+template <class T>
+void RenderList(const std::vector<T>& items, const std::string& json_field,
+                const std::vector<std::string>& headers,
+                const std::function<std::vector<std::string>(const T&)>& row) {
+  if (g.output == "json") {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& i : items) arr.push_back(nlohmann::json::parse(ToJson(i, false)));
+    std::cout << nlohmann::json{{json_field, arr}}.dump(2) << "\n";
+    return;
+  }
+  Table t(headers);
+  for (const auto& i : items) t.Add(row(i));
+  t.Print(std::cout);
+  std::cout << items.size() << " item(s)\n";
+}
+
+// Calls a List method page by page and renders everything.
+template <class Req, class Resp, class T>
+int ListAll(Req req, std::function<grpc::Status(grpc::ClientContext*, const Req&, Resp*)> call,
+            std::function<const google::protobuf::RepeatedPtrField<T>&(const Resp&)> items,
+            const std::string& json_field, const std::vector<std::string>& headers,
+            const std::function<std::vector<std::string>(const T&)>& row) {
+  std::vector<T> all;
+  do {
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    Resp resp;
+    grpc::Status s = call(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    for (const auto& i : items(resp)) all.push_back(i);
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  RenderList<T>(all, json_field, headers, row);
+  return 0;
+}
+
+// One call rendered.
+template <class Resp>
+int Unary(std::function<grpc::Status(grpc::ClientContext*, Resp*)> call) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  Resp resp;
+  grpc::Status s = call(&ctx, &resp);
+  if (!s.ok()) return Fail(s);
+  Render(resp);
+  return 0;
+}
+
+}  // namespace kpo::kpoctl
