@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -154,6 +155,42 @@ double Stack::MetricValue(const std::string& service, const std::string& name,
     if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) total += v;
   }
   return total;
+}
+
+std::vector<kpo::common::v1::EventEnvelope> ReadTopic(
+    const std::string& bootstrap, const std::string& topic,
+    const std::function<bool(const std::vector<kpo::common::v1::EventEnvelope>&)>& done,
+    absl::Duration timeout) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+  const std::string group = "reader-" + std::to_string(getpid()) + "-" + std::to_string(rand());
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* t = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(t, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, t);
+  rd_kafka_topic_partition_list_destroy(t);
+  std::vector<kpo::common::v1::EventEnvelope> out;
+  WaitFor(
+      [&] {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+        if (m != nullptr) {
+          kpo::common::v1::EventEnvelope env;
+          if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+              env.ParseFromArray(m->payload, static_cast<int>(m->len))) {
+            out.push_back(std::move(env));
+          }
+          rd_kafka_message_destroy(m);
+        }
+        return done(out);
+      },
+      timeout);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
 }
 
 void Authorize(grpc::ClientContext& ctx, const std::string& token) {

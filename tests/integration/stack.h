@@ -4,10 +4,12 @@
 // (kpo-kafka-broker), a real redis-server, and the four service binaries, each with
 // its own SQLite file in a temp folder, gRPC and metrics on ports chosen by the OS.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "kpo/common/v1/event.pb.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/people/v1/people_service.grpc.pb.h"
 #include "kpo/testing/harness.h"
@@ -51,6 +53,13 @@ class Stack {
   std::map<std::string, std::unique_ptr<Process>> services_;
   std::map<std::string, std::string> grpc_, metrics_;
 };
+
+// Every record of `topic` from the beginning, decoded as envelopes, read until `done`
+// holds for what was read so far or `timeout` passes.
+std::vector<kpo::common::v1::EventEnvelope> ReadTopic(
+    const std::string& bootstrap, const std::string& topic,
+    const std::function<bool(const std::vector<kpo::common::v1::EventEnvelope>&)>& done,
+    absl::Duration timeout = absl::Seconds(30));
 
 // Attaches `authorization: Bearer <token>` to a client context.
 void Authorize(grpc::ClientContext& ctx, const std::string& token);
