@@ -219,6 +219,40 @@ void AddKaizenCommands(CLI::App& app, int& rc) {
   list->callback([list_events] { list_events(false); });
   calendar->callback([list_events] { list_events(true); });
 
+  auto* update = events->add_subcommand("update", "change title, site, area or type");
+  update->add_option("id", o.id)->required();
+  auto* up_title = update->add_option("--title", o.title);
+  auto* up_site = update->add_option("--site", o.site);
+  auto* up_area =
+      update->add_option("--area", o.area, "area id of --site (or of the event's site)");
+  auto* up_type = update->add_option("--type", o.type);
+  update->callback([&rc, up_title, up_site, up_area, up_type] {
+    pb::KaizenEvent e;
+    e.set_name(EventName(o.id));
+    std::vector<std::string> paths;
+    if (up_title->count() > 0) {
+      e.set_title(o.title);
+      paths.push_back("title");
+    }
+    std::string site = o.site;
+    if (up_site->count() > 0) {
+      e.set_site(Name("sites", o.site));
+      paths.push_back("site");
+    } else if (up_area->count() > 0) {
+      site = ShortName(Fetch(o.id, rc).site());
+    }
+    if (up_area->count() > 0) {
+      if (!o.area.empty()) e.set_area(AreaName(site, o.area));
+      paths.push_back("area");
+    }
+    if (up_type->count() > 0) {
+      e.set_event_type(ParseEnum<pb::EventType>(o.type, pb::EventType_Parse, "event type",
+                                                "rapid_improvement, five_s, ..."));
+      paths.push_back("event_type");
+    }
+    rc = Update(e, paths);
+  });
+
   auto* charter = events->add_subcommand("charter-set", "fill in the charter (pre-event planning)");
   charter->add_option("id", o.id)->required();
   std::vector<std::pair<CLI::Option*, std::string>> charter_fields = {

@@ -404,6 +404,56 @@ TEST_F(KaizenEventsTest, BadInputIsRefusedNamingFieldsAndWritesNothing) {
   EXPECT_EQ(app_->GetKaizenEvent(kpo_, Get(e.name()))->etag(), e.etag());
 }
 
+TEST_F(KaizenEventsTest, BadInputOnTheOtherMutationsWritesNothing) {
+  pb::KaizenEvent f = InFollowUp("bad-input-2");
+  pb::CreateActionItemRequest add;
+  add.set_parent(f.name());
+  add.set_action_item_id("one");
+  add.mutable_action_item()->set_what("Label the racks");
+  add.mutable_action_item()->set_owner(P("m1"));
+  *add.mutable_action_item()->mutable_due_date() = D(2026, 3, 1);
+  auto item = app_->CreateActionItem(kpo_, add);
+  ASSERT_TRUE(item.ok()) << item.status();
+  const int64_t before = OutboxCount();
+
+  pb::TransitionRequest t;
+  t.set_name("organizations/acme/kaizenEvents/Bad Name");
+  EXPECT_THAT(Fields(app_->CloseKaizenEvent(kpo_, t).status()), ElementsAre("name"));
+  t.set_name(f.name());
+  t.set_request_id(std::string(65, 'r'));
+  EXPECT_THAT(Fields(app_->CloseKaizenEvent(kpo_, t).status()), ElementsAre("request_id"));
+  pb::CompleteKaizenEventRequest complete;
+  complete.set_name(f.name());
+  *complete.mutable_completion_date() = D(2026, 2, 30);
+  EXPECT_THAT(Fields(app_->CompleteKaizenEvent(kpo_, complete).status()),
+              ElementsAre("completion_date"));
+  pb::UpdateActionItemRequest upd;
+  *upd.mutable_action_item() = *item;
+  upd.mutable_action_item()->set_owner("not a person");
+  *upd.mutable_action_item()->mutable_due_date() = D(2026, 13, 1);
+  upd.mutable_update_mask()->add_paths("owner");
+  upd.mutable_update_mask()->add_paths("due_date");
+  EXPECT_THAT(Fields(app_->UpdateActionItem(kpo_, upd).status()),
+              ElementsAre("action_item.owner", "action_item.due_date"));
+  upd.mutable_update_mask()->add_paths("site");
+  EXPECT_THAT(Fields(app_->UpdateActionItem(kpo_, upd).status()),
+              ElementsAre("update_mask.paths[2]"));
+  pb::RecordAuditRequest audit;
+  audit.set_name(f.name() + "/audits/day-30");
+  audit.add_measurements()->set_metric_id("scrap");
+  EXPECT_THAT(Fields(app_->RecordAudit(kpo_, audit).status()),
+              ElementsAre("measurements[0].metric_id", "measurements"));
+  pb::ValidateSavingsRequest validate;
+  validate.set_name(f.name());
+  validate.set_note(std::string(2001, 'n'));
+  EXPECT_THAT(Fields(app_->ValidateSavings(finance_, validate).status()), ElementsAre("note"));
+  EXPECT_EQ(OutboxCount(), before);
+  pb::ListAuditsRequest audits;
+  audits.set_parent(f.name());
+  audits.set_state(pb::SCHEDULED);
+  EXPECT_EQ(app_->ListAudits(kpo_, audits)->audits_size(), 3) << "nothing recorded";
+}
+
 TEST_F(KaizenEventsTest, StaleEtagIsAbortedAndRetriesAreIdempotent) {
   pb::KaizenEvent e = Proposed("etag");
   pb::UpdateKaizenEventRequest u;
