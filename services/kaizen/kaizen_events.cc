@@ -20,6 +20,7 @@
 #include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/people/v1/resources.pb.h"
 #include "kpo/replica/directory_replica.h"
+#include "store.h"
 
 namespace kpo::kaizen {
 
@@ -31,7 +32,6 @@ using google::protobuf::util::FieldMaskUtil;
 using google::protobuf::util::TimeUtil;
 using kpo::common::v1::Date;
 using kpo::core::FieldViolations;
-using kpo::storage::Blob;
 using kpo::storage::Transaction;
 using kpo::storage::Value;
 
@@ -238,80 +238,37 @@ class KaizenEvents::Impl {
         tokens_(tokens),
         on_commit_(std::move(on_commit)) {}
 
-  struct EventRow {
-    int64_t revision = 0;
-    int64_t create_us = 0;
-    pb::KaizenEvent event;
-  };
+  using EventRow = store::EventRow;
 
-  // ---- Storage
+  // ---- Storage (SQL lives in store.h)
 
   absl::StatusOr<std::optional<EventRow>> LoadEvent(Transaction& tx, const std::string& org,
                                                     const std::string& name) {
-    auto rows =
-        tx.Query("SELECT revision, create_us, data FROM kaizen_events WHERE org = ? AND name = ?",
-                 {org, name});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return std::optional<EventRow>();
-    EventRow row{rows->front().Int(0), rows->front().Int(1), {}};
-    if (!row.event.ParseFromString(rows->front().Text(2))) {
-      return absl::InternalError("corrupt kaizen event " + name);
-    }
-    return std::optional<EventRow>(std::move(row));
+    return store::LoadEvent(tx, org, name);
   }
 
+  // Stamps the output fields (times, etag) and writes the event.
   absl::Status SaveEvent(Transaction& tx, const std::string& org, pb::KaizenEvent& e,
-                         int64_t revision, int64_t create_us, bool insert) {
+                         int64_t revision, bool insert) {
     const absl::Time now = clock_.Now();
     *e.mutable_update_time() = Ts(now);
     if (insert) *e.mutable_create_time() = Ts(now);
     e.set_etag(std::to_string(revision));
-    const int64_t start = e.charter().has_planned_start_date() &&
-                                  domain::IsValidDate(e.charter().planned_start_date())
-                              ? domain::DateKey(e.charter().planned_start_date())
-                              : 0;
-    std::vector<Value> values = {e.site(),
-                                 e.area(),
-                                 static_cast<int64_t>(e.state()),
-                                 static_cast<int64_t>(e.event_type()),
-                                 static_cast<int64_t>(e.facilitator_kind()),
-                                 e.charter().strategic_objective(),
-                                 start,
-                                 revision,
-                                 Blob{e.SerializeAsString()},
-                                 absl::ToUnixMicros(now)};
-    absl::StatusOr<int64_t> r;
-    if (insert) {
-      values.insert(values.begin(), {org, e.name()});
-      values.push_back(create_us);
-      r = tx.Exec(
-          "INSERT INTO kaizen_events (org, name, site, area, state, event_type, facilitator_kind, "
-          "strategic_objective, planned_start, revision, data, update_us, create_us) VALUES "
-          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          values);
-    } else {
-      values.push_back(org);
-      values.push_back(e.name());
-      r = tx.Exec(
-          "UPDATE kaizen_events SET site = ?, area = ?, state = ?, event_type = ?, "
-          "facilitator_kind = ?, strategic_objective = ?, planned_start = ?, revision = ?, "
-          "data = ?, update_us = ? WHERE org = ? AND name = ?",
-          values);
-    }
-    return r.status();
+    return insert ? store::InsertEvent(tx, org, e, revision, now)
+                  : store::UpdateEvent(tx, org, e, revision, now);
   }
 
+  // The organization's settings, or the shipped defaults (revision 0).
   absl::StatusOr<pb::KaizenSettings> LoadSettings(Transaction& tx, const std::string& org,
                                                   int64_t* revision) {
-    auto rows = tx.Query("SELECT revision, data FROM kaizen_settings WHERE org = ?", {org});
-    if (!rows.ok()) return rows.status();
-    pb::KaizenSettings s;
-    if (!rows->empty()) {
-      if (revision != nullptr) *revision = rows->front().Int(0);
-      if (!s.ParseFromString(rows->front().Text(1))) return absl::InternalError("corrupt settings");
-      return s;
+    auto stored = store::LoadSettings(tx, org);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      if (revision != nullptr) *revision = (*stored)->first;
+      return (*stored)->second;
     }
     if (revision != nullptr) *revision = 0;
+    pb::KaizenSettings s;
     s.set_name(absl::StrCat("organizations/", org, "/kaizenSettings"));
     for (int d : {30, 60, 90}) s.add_audit_offset_days(d);
     s.set_backslide_threshold(domain::kDefaultBackslideThreshold);
@@ -445,8 +402,7 @@ class KaizenEvents::Impl {
       if (!change.ok()) return change.status();
       if (change->changed) {
         const int64_t revision = (*row)->revision + 1;
-        if (absl::Status ss = SaveEvent(tx, org, event, revision, (*row)->create_us, false);
-            !ss.ok()) {
+        if (absl::Status ss = SaveEvent(tx, org, event, revision, false); !ss.ok()) {
           return ss;
         }
         for (const auto& publish : change->publish) {
@@ -513,23 +469,17 @@ class KaizenEvents::Impl {
       }
       after_name = parts[1];
     }
-    std::string sql =
-        absl::StrCat("SELECT ", key_sql, ", name, data FROM ", table, " WHERE org = ? AND (",
-                     key_sql, " > ? OR (", key_sql, " = ? AND name > ?))", where, " ORDER BY ",
-                     key_sql, ", name LIMIT ?");
-    std::vector<Value> all = {p.organization_id, after_key, after_key, after_name};
-    all.insert(all.end(), params.begin(), params.end());
-    all.emplace_back(static_cast<int64_t>(limit + 1));
+    store::PageQuery query{table, key_sql, where, std::move(params), after_key, after_name, limit};
     Page page;
     absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
-      auto rows = tx.Query(sql, all);
+      auto rows = store::Page(tx, p.organization_id, query);
       if (!rows.ok()) return rows.status();
       for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
-        page.data.push_back((*rows)[i].Text(2));
+        page.data.push_back((*rows)[i].data);
       }
       if (rows->size() > static_cast<size_t>(limit)) {
         const auto& last = (*rows)[limit - 1];
-        page.next = tokens_.Seal({scope, absl::StrCat(last.Int(0), "|", last.Text(1))});
+        page.next = tokens_.Seal({scope, absl::StrCat(last.key, "|", last.name)});
       }
       return absl::OkStatus();
     });
@@ -607,11 +557,9 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CreateKaizenEvent(
       } else {
         bool backslid = (*row)->event.state() == pb::BACKSLID;
         if ((*row)->event.state() == pb::CLOSED) {  // closed after backsliding?
-          auto failed =
-              tx.Query("SELECT COUNT(*) FROM audits WHERE org = ? AND event = ? AND state = ?",
-                       {org, event.reopens(), static_cast<int64_t>(pb::FAILED)});
+          auto failed = store::AuditsOf(tx, org, event.reopens(), pb::FAILED);
           if (!failed.ok()) return failed.status();
-          backslid = failed->front().Int(0) > 0;
+          backslid = !failed->empty();
         }
         if (backslid) {
           reopened = *row;
@@ -636,8 +584,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CreateKaizenEvent(
       item->set_text(t.text());
       item->set_required(t.required());
     }
-    const int64_t now = absl::ToUnixMicros(im.clock_.Now());
-    if (absl::Status ss = im.SaveEvent(tx, org, event, 1, now, true); !ss.ok()) return ss;
+    if (absl::Status ss = im.SaveEvent(tx, org, event, 1, true); !ss.ok()) return ss;
     if (auto a = im.outbox_.Append(tx, "organizations/" + org, name,
                                    *Emit<pb::KaizenEventProposed>()(event, 1));
         !a.ok()) {
@@ -647,7 +594,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CreateKaizenEvent(
       pb::KaizenEvent& old = reopened->event;
       old.add_reopened_by(name);
       const int64_t rev = reopened->revision + 1;
-      if (absl::Status ss = im.SaveEvent(tx, org, old, rev, reopened->create_us, false); !ss.ok()) {
+      if (absl::Status ss = im.SaveEvent(tx, org, old, rev, false); !ss.ok()) {
         return ss;
       }
       pb::KaizenEventUpdated updated;
@@ -921,13 +868,9 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CompleteKaizenEvent(
           audit.set_state(pb::SCHEDULED);
           audit.set_site(event.site());
           audit.set_etag("1");
-          auto ins = tx.Exec(
-              "INSERT INTO audits (org, name, event, site, due, state, offset_days, revision, "
-              "data) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
-              {org, audit.name(), event.name(), event.site(), domain::DateKey(due[i]),
-               static_cast<int64_t>(pb::SCHEDULED), static_cast<int64_t>(offsets[i]),
-               Blob{audit.SerializeAsString()}});
-          if (!ins.ok()) return ins.status();
+          if (absl::Status ins = store::InsertAudit(tx, org, event.name(), audit); !ins.ok()) {
+            return ins;
+          }
           audits->push_back(std::move(audit));
         }
         return absl::OkStatus();
@@ -1050,34 +993,14 @@ void ValidateActionItem(const pb::ActionItem& item, FieldViolations& v) {
   if (!pb::ActionItemStatus_IsValid(item.status())) v.Add(p + "status", "is not a status");
 }
 
+// Stamps the output fields and writes the item.
 absl::Status SaveActionItem(Transaction& tx, const std::string& org, const std::string& event,
                             pb::ActionItem& item, int64_t revision, absl::Time now, bool insert) {
   *item.mutable_update_time() = Ts(now);
   if (insert) *item.mutable_create_time() = Ts(now);
   item.set_etag(std::to_string(revision));
-  std::vector<Value> values = {item.site(),
-                               item.owner(),
-                               domain::DateKey(item.due_date()),
-                               static_cast<int64_t>(item.status()),
-                               revision,
-                               Blob{item.SerializeAsString()}};
-  if (insert) {
-    values.insert(values.begin(), {org, item.name(), event});
-    return tx
-        .Exec(
-            "INSERT INTO action_items (org, name, event, site, owner, due, status, revision, "
-            "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            values)
-        .status();
-  }
-  values.push_back(org);
-  values.push_back(item.name());
-  return tx
-      .Exec(
-          "UPDATE action_items SET site = ?, owner = ?, due = ?, status = ?, revision = ?, "
-          "data = ? WHERE org = ? AND name = ?",
-          values)
-      .status();
+  return insert ? store::InsertActionItem(tx, org, event, item, revision)
+                : store::UpdateActionItem(tx, org, item, revision);
 }
 
 }  // namespace
@@ -1127,10 +1050,9 @@ absl::StatusOr<pb::ActionItem> KaizenEvents::CreateActionItem(
       return a.status();
     }
     if (!v.empty()) return v.ToStatus();
-    auto exists =
-        tx.Query("SELECT 1 FROM action_items WHERE org = ? AND name = ?", {org, item.name()});
+    auto exists = store::LoadActionItem(tx, org, item.name());
     if (!exists.ok()) return exists.status();
-    if (!exists->empty()) return kpo::core::AlreadyExists(item.name());
+    if (exists->has_value()) return kpo::core::AlreadyExists(item.name());
     item.set_site((*event)->event.site());
     if (absl::Status ss = SaveActionItem(tx, org, r.parent(), item, 1, im.clock_.Now(), true);
         !ss.ok()) {
@@ -1185,12 +1107,10 @@ absl::StatusOr<pb::ActionItem> KaizenEvents::UpdateActionItem(
   absl::Status s = im.db_.Write([&](Transaction& tx) -> absl::Status {
     auto seen = kpo::idempotency::Replay(tx, org, r.request_id(), "UpdateActionItem", result);
     if (!seen.ok() || *seen) return seen.status();
-    auto rows = tx.Query("SELECT revision, data FROM action_items WHERE org = ? AND name = ?",
-                         {org, patch.name()});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return kpo::core::NotFound(patch.name());
-    pb::ActionItem current;
-    if (!current.ParseFromString(rows->front().Text(1))) return absl::InternalError("corrupt item");
+    auto row = store::LoadActionItem(tx, org, patch.name());
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) return kpo::core::NotFound(patch.name());
+    const pb::ActionItem current = (*row)->item;
     if (!patch.etag().empty() && patch.etag() != current.etag()) {
       return kpo::core::EtagMismatch(patch.name());
     }
@@ -1210,7 +1130,7 @@ absl::StatusOr<pb::ActionItem> KaizenEvents::UpdateActionItem(
     if (!v.empty()) return v.ToStatus();
     result = current;
     if (!google::protobuf::util::MessageDifferencer::Equals(merged, current)) {
-      const int64_t revision = rows->front().Int(0) + 1;
+      const int64_t revision = (*row)->revision + 1;
       if (absl::Status ss =
               SaveActionItem(tx, org, event_name, merged, revision, im.clock_.Now(), false);
           !ss.ok()) {
@@ -1350,13 +1270,10 @@ absl::StatusOr<pb::Audit> KaizenEvents::RecordAudit(const Principal& p,
   auto event = im.Mutate(
       p, "RecordAudit", event_name, "", r.request_id(),
       [&](Transaction& tx, const std::string& org, pb::KaizenEvent& e) -> absl::StatusOr<Change> {
-        auto rows = tx.Query("SELECT revision, data FROM audits WHERE org = ? AND name = ?",
-                             {org, r.name()});
-        if (!rows.ok()) return rows.status();
-        if (rows->empty()) return kpo::core::NotFound(r.name());
-        pb::Audit audit;
-        if (!audit.ParseFromString(rows->front().Text(1)))
-          return absl::InternalError("corrupt audit");
+        auto row = store::LoadAudit(tx, org, r.name());
+        if (!row.ok()) return row.status();
+        if (!row->has_value()) return kpo::core::NotFound(r.name());
+        pb::Audit audit = (*row)->audit;
         if (!r.etag().empty() && r.etag() != audit.etag()) return kpo::core::EtagMismatch(r.name());
         if (audit.state() != pb::SCHEDULED) {
           return kpo::core::FailedPrecondition(
@@ -1386,22 +1303,13 @@ absl::StatusOr<pb::Audit> KaizenEvents::RecordAudit(const Principal& p,
         audit.set_recorded_by(person);
         *audit.mutable_record_time() = Ts(im.clock_.Now());
         audit.set_notes(r.notes());
-        const int64_t audit_revision = rows->front().Int(0) + 1;
+        const int64_t audit_revision = (*row)->revision + 1;
         audit.set_etag(std::to_string(audit_revision));
-        auto save = [&](const pb::Audit& a, int64_t revision) {
-          return tx
-              .Exec(
-                  "UPDATE audits SET state = ?, revision = ?, data = ? WHERE org = ? AND name = ?",
-                  {static_cast<int64_t>(a.state()), revision, Blob{a.SerializeAsString()}, org,
-                   a.name()})
-              .status();
-        };
-        if (absl::Status ss = save(audit, audit_revision); !ss.ok()) return ss;
+        if (absl::Status ss = store::UpdateAudit(tx, org, audit, audit_revision); !ss.ok()) {
+          return ss;
+        }
         // The remaining audits: skipped after a backslide; none left means sustained.
-        auto others = tx.Query(
-            "SELECT revision, data FROM audits WHERE org = ? AND event = ? AND state = ? AND "
-            "name <> ?",
-            {org, e.name(), static_cast<int64_t>(pb::SCHEDULED), r.name()});
+        auto others = store::AuditsOf(tx, org, e.name(), pb::SCHEDULED, r.name());
         if (!others.ok()) return others.status();
         Change change{true, {}};
         const pb::Audit snapshot = audit;
@@ -1414,12 +1322,14 @@ absl::StatusOr<pb::Audit> KaizenEvents::RecordAudit(const Principal& p,
           return std::unique_ptr<Message>(std::move(a));
         });
         if (outcome->backslid()) {
-          for (const auto& row : *others) {
-            pb::Audit skipped;
-            if (!skipped.ParseFromString(row.Text(1))) return absl::InternalError("corrupt audit");
+          for (const auto& other : *others) {
+            pb::Audit skipped = other.audit;
             skipped.set_state(pb::SKIPPED);
-            skipped.set_etag(std::to_string(row.Int(0) + 1));
-            if (absl::Status ss = save(skipped, row.Int(0) + 1); !ss.ok()) return ss;
+            skipped.set_etag(std::to_string(other.revision + 1));
+            if (absl::Status ss = store::UpdateAudit(tx, org, skipped, other.revision + 1);
+                !ss.ok()) {
+              return ss;
+            }
           }
           e.set_state(pb::BACKSLID);
           change.publish.push_back(
@@ -1442,10 +1352,9 @@ absl::StatusOr<pb::Audit> KaizenEvents::RecordAudit(const Principal& p,
   if (recorded.name().empty()) {
     // A retried request: the event came from the idempotency record; read the audit.
     absl::Status s = im.db_.Read([&](Transaction& tx) -> absl::Status {
-      auto rows = tx.Query("SELECT data FROM audits WHERE org = ? AND name = ?",
-                           {p.organization_id, r.name()});
-      if (!rows.ok()) return rows.status();
-      if (!rows->empty()) recorded.ParseFromString(rows->front().Text(0));
+      auto row = store::LoadAudit(tx, p.organization_id, r.name());
+      if (!row.ok()) return row.status();
+      if (row->has_value()) recorded = (*row)->audit;
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
@@ -1545,11 +1454,7 @@ absl::StatusOr<pb::KaizenSettings> KaizenEvents::UpdateKaizenSettings(
     const int64_t next = revision + 1;
     *merged.mutable_update_time() = Ts(im.clock_.Now());
     merged.set_etag(std::to_string(next));
-    auto saved = tx.Exec(
-        "INSERT INTO kaizen_settings (org, revision, data) VALUES (?, ?, ?) ON CONFLICT (org) DO "
-        "UPDATE SET revision = excluded.revision, data = excluded.data",
-        {org, next, Blob{merged.SerializeAsString()}});
-    if (!saved.ok()) return saved.status();
+    if (absl::Status saved = store::SaveSettings(tx, org, merged, next); !saved.ok()) return saved;
     pb::KaizenSettingsUpdated updated;
     *updated.mutable_kaizen_settings() = merged;
     updated.set_revision(next);
@@ -1564,15 +1469,11 @@ absl::StatusOr<pb::KaizenSettings> KaizenEvents::UpdateKaizenSettings(
     const bool template_changed =
         !google::protobuf::util::MessageDifferencer::Equals(old_template, new_template);
     if (template_changed) {
-      auto events = tx.Query(
-          "SELECT name, revision, create_us, data FROM kaizen_events WHERE org = ? AND state IN "
-          "(?, ?, ?, ?)",
-          {org, static_cast<int64_t>(pb::PROPOSED), static_cast<int64_t>(pb::CHARTERED),
-           static_cast<int64_t>(pb::IN_PROGRESS), static_cast<int64_t>(pb::COMPLETED)});
+      auto events = store::EventsInStates(
+          tx, org, {pb::PROPOSED, pb::CHARTERED, pb::IN_PROGRESS, pb::COMPLETED});
       if (!events.ok()) return events.status();
       for (const auto& row : *events) {
-        pb::KaizenEvent e;
-        if (!e.ParseFromString(row.Text(3))) return absl::InternalError("corrupt event");
+        pb::KaizenEvent e = row.event;
         google::protobuf::RepeatedPtrField<pb::ChecklistItem> items;
         for (const auto& item : e.checklist()) {
           if (!domain::PhaseOpen(e.state(), item.phase())) *items.Add() = item;  // kept as held
@@ -1592,8 +1493,8 @@ absl::StatusOr<pb::KaizenSettings> KaizenEvents::UpdateKaizenSettings(
         pb::KaizenEvent before = e;
         *e.mutable_checklist() = items;
         if (google::protobuf::util::MessageDifferencer::Equals(before, e)) continue;
-        const int64_t rev = row.Int(1) + 1;
-        if (absl::Status ss = im.SaveEvent(tx, org, e, rev, row.Int(2), false); !ss.ok()) return ss;
+        const int64_t rev = row.revision + 1;
+        if (absl::Status ss = im.SaveEvent(tx, org, e, rev, false); !ss.ok()) return ss;
         pb::KaizenEventUpdated u;
         *u.mutable_kaizen_event() = e;
         u.set_revision(rev);
