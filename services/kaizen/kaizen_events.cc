@@ -53,6 +53,23 @@ Publish Emit() {
   };
 }
 
+// KaizenEventUpdated with the fields that changed.
+Publish EmitUpdated(FieldMask mask) {
+  return [mask = std::move(mask)](const pb::KaizenEvent& event, int64_t revision) {
+    auto u = std::make_unique<pb::KaizenEventUpdated>();
+    *u->mutable_kaizen_event() = event;
+    u->set_revision(revision);
+    *u->mutable_update_mask() = mask;
+    return std::unique_ptr<Message>(std::move(u));
+  };
+}
+
+FieldMask Mask(const char* path) {
+  FieldMask m;
+  m.add_paths(path);
+  return m;
+}
+
 // What a command did to an event: nothing, or a change to publish.
 struct Change {
   bool changed = false;
@@ -597,11 +614,9 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CreateKaizenEvent(
       if (absl::Status ss = im.SaveEvent(tx, org, old, rev, false); !ss.ok()) {
         return ss;
       }
-      pb::KaizenEventUpdated updated;
-      *updated.mutable_kaizen_event() = old;
-      updated.set_revision(rev);
-      updated.mutable_update_mask()->add_paths("reopened_by");
-      if (auto a = im.outbox_.Append(tx, "organizations/" + org, old.name(), updated); !a.ok()) {
+      if (auto a = im.outbox_.Append(tx, "organizations/" + org, old.name(),
+                                     *EmitUpdated(Mask("reopened_by"))(old, rev));
+          !a.ok()) {
         return a.status();
       }
     }
@@ -761,13 +776,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::UpdateKaizenEvent(
         for (const auto& w : domain::CharterWarnings(merged.charter())) merged.add_warnings(w);
         if (google::protobuf::util::MessageDifferencer::Equals(merged, event)) return Change{};
         event = merged;
-        return Change{true, {[mask](const pb::KaizenEvent& e, int64_t revision) {
-                        auto u = std::make_unique<pb::KaizenEventUpdated>();
-                        *u->mutable_kaizen_event() = e;
-                        u->set_revision(revision);
-                        *u->mutable_update_mask() = mask;
-                        return std::unique_ptr<Message>(std::move(u));
-                      }}};
+        return Change{true, {EmitUpdated(mask)}};
       });
 }
 
@@ -935,13 +944,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CompleteChecklistItem(
           it->clear_done_by();
           it->clear_done_time();
         }
-        return Change{true, {[](const pb::KaizenEvent& e, int64_t revision) {
-                        auto u = std::make_unique<pb::KaizenEventUpdated>();
-                        *u->mutable_kaizen_event() = e;
-                        u->set_revision(revision);
-                        u->mutable_update_mask()->add_paths("checklist");
-                        return std::unique_ptr<Message>(std::move(u));
-                      }}};
+        return Change{true, {EmitUpdated(Mask("checklist"))}};
       });
 }
 
@@ -1495,11 +1498,9 @@ absl::StatusOr<pb::KaizenSettings> KaizenEvents::UpdateKaizenSettings(
         if (google::protobuf::util::MessageDifferencer::Equals(before, e)) continue;
         const int64_t rev = row.revision + 1;
         if (absl::Status ss = im.SaveEvent(tx, org, e, rev, false); !ss.ok()) return ss;
-        pb::KaizenEventUpdated u;
-        *u.mutable_kaizen_event() = e;
-        u.set_revision(rev);
-        u.mutable_update_mask()->add_paths("checklist");
-        if (auto a = im.outbox_.Append(tx, "organizations/" + org, e.name(), u); !a.ok()) {
+        if (auto a = im.outbox_.Append(tx, "organizations/" + org, e.name(),
+                                       *EmitUpdated(Mask("checklist"))(e, rev));
+            !a.ok()) {
           return a.status();
         }
       }
