@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/kaizen/v1/events.pb.h"
@@ -343,6 +344,176 @@ TEST_F(KaizenStackTest, ConcurrentStaleEtagIsAbortedAndRetriedCreateIsOne) {
   pb::ListKaizenEventsResponse listed;
   ASSERT_TRUE(Call(&pb::KaizenEventsService::Stub::ListKaizenEvents, list, &listed).ok());
   EXPECT_EQ(listed.kaizen_events_size(), 1);
+}
+
+// Every RPC of the service, called with `token` on requests naming `event`.
+std::vector<std::pair<std::string, grpc::StatusCode>> CallEverything(
+    pb::KaizenEventsService::Stub& stub, const std::string& token, const std::string& event) {
+  std::vector<std::pair<std::string, grpc::StatusCode>> out;
+  auto run = [&](const char* name, auto method, const auto& request, auto* response) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    out.emplace_back(name, (stub.*method)(&ctx, request, response).error_code());
+  };
+  using S = pb::KaizenEventsService::Stub;
+  pb::KaizenEvent ev;
+  pb::CreateKaizenEventRequest create;
+  create.set_parent("organizations/acme");
+  run("CreateKaizenEvent", &S::CreateKaizenEvent, create, &ev);
+  pb::GetKaizenEventRequest get;
+  get.set_name(event);
+  run("GetKaizenEvent", &S::GetKaizenEvent, get, &ev);
+  pb::ListKaizenEventsRequest list;
+  list.set_parent("organizations/acme");
+  pb::ListKaizenEventsResponse listed;
+  run("ListKaizenEvents", &S::ListKaizenEvents, list, &listed);
+  pb::UpdateKaizenEventRequest update;
+  update.mutable_kaizen_event()->set_name(event);
+  run("UpdateKaizenEvent", &S::UpdateKaizenEvent, update, &ev);
+  pb::TransitionRequest t;
+  t.set_name(event);
+  run("CharterKaizenEvent", &S::CharterKaizenEvent, t, &ev);
+  run("StartKaizenEvent", &S::StartKaizenEvent, t, &ev);
+  run("StartFollowUp", &S::StartFollowUp, t, &ev);
+  run("CloseKaizenEvent", &S::CloseKaizenEvent, t, &ev);
+  pb::CompleteKaizenEventRequest complete;
+  complete.set_name(event);
+  run("CompleteKaizenEvent", &S::CompleteKaizenEvent, complete, &ev);
+  pb::CancelKaizenEventRequest cancel;
+  cancel.set_name(event);
+  cancel.set_reason("x");
+  run("CancelKaizenEvent", &S::CancelKaizenEvent, cancel, &ev);
+  pb::CompleteChecklistItemRequest tick;
+  tick.set_name(event);
+  tick.set_item_id("select");
+  run("CompleteChecklistItem", &S::CompleteChecklistItem, tick, &ev);
+  pb::ValidateSavingsRequest validate;
+  validate.set_name(event);
+  run("ValidateSavings", &S::ValidateSavings, validate, &ev);
+  pb::ActionItem item;
+  pb::CreateActionItemRequest add;
+  add.set_parent(event);
+  run("CreateActionItem", &S::CreateActionItem, add, &item);
+  pb::UpdateActionItemRequest upd;
+  upd.mutable_action_item()->set_name(event + "/actionItems/a");
+  run("UpdateActionItem", &S::UpdateActionItem, upd, &item);
+  pb::ListActionItemsRequest items;
+  items.set_parent("organizations/acme/kaizenEvents/-");
+  pb::ListActionItemsResponse items_out;
+  run("ListActionItems", &S::ListActionItems, items, &items_out);
+  pb::ListAuditsRequest audits;
+  audits.set_parent("organizations/acme/kaizenEvents/-");
+  pb::ListAuditsResponse audits_out;
+  run("ListAudits", &S::ListAudits, audits, &audits_out);
+  pb::RecordAuditRequest record;
+  record.set_name(event + "/audits/day-30");
+  pb::Audit audit;
+  run("RecordAudit", &S::RecordAudit, record, &audit);
+  pb::GetKaizenSettingsRequest get_settings;
+  get_settings.set_name("organizations/acme/kaizenSettings");
+  pb::KaizenSettings settings;
+  run("GetKaizenSettings", &S::GetKaizenSettings, get_settings, &settings);
+  pb::UpdateKaizenSettingsRequest update_settings;
+  update_settings.mutable_kaizen_settings()->set_name("organizations/acme/kaizenSettings");
+  run("UpdateKaizenSettings", &S::UpdateKaizenSettings, update_settings, &settings);
+  return out;
+}
+
+TEST_F(KaizenStackTest, EveryRpcRefusesAnotherOrganization) {
+  pb::KaizenEvent e = Create("tenant-guarded");
+  const auto results = CallEverything(*kaizen_, Stack::Token("globex", {"org_admin"}), e.name());
+  const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      "kpo.kaizen.v1.KaizenEventsService");
+  ASSERT_EQ(results.size(), static_cast<size_t>(desc->method_count())) << "every RPC is called";
+  for (const auto& [method, code] : results) {
+    EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED) << method;
+  }
+  pb::GetKaizenEventRequest get;
+  get.set_name(e.name());
+  pb::KaizenEvent now;
+  ASSERT_TRUE(Call(&pb::KaizenEventsService::Stub::GetKaizenEvent, get, &now).ok());
+  EXPECT_EQ(now.etag(), e.etag()) << "nothing changed";
+}
+
+TEST_F(KaizenStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothing) {
+  pb::KaizenEvent e = Create("bad-input");
+  auto ops = stack_->Ops("kaizen");
+  auto written = [&] {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    kpo::ops::v1::ServiceStatus st;
+    EXPECT_TRUE(ops->GetServiceStatus(&ctx, {}, &st).ok());
+    return st.outbox_pending() + st.outbox_sent_retained();
+  };
+  const int64_t before = written();
+  using S = pb::KaizenEventsService::Stub;
+  auto fields_of = [&](auto method, const auto& request, auto* response) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    grpc::Status s = (kaizen_.get()->*method)(&ctx, request, response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    std::vector<std::string> fields;
+    for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
+      fields.push_back(v.field);
+    }
+    return fields;
+  };
+  pb::KaizenEvent ev;
+  pb::CreateKaizenEventRequest create;
+  create.set_parent("organizations/acme");
+  create.set_kaizen_event_id("Bad!");
+  EXPECT_THAT(fields_of(&S::CreateKaizenEvent, create, &ev),
+              ElementsAre("kaizen_event_id", "kaizen_event.title", "kaizen_event.site",
+                          "kaizen_event.event_type"));
+  pb::UpdateKaizenEventRequest update;
+  *update.mutable_kaizen_event() = e;
+  update.mutable_kaizen_event()->set_title("");
+  update.mutable_update_mask()->add_paths("title");
+  EXPECT_THAT(fields_of(&S::UpdateKaizenEvent, update, &ev), ElementsAre("kaizen_event.title"));
+  pb::TransitionRequest t;
+  t.set_name("organizations/acme/kaizenEvents/NOT VALID");
+  for (auto method :
+       {&S::CharterKaizenEvent, &S::StartKaizenEvent, &S::StartFollowUp, &S::CloseKaizenEvent}) {
+    EXPECT_THAT(fields_of(method, t, &ev), ElementsAre("name"));
+  }
+  pb::CompleteKaizenEventRequest complete;
+  complete.set_name(e.name());
+  complete.mutable_completion_date()->set_year(2026);
+  complete.mutable_completion_date()->set_month(2);
+  complete.mutable_completion_date()->set_day(30);
+  EXPECT_THAT(fields_of(&S::CompleteKaizenEvent, complete, &ev), ElementsAre("completion_date"));
+  pb::CancelKaizenEventRequest cancel;
+  cancel.set_name(e.name());
+  EXPECT_THAT(fields_of(&S::CancelKaizenEvent, cancel, &ev), ElementsAre("reason"));
+  pb::CompleteChecklistItemRequest tick;
+  tick.set_name(e.name());
+  tick.set_item_id("no-such-item");
+  EXPECT_THAT(fields_of(&S::CompleteChecklistItem, tick, &ev), ElementsAre("item_id"));
+  pb::ValidateSavingsRequest validate;
+  validate.set_name(e.name());
+  validate.set_note(std::string(2001, 'n'));
+  EXPECT_THAT(fields_of(&S::ValidateSavings, validate, &ev), ElementsAre("note"));
+  pb::ActionItem item;
+  pb::CreateActionItemRequest add;
+  add.set_parent(e.name());
+  EXPECT_THAT(fields_of(&S::CreateActionItem, add, &item),
+              ElementsAre("action_item.what", "action_item.owner", "action_item.due_date"));
+  pb::UpdateActionItemRequest upd;
+  upd.mutable_action_item()->set_name(e.name() + "/actionItems/a");
+  upd.mutable_update_mask()->add_paths("event");
+  EXPECT_THAT(fields_of(&S::UpdateActionItem, upd, &item), ElementsAre("update_mask.paths[0]"));
+  pb::RecordAuditRequest record;
+  record.set_name("organizations/acme/kaizenEvents/x/audits");
+  pb::Audit audit;
+  EXPECT_THAT(fields_of(&S::RecordAudit, record, &audit), ElementsAre("name"));
+  pb::UpdateKaizenSettingsRequest settings;
+  settings.mutable_kaizen_settings()->set_name("organizations/acme/kaizenSettings");
+  settings.mutable_kaizen_settings()->set_backslide_threshold(-1);
+  settings.mutable_update_mask()->add_paths("backslide_threshold");
+  pb::KaizenSettings s;
+  EXPECT_THAT(fields_of(&S::UpdateKaizenSettings, settings, &s),
+              ElementsAre("kaizen_settings.backslide_threshold"));
+  EXPECT_EQ(written(), before) << "no event was written";
 }
 
 TEST_F(KaizenStackTest, BadInputIsInvalidArgumentWithFieldsOverGrpc) {
