@@ -1,0 +1,70 @@
+// deploy/local/demo.sh — the demo organization the local stack loads — run with the
+// real kpoctl against real services: it must keep working, and leave the kaizen events
+// in the states the README promises.
+#include <cstdio>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "stack.h"
+
+#ifndef KPO_SOURCE_DIR
+#error "KPO_SOURCE_DIR must be defined by the build"
+#endif
+
+namespace kpo::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result Sh(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
+  Stack stack({"people", "kaizen"});
+  TempDir state;
+  const std::string env = "KPO_PEOPLE_ADDR=" + stack.GrpcAddress("people") +
+                          " KPO_KAIZEN_ADDR=" + stack.GrpcAddress("kaizen") + " KPO_TOKEN=" +
+                          Stack::Token("acme", {"org_admin", "kpo_specialist"}, "demo-admin") + " ";
+  const std::string kpoctl = BinaryPath("tools/kpoctl/kpoctl");
+  Result load = Sh(env + "bash " + std::string(KPO_SOURCE_DIR) + "/deploy/local/demo.sh " + kpoctl +
+                   " " + state.path());
+  ASSERT_EQ(load.code, 0) << load.out.substr(load.out.size() > 4000 ? load.out.size() - 4000 : 0);
+
+  Result people = Sh(env + kpoctl + " people list");
+  EXPECT_THAT(people.out, HasSubstr("39 item(s)"));
+  Result coaching = Sh(env + kpoctl + " coaching list");
+  EXPECT_THAT(coaching.out, HasSubstr("5 item(s)"));
+  Result events = Sh(env + kpoctl + " events list");
+  ASSERT_EQ(events.code, 0) << events.out;
+  for (const char* row :
+       {"lyon-press-smed", "SUSTAINED", "monterrey-warehouse-5s", "BACKSLID", "lyon-assembly-flow",
+        "FOLLOW_UP", "pune-vsa", "IN_PROGRESS", "monterrey-tpm", "CHARTERED", "pune-canteen-5s",
+        "CANCELLED", "monterrey-warehouse-5s-redo", "PROPOSED", "7 item(s)"}) {
+    EXPECT_THAT(events.out, HasSubstr(row));
+  }
+  Result line = Sh(env + kpoctl + " events list --facilitator line");
+  EXPECT_THAT(line.out, HasSubstr("2 item(s)"));
+  Result smed = Sh(env + kpoctl + " --output json events get lyon-press-smed");
+  EXPECT_THAT(smed.out, HasSubstr("\"validated\": true"));
+  Result audits = Sh(env + kpoctl + " audits list --event monterrey-warehouse-5s");
+  EXPECT_THAT(audits.out, HasSubstr("FAILED"));
+  EXPECT_THAT(audits.out, HasSubstr("SKIPPED"));
+  Result overdue = Sh(env + kpoctl + " actions list --overdue --as-of 2026-11-21");
+  EXPECT_THAT(overdue.out, HasSubstr("relabel"));
+  EXPECT_THAT(overdue.out, HasSubstr("kanban"));
+}
+
+}  // namespace
+}  // namespace kpo::testing
