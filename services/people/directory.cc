@@ -15,6 +15,7 @@
 #include "kpo/core/ids.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
+#include "store.h"
 
 namespace kpo::people {
 
@@ -23,7 +24,6 @@ using google::protobuf::FieldMask;
 using google::protobuf::Message;
 using google::protobuf::util::FieldMaskUtil;
 using kpo::core::FieldViolations;
-using kpo::storage::Blob;
 using kpo::storage::Transaction;
 using Indexes = std::vector<std::pair<std::string, std::string>>;
 
@@ -42,12 +42,7 @@ const absl::Status& ValidateOnlyRollback() {
   return *kStatus;
 }
 
-struct StoredRow {
-  int64_t revision = 0;
-  bool active = false;
-  std::string data;
-  int64_t create_us = 0;
-};
+using StoredRow = store::Row;
 
 void SetOutputFields(Message& m, const std::string& name, bool active, int64_t create_us,
                      int64_t update_us, int64_t revision) {
@@ -103,73 +98,35 @@ class Directory::Impl {
 
   absl::StatusOr<std::optional<StoredRow>> Load(Transaction& tx, const std::string& org,
                                                 const char* kind, const std::string& name) {
-    auto rows = tx.Query(
-        "SELECT revision, active, data, create_us FROM directory WHERE org = ? AND kind = ? AND "
-        "name = ?",
-        {org, std::string(kind), name});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return std::optional<StoredRow>();
-    const auto& r = rows->front();
-    return std::optional<StoredRow>(StoredRow{r.Int(0), r.Int(1) != 0, r.Text(2), r.Int(3)});
+    return store::Load(tx, org, kind, name);
   }
 
   absl::Status Put(Transaction& tx, const std::string& org, const char* kind,
                    const std::string& parent, const Message& m, int64_t revision, bool active,
                    int64_t create_us, int64_t update_us, bool insert) {
     const std::string name = StringField(m, "name");
-    absl::StatusOr<int64_t> r =
-        insert ? tx.Exec(
-                     "INSERT INTO directory (org, kind, name, parent, revision, active, data, "
-                     "create_us, update_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     {org, std::string(kind), name, parent, revision, int64_t{active},
-                      Blob{m.SerializeAsString()}, create_us, update_us})
-               : tx.Exec(
-                     "UPDATE directory SET revision = ?, active = ?, data = ?, update_us = ? "
-                     "WHERE org = ? AND kind = ? AND name = ?",
-                     {revision, int64_t{active}, Blob{m.SerializeAsString()}, update_us, org,
-                      std::string(kind), name});
-    return r.status();
+    return insert ? store::Insert(tx, org, kind, name, parent, m.SerializeAsString(), revision,
+                                  active, create_us, update_us)
+                  : store::Update(tx, org, kind, name, m.SerializeAsString(), revision, active,
+                                  update_us);
   }
 
-  // Replaces the index and unique rows of `name`. A unique value held by another
+  // Replaces the index and unique entries of `name`. A unique value held by another
   // resource becomes a violation of `field_prefix + key`.
   absl::Status Reindex(Transaction& tx, const std::string& org, const char* kind,
                        const std::string& name, const Indexes& index, const Indexes& unique,
                        const std::string& field_prefix, FieldViolations& v) {
-    const std::vector<kpo::storage::Value> key = {org, std::string(kind), name};
-    if (auto r =
-            tx.Exec("DELETE FROM directory_index WHERE org = ? AND kind = ? AND name = ?", key);
-        !r.ok()) {
-      return r.status();
-    }
-    if (auto r =
-            tx.Exec("DELETE FROM directory_unique WHERE org = ? AND kind = ? AND name = ?", key);
-        !r.ok()) {
-      return r.status();
-    }
-    for (const auto& [k, value] : index) {
-      if (value.empty()) continue;
-      auto r = tx.Exec(
-          "INSERT OR IGNORE INTO directory_index (org, kind, key, value, name) VALUES (?, ?, ?, "
-          "?, ?)",
-          {org, std::string(kind), k, value, name});
-      if (!r.ok()) return r.status();
-    }
+    if (absl::Status s = store::ReplaceIndex(tx, org, kind, name, index); !s.ok()) return s;
+    if (absl::Status s = store::ClearUnique(tx, org, kind, name); !s.ok()) return s;
     for (const auto& [k, value] : unique) {
       if (value.empty()) continue;
-      auto holder = tx.Query(
-          "SELECT name FROM directory_unique WHERE org = ? AND kind = ? AND key = ? AND value = ?",
-          {org, std::string(kind), k, value});
+      auto holder = store::UniqueHolder(tx, org, kind, k, value);
       if (!holder.ok()) return holder.status();
-      if (!holder->empty()) {
-        v.Add(field_prefix + k,
-              absl::StrCat("'", value, "' is already used by ", holder->front().Text(0)));
+      if (holder->has_value()) {
+        v.Add(field_prefix + k, absl::StrCat("'", value, "' is already used by ", **holder));
         continue;
       }
-      auto r = tx.Exec(
-          "INSERT INTO directory_unique (org, kind, key, value, name) VALUES (?, ?, ?, ?, ?)",
-          {org, std::string(kind), k, value, name});
-      if (!r.ok()) return r.status();
+      if (absl::Status s = store::ClaimUnique(tx, org, kind, k, value, name); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -546,33 +503,17 @@ class Directory::Impl {
       if (!cursor.ok()) return cursor.status();
       after = cursor->last_key;
     }
-    std::string sql =
-        "SELECT d.name, d.data FROM directory d WHERE d.org = ? AND d.kind = ? AND d.name > ?";
-    std::vector<kpo::storage::Value> params = {p.organization_id, std::string(kind), after};
-    if (!parent_filter.empty()) {
-      sql += " AND d.parent = ?";
-      params.emplace_back(parent_filter);
-    }
-    if (!show_inactive) sql += " AND d.active = 1";
-    for (const auto& [k, value] : filters) {
-      sql +=
-          " AND EXISTS (SELECT 1 FROM directory_index i WHERE i.org = d.org AND i.kind = d.kind "
-          "AND i.name = d.name AND i.key = ? AND i.value = ?)";
-      params.emplace_back(k);
-      params.emplace_back(value);
-    }
-    sql += " ORDER BY d.name LIMIT ?";
-    params.emplace_back(static_cast<int64_t>(limit + 1));
+    store::ListQuery query{kind, after, parent_filter, show_inactive, filters, limit};
     std::vector<std::string> items;
     std::string next;
     absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
-      auto rows = tx.Query(sql, params);
+      auto rows = store::List(tx, p.organization_id, query);
       if (!rows.ok()) return rows.status();
       for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
-        items.push_back((*rows)[i].Text(1));
+        items.push_back((*rows)[i].second);
       }
       if (rows->size() > static_cast<size_t>(limit)) {
-        next = tokens_.Seal({scope, (*rows)[limit - 1].Text(0)});
+        next = tokens_.Seal({scope, (*rows)[limit - 1].first});
       }
       return absl::OkStatus();
     });
@@ -773,14 +714,11 @@ absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
   return impl_->Deactivate<pb::Site, pb::SiteDeactivated>(
       p, "DeactivateSite", impl_->site_spec_, r.name(), r.etag(), r.request_id(),
       [org](Transaction& tx, const std::string& name, std::vector<std::string>&) -> absl::Status {
-        auto rows = tx.Query(
-            "SELECT (SELECT COUNT(*) FROM directory d JOIN directory_index i ON i.org = d.org AND "
-            "i.kind = d.kind AND i.name = d.name WHERE d.org = ? AND d.kind = 'person' AND "
-            "d.active = 1 AND i.key = 'site' AND i.value = ?), (SELECT COUNT(*) FROM directory "
-            "WHERE org = ? AND kind = 'area' AND parent = ? AND active = 1)",
-            {org, name, org, name});
-        if (!rows.ok()) return rows.status();
-        const int64_t people = rows->front().Int(0), areas = rows->front().Int(1);
+        auto people_here = store::ActiveWithEntry(tx, org, kPersonKind, "site", name);
+        if (!people_here.ok()) return people_here.status();
+        auto areas_here = store::CountActiveChildren(tx, org, kAreaKind, name);
+        if (!areas_here.ok()) return areas_here.status();
+        const int64_t people = static_cast<int64_t>(people_here->size()), areas = *areas_here;
         if (people > 0 || areas > 0) {
           return kpo::core::FailedPrecondition(
               "SITE_IN_USE",
@@ -986,20 +924,14 @@ absl::StatusOr<pb::Person> Directory::DeactivatePerson(const Principal& p,
       p, "DeactivatePerson", impl_->person_spec_, r.name(), r.etag(), r.request_id(),
       [&im, org](Transaction& tx, const std::string& person,
                  std::vector<std::string>& also_changed) -> absl::Status {
-        auto rows = tx.Query(
-            "SELECT d.name, d.revision, d.active, d.data, d.create_us FROM directory d JOIN "
-            "directory_index i ON i.org = d.org AND i.kind = d.kind AND i.name = d.name WHERE "
-            "d.org = ? AND d.kind = ? AND d.active = 1 AND i.key = 'person' AND i.value = ? "
-            "ORDER BY d.name",
-            {org, std::string(kCoachingKind), person});
-        if (!rows.ok()) return rows.status();
-        for (const auto& rel : *rows) {
-          StoredRow row{rel.Int(1), rel.Int(2) != 0, rel.Text(3), rel.Int(4)};
+        auto relationships = store::ActiveWithEntry(tx, org, kCoachingKind, "person", person);
+        if (!relationships.ok()) return relationships.status();
+        for (const auto& [name, row] : *relationships) {
           auto done =
               im.DeactivateRow<pb::CoachingRelationship, pb::CoachingRelationshipDeactivated>(
-                  tx, org, kCoachingKind, rel.Text(0), row);
+                  tx, org, kCoachingKind, name, row);
           if (!done.ok()) return done.status();
-          also_changed.push_back(rel.Text(0));
+          also_changed.push_back(name);
         }
         return absl::OkStatus();
       });
