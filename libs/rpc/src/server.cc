@@ -166,6 +166,7 @@ class Server::Impl {
   std::thread readiness_thread_;
   absl::Mutex mu_;
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ = false;  // Wait() completed the shutdown
 
   void Observe(const char* method, absl::StatusCode code, absl::Duration elapsed) {
     requests_
@@ -214,6 +215,12 @@ Server::Server(ServerOptions options, kpo::auth::Verifier verifier,
 Server::~Server() {
   RequestShutdown();
   if (impl_->readiness_thread_.joinable()) impl_->readiness_thread_.join();
+  // Started but never waited on (an embedding or a test): stop serving before the
+  // services and the pool go away.
+  if (impl_->server_ != nullptr && !impl_->stopped_) {
+    impl_->server_->Shutdown(std::chrono::system_clock::now());
+    if (impl_->pool_) impl_->pool_->Stop();
+  }
 }
 
 prometheus::Registry& Server::registry() { return *impl_->registry_; }
@@ -336,6 +343,7 @@ void Server::Wait() {
   impl_->pool_->Stop();
   for (auto it = impl_->hooks_.rbegin(); it != impl_->hooks_.rend(); ++it) (*it)();
   impl_->exposer_.reset();
+  impl_->stopped_ = true;
   kpo::log::Info("stopped");
 }
 

@@ -1,11 +1,15 @@
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
 #include "kpo/rpc/status.h"
+#include "kpo/testing/harness.h"
 
 namespace kpo::rpc {
 namespace {
@@ -39,6 +43,47 @@ TEST(ServerTest, RefusesToStartWhenAMethodHasNoPermissionEntry) {
   absl::Status s = server.Start();
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), ::testing::HasSubstr("RepublishOutbox"));
+}
+
+TEST(ServerTest, ReadinessFollowsItsCheckWhileLivenessStaysUp) {
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = std::string(40, 's')});
+  kpo::auth::PermissionTable table;
+  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
+    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
+  }
+  Server server({.service_name = "t",
+                 .listen = "127.0.0.1:0",
+                 .metrics_listen = "",
+                 .readiness_interval = absl::Milliseconds(20)},
+                *verifier, table, kpo::core::Clock::Real());
+  OpsStub service;
+  server.AddService(&service, "kpo.ops.v1.OpsService");
+  std::atomic<bool> database_answers{false};
+  server.SetReadinessCheck([&] {
+    return database_answers ? absl::OkStatus() : absl::UnavailableError("database down");
+  });
+  ASSERT_TRUE(server.Start().ok());
+  auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  auto status = [&](const char* name) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(name);
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok())
+      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+    return resp.status();
+  };
+  using H = grpc::health::v1::HealthCheckResponse;
+  EXPECT_EQ(status("liveness"), H::SERVING);
+  EXPECT_EQ(status("readiness"), H::NOT_SERVING);
+  database_answers = true;
+  EXPECT_TRUE(kpo::testing::WaitFor([&] { return status("readiness") == H::SERVING; }));
+  EXPECT_EQ(status(""), H::SERVING);
+  database_answers = false;
+  EXPECT_TRUE(kpo::testing::WaitFor([&] { return status("readiness") == H::NOT_SERVING; }));
+  EXPECT_EQ(status("liveness"), H::SERVING) << "liveness never depends on the database";
+  // Destroyed without Wait(): shuts down cleanly.
 }
 
 }  // namespace
