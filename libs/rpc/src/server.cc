@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
+#include "kpo/core/errors.h"
 #include "kpo/core/log.h"
 #include "kpo/core/trace.h"
 #include "kpo/rpc/status.h"
@@ -35,16 +37,21 @@ void BlockTerminationSignals() {
 
 namespace {
 
-// Fixed-size pool of threads running queued closures in order.
+// Fixed-size pool of threads running queued closures in order, with a bounded queue.
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads) {
+  WorkerPool(int threads, size_t max_queued, prometheus::Gauge* depth)
+      : max_queued_(max_queued), depth_(depth) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
   }
   ~WorkerPool() { Stop(); }
-  void Submit(std::function<void()> fn) {
+  // False (and `fn` not run) when the queue is full.
+  bool TrySubmit(std::function<void()> fn) {
     absl::MutexLock lock(&mu_);
+    if (queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(fn));
+    if (depth_ != nullptr) depth_->Set(static_cast<double>(queue_.size()));
+    return true;
   }
   // Runs what is queued, then joins.
   void Stop() {
@@ -71,6 +78,7 @@ class WorkerPool {
         if (queue_.empty()) return;
         fn = std::move(queue_.front());
         queue_.pop_front();
+        if (depth_ != nullptr) depth_->Set(static_cast<double>(queue_.size()));
       }
       fn();
     }
@@ -78,6 +86,8 @@ class WorkerPool {
   absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  const size_t max_queued_;
+  prometheus::Gauge* depth_;
   std::vector<std::thread> threads_;
 };
 
@@ -147,7 +157,12 @@ class Server::Impl {
         latency_(prometheus::BuildHistogram()
                      .Name("kpo_rpc_latency_seconds")
                      .Help("RPC latency from arrival to completion, by method")
-                     .Register(*registry_)) {}
+                     .Register(*registry_)),
+        queued_(prometheus::BuildGauge()
+                    .Name("kpo_rpc_queued_calls")
+                    .Help("Calls waiting for a worker thread")
+                    .Register(*registry_)
+                    .Add({{"service", options_.service_name}})) {}
 
   ServerOptions options_;
   kpo::auth::Verifier verifier_;
@@ -156,6 +171,7 @@ class Server::Impl {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Gauge& queued_;
   std::vector<std::string> methods_;
   std::vector<grpc::Service*> services_;
   std::function<absl::Status()> readiness_ = [] { return absl::OkStatus(); };
@@ -258,7 +274,9 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   for (auto* s : impl_->services_) builder.RegisterService(s);
-  impl_->pool_ = std::make_unique<WorkerPool>(impl_->options_.worker_threads);
+  impl_->pool_ = std::make_unique<WorkerPool>(
+      impl_->options_.worker_threads,
+      static_cast<size_t>(std::max(1, impl_->options_.max_queued_calls)), &impl_->queued_);
   impl_->server_ = builder.BuildAndStart();
   if (impl_->server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", impl_->options_.listen));
@@ -353,9 +371,9 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
   const absl::Time start = absl::Now();
   std::string authorization = Metadata(ctx, "authorization");
   std::string traceparent = Metadata(ctx, "traceparent");
-  impl_->pool_->Submit([this, ctx, method, work = std::move(work), reactor,
-                        authorization = std::move(authorization),
-                        traceparent = std::move(traceparent), start] {
+  const bool accepted = impl_->pool_->TrySubmit([this, ctx, method, work = std::move(work), reactor,
+                                                 authorization = std::move(authorization),
+                                                 traceparent = std::move(traceparent), start] {
     auto parent = kpo::core::TraceContext::Parse(traceparent);
     kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
     absl::Status status;
@@ -382,6 +400,13 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
     }
     reactor->Finish(ToGrpcStatus(status));
   });
+  if (!accepted) {
+    const absl::Status overloaded =
+        kpo::core::Error(absl::StatusCode::kResourceExhausted, "SERVER_OVERLOADED",
+                         "the server is overloaded; retry with exponential backoff");
+    impl_->Observe(method, overloaded.code(), absl::Now() - start);
+    reactor->Finish(ToGrpcStatus(overloaded));
+  }
 }
 
 }  // namespace kpo::rpc

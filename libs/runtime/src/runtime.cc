@@ -180,6 +180,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   server_options.listen =
       config.String("grpc.listen", absl::StrCat("127.0.0.1:", spec.default_grpc_port));
   server_options.worker_threads = static_cast<int>(config.Int("grpc.worker_threads", 8, 1, 256));
+  server_options.max_queued_calls =
+      static_cast<int>(config.Int("grpc.max_queued_calls", 1000, 1, 1'000'000));
   server_options.shutdown_grace = config.Duration("grpc.shutdown_grace", absl::Seconds(10));
   server_options.metrics_listen =
       config.String("metrics.listen", absl::StrCat("127.0.0.1:", spec.default_metrics_port));

@@ -1,7 +1,9 @@
 #include <grpcpp/grpcpp.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -31,6 +33,36 @@ TEST(StatusMappingTest, RichDetailsSurviveTheRoundTrip) {
 }
 
 class OpsStub final : public kpo::ops::v1::OpsService::CallbackService {};
+
+// GetServiceStatus blocks until released, so the test controls the worker.
+class BlockingOps final : public kpo::ops::v1::OpsService::CallbackService {
+ public:
+  explicit BlockingOps(Server& server) : server_(server) {}
+  grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
+                                             const kpo::ops::v1::GetServiceStatusRequest* req,
+                                             kpo::ops::v1::ServiceStatus* resp) override {
+    return server_.Unary<kpo::ops::v1::GetServiceStatusRequest, kpo::ops::v1::ServiceStatus>(
+        ctx, req, resp, "/kpo.ops.v1.OpsService/GetServiceStatus",
+        [this](const kpo::auth::Principal&, const kpo::ops::v1::GetServiceStatusRequest&,
+               kpo::ops::v1::ServiceStatus&) {
+          ++started;
+          release.WaitForNotification();
+          return absl::OkStatus();
+        });
+  }
+  std::atomic<int> started{0};
+  absl::Notification release;
+
+ private:
+  Server& server_;
+};
+
+double Gauge(prometheus::Registry& registry, const std::string& name) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name == name && !family.metric.empty()) return family.metric[0].gauge.value;
+  }
+  return -1;
+}
 
 TEST(ServerTest, RefusesToStartWhenAMethodHasNoPermissionEntry) {
   auto verifier = kpo::auth::Verifier::Create({.hs256_secret = std::string(40, 's')});
@@ -84,6 +116,62 @@ TEST(ServerTest, ReadinessFollowsItsCheckWhileLivenessStaysUp) {
   EXPECT_TRUE(kpo::testing::WaitFor([&] { return status("readiness") == H::NOT_SERVING; }));
   EXPECT_EQ(status("liveness"), H::SERVING) << "liveness never depends on the database";
   // Destroyed without Wait(): shuts down cleanly.
+}
+
+TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
+  const std::string secret(40, 's');
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
+  kpo::auth::PermissionTable table;
+  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
+    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
+  }
+  Server server({.service_name = "t",
+                 .listen = "127.0.0.1:0",
+                 .metrics_listen = "",
+                 .worker_threads = 1,
+                 .max_queued_calls = 1},
+                *verifier, table, kpo::core::Clock::Real());
+  BlockingOps service(server);
+  server.AddService(&service, "kpo.ops.v1.OpsService");
+  ASSERT_TRUE(server.Start().ok());
+  auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  kpo::auth::MintOptions mint;
+  mint.hs256_secret = secret;
+  mint.organization_id = "acme";
+  mint.subject = "t";
+  mint.roles = {kpo::auth::kOrgAdmin};
+  const std::string token = "Bearer " + kpo::auth::MintHs256(mint, absl::Now()).value();
+
+  struct Call {
+    grpc::ClientContext ctx;
+    kpo::ops::v1::GetServiceStatusRequest req;
+    kpo::ops::v1::ServiceStatus resp;
+    grpc::Status status;
+    absl::Notification done;
+  };
+  auto start = [&](Call& c) {
+    c.ctx.AddMetadata("authorization", token);
+    stub->async()->GetServiceStatus(&c.ctx, &c.req, &c.resp, [&c](grpc::Status s) {
+      c.status = s;
+      c.done.Notify();
+    });
+  };
+  Call running, queued, refused;
+  start(running);
+  ASSERT_TRUE(kpo::testing::WaitFor([&] { return service.started == 1; }));
+  start(queued);
+  ASSERT_TRUE(
+      kpo::testing::WaitFor([&] { return Gauge(server.registry(), "kpo_rpc_queued_calls") == 1; }));
+  start(refused);
+  ASSERT_TRUE(refused.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(kpo::core::ErrorReason(FromGrpcStatus(refused.status)), "SERVER_OVERLOADED");
+  service.release.Notify();
+  ASSERT_TRUE(running.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(queued.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(running.status.ok()) << running.status.error_message();
+  EXPECT_TRUE(queued.status.ok()) << "a queued call is served once a worker is free";
 }
 
 }  // namespace

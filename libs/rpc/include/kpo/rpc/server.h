@@ -6,8 +6,9 @@
 //  - health checking with two service names: "liveness" (the process is up) and
 //    "readiness" (the readiness check, e.g. the database answers; also reported as the
 //    overall "" status), reflection, keepalive,
-//  - Prometheus /metrics (kpo_rpc_requests_total, kpo_rpc_latency_seconds and whatever
-//    the libraries register on registry()),
+//  - Prometheus /metrics (kpo_rpc_requests_total, kpo_rpc_latency_seconds,
+//    kpo_rpc_queued_calls and whatever the libraries register on registry()),
+//  - load shedding: at most max_queued_calls wait for a worker,
 //  - graceful shutdown on SIGTERM/SIGINT: NOT_SERVING, drain in-flight RPCs, then the
 //    shutdown hooks (stop consumers and commit their offsets, flush the outbox relay).
 // Thread-safety: configure and Start from main; Unary is called from gRPC threads.
@@ -36,6 +37,9 @@ struct ServerOptions {
   // Empty disables /metrics.
   std::string metrics_listen = "127.0.0.1:0";
   int worker_threads = 8;
+  // Calls waiting for a worker beyond this are refused at once with RESOURCE_EXHAUSTED
+  // (reason SERVER_OVERLOADED) instead of queueing without bound.
+  int max_queued_calls = 1000;
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration readiness_interval = absl::Seconds(2);
   // If set, written after start: {"grpc": "host:port", "metrics": "host:port", "pid": n}.
