@@ -65,6 +65,11 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   args.SetMaxSendMessageSize(64 * 1024 * 1024);
   args.SetInt(GRPC_ARG_MAX_METADATA_SIZE, 1024 * 1024);  // rich error details
+  // Retries come from the service config: UNAVAILABLE only. Every mutation kpoctl
+  // sends carries a request_id, so a retried one cannot apply twice.
+  args.SetServiceConfigJSON(R"({"methodConfig": [{"name": [{}], "retryPolicy": {
+      "maxAttempts": 4, "initialBackoff": "0.2s", "maxBackoff": "2s",
+      "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})");
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
