@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -75,8 +77,22 @@ TEST(ServiceProcessTest, SigtermShutsDownCleanly) {
             dir.File("out.log"));
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir.File("rt.json")); }))
       << ReadFile(dir.File("out.log"));
+  // The broker address is unreachable: librdkafka will complain; wait until it has.
+  ASSERT_TRUE(WaitFor([&] {
+    return ReadFile(dir.File("out.log")).find("\"component\":\"librdkafka\"") != std::string::npos;
+  })) << ReadFile(dir.File("out.log"));
   EXPECT_EQ(p.Stop(), 0) << ReadFile(dir.File("out.log"));
-  EXPECT_THAT(ReadFile(dir.File("out.log")), HasSubstr("\"msg\":\"stopped\""));
+  const std::string log = ReadFile(dir.File("out.log"));
+  EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped\""));
+  // One JSON object per line, librdkafka's complaints about the unreachable broker too.
+  std::istringstream lines(log);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    EXPECT_TRUE(nlohmann::json::accept(line)) << "not JSON: " << line;
+  }
+  EXPECT_GT(count, 2);
 }
 
 }  // namespace
