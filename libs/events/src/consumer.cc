@@ -254,7 +254,7 @@ class Consumer::Impl {
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_headers_destroy(headers);
-      } else if (rd_kafka_flush(dlt_producer_, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      } else if (rd_kafka_flush(dlt_producer_, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         return true;
       }
       kpo::log::Warn("cannot reach the dead-letter topic yet; retrying");

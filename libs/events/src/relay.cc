@@ -225,7 +225,11 @@ class OutboxRelay::Impl {
       }
       return true;
     };
-    while (!all_reported() && absl::Now() < deadline) rd_kafka_poll(producer_, 50);
+    // Stopping does not wait for Kafka: what is not acknowledged stays pending in the
+    // outbox and is published after the restart.
+    while (!all_reported() && absl::Now() < deadline && !stopping_.load()) {
+      rd_kafka_poll(producer_, 50);
+    }
     if (!all_reported()) {
       // Never free a row librdkafka still points at: purge and drain its reports.
       rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

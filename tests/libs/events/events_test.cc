@@ -1,7 +1,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <map>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
@@ -215,6 +217,27 @@ TEST_F(EventsTest, BrokerOutageKeepsEventsInOutboxUntilItReturns) {
   ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->pending == 0; }, absl::Seconds(30)));
   StartConsumer(RecordEffect);
   ASSERT_TRUE(WaitFor([&] { return Effects() == 20; }, absl::Seconds(30)));
+}
+
+TEST_F(EventsTest, StopDuringAnOutageDoesNotWaitForKafkaAndKeepsEventsPending) {
+  cluster_->SetAllBrokersDown();
+  RelayOptions o = RelayOpts();
+  o.delivery_timeout = absl::Seconds(120);  // far longer than any shutdown grace period
+  auto relay = OutboxRelay::Create(*db_, o, kpo::core::Clock::Real(), nullptr);
+  ASSERT_TRUE(relay.ok());
+  relay_ = *std::move(relay);
+  relay_->Start();
+  Append("in flight during shutdown");
+  absl::Notification stopped;
+  std::thread stopper([&] {
+    relay_->Stop(absl::Milliseconds(100));
+    stopped.Notify();
+  });
+  EXPECT_TRUE(stopped.WaitForNotificationWithTimeout(absl::Seconds(20)))
+      << "Stop must not wait for the delivery timeout";
+  stopper.join();
+  relay_.reset();
+  EXPECT_EQ(CountOutbox(*db_, "")->pending, 1) << "the event waits in the outbox for next time";
 }
 
 TEST_F(EventsTest, RedeliveredEventsChangeNothing) {

@@ -59,7 +59,9 @@ class OutboxRelay {
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
   void Start();
-  // Publishes what is in flight (waiting up to `flush_timeout`), then stops the thread.
+  // Stops the thread without waiting for Kafka: a batch not yet acknowledged is
+  // purged and stays pending in the outbox (published after the restart; consumers
+  // dedupe if the broker had it). Then flushes the producer for up to `flush_timeout`.
   void Stop(absl::Duration flush_timeout = absl::Seconds(10));
   // Tells the relay new rows were committed.
   void Wake();
