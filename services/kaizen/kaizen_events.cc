@@ -16,6 +16,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
+#include "kpo/core/update_mask.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/people/v1/resources.pb.h"
@@ -212,7 +213,7 @@ void ValidateEvent(const pb::KaizenEvent& e, FieldViolations& v) {
   domain::ValidateEventMoney(e.money(), p + "money.", v);
 }
 
-// Which update_mask paths a state allows.
+// Which update_mask paths a state allows (sub-paths follow: "charter.sponsor").
 std::set<std::string> UpdatablePaths(pb::EventState state) {
   switch (state) {
     case pb::PROPOSED:
@@ -235,12 +236,6 @@ std::set<std::string> UpdatablePaths(pb::EventState state) {
     default:
       return {};
   }
-}
-
-bool PathAllowed(const std::string& path, const std::set<std::string>& allowed) {
-  if (allowed.contains(path)) return true;
-  // Sub-paths of the charter ("charter.sponsor") follow "charter".
-  return absl::StartsWith(path, "charter.") && allowed.contains("charter");
 }
 
 }  // namespace
@@ -401,9 +396,7 @@ class KaizenEvents::Impl {
                                      absl::StrCat("'", name, "' is not a kaizen event name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
-    if (!kpo::idempotency::IsValidRequestId(request_id)) {
-      return kpo::core::InvalidField("request_id", "must be at most 64 printable characters");
-    }
+    if (absl::Status s = kpo::idempotency::ValidateRequestId(request_id); !s.ok()) return s;
     const std::string org = p.organization_id;
     pb::KaizenEvent result;
     bool changed = false;
@@ -529,9 +522,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CreateKaizenEvent(
   if (!r.kaizen_event_id().empty() && !kpo::core::IsValidResourceId(r.kaizen_event_id())) {
     v.Add("kaizen_event_id", "must be 1-63 of a-z, 0-9 and '-'");
   }
-  if (!kpo::idempotency::IsValidRequestId(r.request_id())) {
-    v.Add("request_id", "must be at most 64 printable characters");
-  }
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
   pb::KaizenEvent event = r.kaizen_event();
   // Output-only fields are the service's.
   for (const char* f : {"state", "facilitator_kind", "checklist", "reopened_by", "completion_date",
@@ -712,19 +703,12 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::UpdateKaizenEvent(
                            " and can no longer be changed"),
               {{"current_state", domain::StateName(event.state())}});
         }
-        FieldMask mask = r.update_mask();
-        if (mask.paths().empty()) {
-          for (const auto& path : allowed) mask.add_paths(path);
-        }
+        const FieldMask mask = kpo::core::EffectiveMask(r.update_mask(), allowed);
         FieldViolations v;
-        for (int i = 0; i < mask.paths_size(); ++i) {
-          if (!PathAllowed(mask.paths(i), allowed)) {
-            v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-                  absl::StrCat("'", mask.paths(i), "' cannot be changed while the event is ",
-                               domain::StateName(event.state()),
-                               "; changeable now: ", absl::StrJoin(allowed, ", ")));
-          }
-        }
+        kpo::core::CheckUpdateMask(
+            mask, pb::KaizenEvent::descriptor(), allowed,
+            absl::StrCat("cannot be changed while the event is ", domain::StateName(event.state())),
+            v);
         if (!v.empty()) return v.ToStatus();
         const bool touches_realized =
             std::any_of(mask.paths().begin(), mask.paths().end(),
@@ -1018,9 +1002,7 @@ absl::StatusOr<pb::ActionItem> KaizenEvents::CreateActionItem(
   if (!r.action_item_id().empty() && !kpo::core::IsValidResourceId(r.action_item_id())) {
     v.Add("action_item_id", "must be 1-63 of a-z, 0-9 and '-'");
   }
-  if (!kpo::idempotency::IsValidRequestId(r.request_id())) {
-    v.Add("request_id", "must be at most 64 printable characters");
-  }
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
   pb::ActionItem item = r.action_item();
   if (item.status() == pb::ACTION_ITEM_STATUS_UNSPECIFIED) item.set_status(pb::OPEN);
   ValidateActionItem(item, v);
@@ -1086,22 +1068,11 @@ absl::StatusOr<pb::ActionItem> KaizenEvents::UpdateActionItem(
     return s;
   }
   static const std::set<std::string> kUpdatable = {"what", "owner", "due_date", "status"};
-  FieldMask mask = r.update_mask();
-  if (mask.paths().empty()) {
-    for (const auto& path : kUpdatable) mask.add_paths(path);
-  }
+  const FieldMask mask = kpo::core::EffectiveMask(r.update_mask(), kUpdatable);
   FieldViolations v;
-  for (int i = 0; i < mask.paths_size(); ++i) {
-    if (!kUpdatable.contains(mask.paths(i))) {
-      v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-            absl::StrCat("'", mask.paths(i),
-                         "' cannot be updated; updatable: what, owner, "
-                         "due_date, status"));
-    }
-  }
-  if (!kpo::idempotency::IsValidRequestId(r.request_id())) {
-    v.Add("request_id", "must be at most 64 printable characters");
-  }
+  kpo::core::CheckUpdateMask(mask, pb::ActionItem::descriptor(), kUpdatable, "cannot be updated",
+                             v);
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
   if (!v.empty()) return v.ToStatus();
   const std::string org = p.organization_id;
   Impl& im = *impl_;
@@ -1398,20 +1369,11 @@ absl::StatusOr<pb::KaizenSettings> KaizenEvents::UpdateKaizenSettings(
   }
   static const std::set<std::string> kUpdatable = {"audit_offset_days", "backslide_threshold",
                                                    "checklist_template"};
-  FieldMask mask = r.update_mask();
-  if (mask.paths().empty()) {
-    for (const auto& path : kUpdatable) mask.add_paths(path);
-  }
+  const FieldMask mask = kpo::core::EffectiveMask(r.update_mask(), kUpdatable);
   FieldViolations v;
-  for (int i = 0; i < mask.paths_size(); ++i) {
-    if (!kUpdatable.contains(mask.paths(i))) {
-      v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-            absl::StrCat("'", mask.paths(i), "' cannot be updated"));
-    }
-  }
-  if (!kpo::idempotency::IsValidRequestId(r.request_id())) {
-    v.Add("request_id", "must be at most 64 printable characters");
-  }
+  kpo::core::CheckUpdateMask(mask, pb::KaizenSettings::descriptor(), kUpdatable,
+                             "cannot be updated", v);
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
   if (!v.empty()) return v.ToStatus();
   const std::string org = p.organization_id;
   Impl& im = *impl_;

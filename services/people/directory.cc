@@ -13,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
+#include "kpo/core/update_mask.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
 #include "store.h"
@@ -177,14 +178,6 @@ class Directory::Impl {
     return kpo::idempotency::Remember(tx, org, request_id, method, response, clock_.Now());
   }
 
-  static absl::Status CheckRequestId(const std::string& request_id) {
-    if (!kpo::idempotency::IsValidRequestId(request_id)) {
-      return kpo::core::InvalidField("request_id",
-                                     "must be at most 64 printable characters (a UUID is ideal)");
-    }
-    return absl::OkStatus();
-  }
-
   void Committed(const std::string& org, const std::string& name) {
     if (cache_ != nullptr) cache_->Invalidate(org, name);
     if (on_commit_) on_commit_();
@@ -249,10 +242,8 @@ class Directory::Impl {
     if (!id.empty() && !kpo::core::IsValidResourceId(id)) {
       v.Add(absl::StrCat(spec.field, "_id"), "must be 1-63 of a-z, 0-9 and '-'");
     }
-    if (!kpo::idempotency::IsValidRequestId(request_id)) {
-      v.Add("request_id", "must be at most 64 printable characters");
-      return v.ToStatus();
-    }
+    kpo::idempotency::CheckRequestId(request_id, v);
+    if (v.Has("request_id")) return v.ToStatus();
     // Field rules first; references are checked below too, so one answer names every
     // problem.
     spec.validate(input, absl::StrCat(spec.field, "."), v);
@@ -298,19 +289,9 @@ class Directory::Impl {
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, name_field); !s.ok()) return s;
     FieldViolations v;
-    FieldMask effective = mask;
-    if (effective.paths().empty()) {
-      for (const auto& path : updatable) effective.add_paths(path);
-    }
-    for (int i = 0; i < effective.paths_size(); ++i) {
-      if (!updatable.contains(effective.paths(i))) {
-        v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-              absl::StrCat("'", effective.paths(i),
-                           "' cannot be updated; updatable: ", absl::StrJoin(updatable, ", ")));
-      }
-    }
-    if (!kpo::idempotency::IsValidRequestId(request_id))
-      v.Add("request_id", "must be at most 64 printable characters");
+    const FieldMask effective = kpo::core::EffectiveMask(mask, updatable);
+    kpo::core::CheckUpdateMask(effective, T::descriptor(), updatable, "cannot be updated", v);
+    kpo::idempotency::CheckRequestId(request_id, v);
     if (!v.empty()) return v.ToStatus();
     const std::string org = p.organization_id;
     T result;
@@ -414,7 +395,7 @@ class Directory::Impl {
                                      absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
-    if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
+    if (absl::Status s = kpo::idempotency::ValidateRequestId(request_id); !s.ok()) return s;
     const std::string org = p.organization_id;
     T result;
     bool replayed = false, changed = false;
@@ -794,8 +775,7 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     v.Add("requests", absl::StrCat("at most ", impl_->options_.max_batch_size,
                                    " people per batch; split the import"));
   }
-  if (!kpo::idempotency::IsValidRequestId(r.request_id()))
-    v.Add("request_id", "must be at most 64 printable characters");
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
   std::set<std::string> ids;
   std::vector<std::string> names;
   for (int i = 0; i < r.requests_size(); ++i) {

@@ -13,6 +13,18 @@ bool IsValidRequestId(absl::string_view id) {
   return true;
 }
 
+void CheckRequestId(absl::string_view request_id, kpo::core::FieldViolations& v) {
+  if (!IsValidRequestId(request_id)) {
+    v.Add("request_id", "must be at most 64 printable characters (a UUID is ideal)");
+  }
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  kpo::core::FieldViolations v;
+  CheckRequestId(request_id, v);
+  return v.ToStatus();
+}
+
 absl::StatusOr<bool> Replay(kpo::storage::Transaction& tx, const std::string& org,
                             const std::string& request_id, absl::string_view method,
                             google::protobuf::Message& response) {

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kpo/common/v1/event.pb.h"
 #include "kpo/core/clock.h"
 #include "kpo/core/config.h"
 #include "kpo/core/errors.h"
@@ -11,6 +12,7 @@
 #include "kpo/core/log.h"
 #include "kpo/core/page_token.h"
 #include "kpo/core/trace.h"
+#include "kpo/core/update_mask.h"
 
 namespace kpo::core {
 namespace {
@@ -86,6 +88,39 @@ TEST(ErrorsTest, ErrorCarriesReasonAndMetadata) {
   EXPECT_EQ(ErrorMetadata(s).at("state"), "CLOSED");
   EXPECT_EQ(EtagMismatch("x").code(), absl::StatusCode::kAborted);
   EXPECT_FALSE(ErrorReason(absl::InternalError("plain")).has_value());
+}
+
+TEST(UpdateMaskTest, EmptyMeansEveryUpdatablePath) {
+  google::protobuf::FieldMask empty;
+  EXPECT_THAT(EffectiveMask(empty, {"subject", "type"}).paths(), ElementsAre("subject", "type"));
+  google::protobuf::FieldMask one;
+  one.add_paths("type");
+  EXPECT_THAT(EffectiveMask(one, {"subject", "type"}).paths(), ElementsAre("type"));
+}
+
+TEST(UpdateMaskTest, PathsMustExistAndBeUpdatableThemselvesOrThroughAParent) {
+  // EventEnvelope as a stand-in resource: "time" is a Timestamp message field.
+  const auto* d = kpo::common::v1::EventEnvelope::descriptor();
+  google::protobuf::FieldMask mask;
+  for (const char* p : {"subject", "time.seconds", "time", "id", "no_such_field", "subject.x"}) {
+    mask.add_paths(p);
+  }
+  FieldViolations v;
+  CheckUpdateMask(mask, d, {"subject", "time"}, "cannot be updated", v);
+  std::vector<std::string> fields;
+  for (const auto& x : v.violations()) fields.push_back(x.field);
+  EXPECT_THAT(fields,
+              ElementsAre("update_mask.paths[3]", "update_mask.paths[4]", "update_mask.paths[5]"));
+  EXPECT_THAT(v.violations()[0].description,
+              HasSubstr("'id' cannot be updated; updatable: subject, time"));
+  FieldViolations nested;
+  google::protobuf::FieldMask sub;
+  sub.add_paths("time.nanos");
+  CheckUpdateMask(sub, d, {"time.nanos"}, "cannot be updated", nested);
+  EXPECT_TRUE(nested.empty()) << "a listed sub-path is updatable";
+  sub.set_paths(0, "time");
+  CheckUpdateMask(sub, d, {"time.nanos"}, "cannot be updated", nested);
+  EXPECT_FALSE(nested.empty()) << "a parent of a listed sub-path is not";
 }
 
 TEST(PageTokenTest, RoundTripsWithinItsScope) {

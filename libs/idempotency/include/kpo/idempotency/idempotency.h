@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "kpo/core/errors.h"
 #include "kpo/storage/database.h"
 
 namespace kpo::idempotency {
@@ -21,6 +22,9 @@ const std::vector<kpo::storage::Migration>& Migrations();
 
 // Empty (no idempotency asked for) or 1-64 printable ASCII characters.
 bool IsValidRequestId(absl::string_view request_id);
+// The same as a field violation of "request_id", or as an INVALID_ARGUMENT status.
+void CheckRequestId(absl::string_view request_id, kpo::core::FieldViolations& v);
+absl::Status ValidateRequestId(absl::string_view request_id);
 
 // true with `response` filled when `request_id` was already used for `method`;
 // INVALID_ARGUMENT (field request_id) when it was used for another method; false when
