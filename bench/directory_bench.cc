@@ -30,8 +30,8 @@ struct Fixture {
       cache = std::make_unique<kpo::people::RedisResourceCache>(*redis_cache, absl::Minutes(5),
                                                                 kpo::core::Clock::Real());
     }
-    directory = std::make_unique<kpo::people::Directory>(*db, outbox, kpo::core::Clock::Real(),
-                                                         tokens, cache.get(), nullptr);
+    commands = std::make_unique<kpo::command::Runner>(*db, outbox, kpo::core::Clock::Real());
+    directory = std::make_unique<kpo::people::Directory>(*commands, tokens, cache.get());
     pb::CreateOrganizationRequest org;
     org.set_organization_id("acme");
     org.mutable_organization()->set_display_name("Acme");
@@ -62,6 +62,7 @@ struct Fixture {
   std::unique_ptr<kpo::testing::RedisServer> redis;
   std::unique_ptr<kpo::cache::RedisCache> redis_cache;
   std::unique_ptr<kpo::people::RedisResourceCache> cache;
+  std::unique_ptr<kpo::command::Runner> commands;
   std::unique_ptr<kpo::people::Directory> directory;
   kpo::auth::Principal admin{"bench", "acme", {"org_admin"}};
 };

@@ -1,35 +1,40 @@
 #pragma once
 
-// The kaizen events application layer: tenancy, validation (domain/), directory
-// checks against the local replica, the lifecycle with its gates, standard work,
-// audits and money, persisted with the outbox in one transaction per command.
-// Knows nothing of gRPC. Thread-safe.
+// Kaizen events, the application layer of the event aggregate: creation (and the redo
+// of a backslid event), reads and lists, updates, the lifecycle with its gates, the
+// checklist of standard work and finance's validation of savings. Every change runs
+// through the command shell (kpo/command) and Core::ChangeEvent, so each one is one
+// transaction with its outbox events and request_id record. Knows nothing of gRPC.
+// Thread-safe.
 
-#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "kpo/auth/auth.h"
-#include "kpo/core/clock.h"
-#include "kpo/core/page_token.h"
-#include "kpo/events/outbox.h"
+#include "kpo/command/command.h"
+#include "kpo/core/pagination.h"
 #include "kpo/kaizen/v1/kaizen_service.pb.h"
-#include "kpo/storage/database.h"
 
 namespace kpo::kaizen {
 
+namespace internal {
+class Core;
+}
+
 // Migrations of component "kaizen".
 const std::vector<kpo::storage::Migration>& Migrations();
+
+// Shared by the kaizen application classes (kaizen_events, action_items, audits,
+// settings); create one and pass it to each. References must outlive it.
+std::shared_ptr<const internal::Core> NewCore(const kpo::command::Runner& commands,
+                                              const kpo::core::PageTokenCodec& tokens,
+                                              kpo::core::PageOptions pages = {});
 
 class KaizenEvents {
  public:
   using Principal = kpo::auth::Principal;
 
-  // References must outlive this object. `on_commit` wakes the outbox relay.
-  KaizenEvents(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
-               const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
-               std::function<void()> on_commit);
-  ~KaizenEvents();
+  explicit KaizenEvents(std::shared_ptr<const internal::Core> core) : core_(std::move(core)) {}
 
   absl::StatusOr<v1::KaizenEvent> CreateKaizenEvent(const Principal& p,
                                                     const v1::CreateKaizenEventRequest& r);
@@ -54,24 +59,9 @@ class KaizenEvents {
                                                         const v1::CompleteChecklistItemRequest& r);
   absl::StatusOr<v1::KaizenEvent> ValidateSavings(const Principal& p,
                                                   const v1::ValidateSavingsRequest& r);
-  absl::StatusOr<v1::ActionItem> CreateActionItem(const Principal& p,
-                                                  const v1::CreateActionItemRequest& r);
-  absl::StatusOr<v1::ActionItem> UpdateActionItem(const Principal& p,
-                                                  const v1::UpdateActionItemRequest& r);
-  absl::StatusOr<v1::ListActionItemsResponse> ListActionItems(const Principal& p,
-                                                              const v1::ListActionItemsRequest& r);
-  absl::StatusOr<v1::ListAuditsResponse> ListAudits(const Principal& p,
-                                                    const v1::ListAuditsRequest& r);
-  absl::StatusOr<v1::Audit> RecordAudit(const Principal& p, const v1::RecordAuditRequest& r);
-  absl::StatusOr<v1::KaizenSettings> GetKaizenSettings(const Principal& p,
-                                                       const v1::GetKaizenSettingsRequest& r);
-  absl::StatusOr<v1::KaizenSettings> UpdateKaizenSettings(const Principal& p,
-                                                          const v1::UpdateKaizenSettingsRequest& r);
-
-  class Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const internal::Core> core_;
 };
 
 }  // namespace kpo::kaizen

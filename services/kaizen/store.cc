@@ -190,21 +190,89 @@ absl::Status SaveSettings(Transaction& tx, const std::string& org, const pb::Kai
       .status();
 }
 
-absl::StatusOr<std::vector<PageRow>> Page(Transaction& tx, const std::string& org,
-                                          const PageQuery& q) {
-  const std::string& k = q.key_column;
-  std::vector<Value> params = {org, q.after_key, q.after_key, q.after_name};
-  params.insert(params.end(), q.params.begin(), q.params.end());
-  params.emplace_back(static_cast<int64_t>(q.limit + 1));
-  auto rows =
-      tx.Query(absl::StrCat("SELECT ", k, ", name, data FROM ", q.table, " WHERE org = ? AND (", k,
-                            " > ? OR (", k, " = ? AND name > ?))", q.where, " ORDER BY ", k,
-                            ", name LIMIT ?"),
-               params);
+namespace {
+
+// Runs "SELECT <key>, name, data FROM <table> WHERE org = ?<where>" as one keyset page.
+absl::StatusOr<std::vector<PageRow>> Page(Transaction& tx, const char* table, const char* key,
+                                          const std::string& org, const std::string& where,
+                                          std::vector<Value> params, KeysetPage page) {
+  page.sort_column = key;
+  std::string sql =
+      absl::StrCat("SELECT ", key, ", name, data FROM ", table, " WHERE org = ?", where);
+  params.insert(params.begin(), Value(org));
+  kpo::storage::AppendKeyset(page, sql, params);
+  auto rows = tx.Query(sql, params);
   if (!rows.ok()) return rows.status();
   std::vector<PageRow> out;
   for (const auto& r : *rows) out.push_back({r.Int(0), r.Text(1), r.Text(2)});
   return out;
+}
+
+// Adds " AND <column> = ?" when `value` is set.
+void Equal(const char* column, const std::string& value, std::string& where,
+           std::vector<Value>& params) {
+  if (value.empty()) return;
+  absl::StrAppend(&where, " AND ", column, " = ?");
+  params.emplace_back(value);
+}
+void Equal(const char* column, int64_t value, std::string& where, std::vector<Value>& params) {
+  if (value == 0) return;
+  absl::StrAppend(&where, " AND ", column, " = ?");
+  params.emplace_back(value);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PageRow>> ListEvents(Transaction& tx, const std::string& org,
+                                                const EventFilter& f, const KeysetPage& page) {
+  std::string where;
+  std::vector<Value> params;
+  Equal("site", f.site, where, params);
+  Equal("area", f.area, where, params);
+  Equal("state", static_cast<int64_t>(f.state), where, params);
+  Equal("event_type", static_cast<int64_t>(f.event_type), where, params);
+  Equal("facilitator_kind", static_cast<int64_t>(f.facilitator_kind), where, params);
+  Equal("strategic_objective", f.strategic_objective, where, params);
+  if (f.planned_start_from != 0) {
+    absl::StrAppend(&where, " AND planned_start >= ?");
+    params.emplace_back(f.planned_start_from);
+  }
+  if (f.planned_start_to != 0) {
+    absl::StrAppend(&where, " AND planned_start <= ?");
+    params.emplace_back(f.planned_start_to);
+  }
+  return Page(tx, "kaizen_events", "planned_start", org, where, std::move(params), page);
+}
+
+absl::StatusOr<std::vector<PageRow>> ListActionItems(Transaction& tx, const std::string& org,
+                                                     const ActionItemFilter& f,
+                                                     const KeysetPage& page) {
+  std::string where;
+  std::vector<Value> params;
+  Equal("event", f.event, where, params);
+  Equal("site", f.site, where, params);
+  Equal("owner", f.owner, where, params);
+  if (f.open_and_due_before != 0) {
+    absl::StrAppend(&where, " AND status = ? AND due < ?");
+    params.emplace_back(static_cast<int64_t>(pb::OPEN));
+    params.emplace_back(f.open_and_due_before);
+  }
+  return Page(tx, "action_items", "due", org, where, std::move(params), page);
+}
+
+absl::StatusOr<std::vector<PageRow>> ListAudits(Transaction& tx, const std::string& org,
+                                                const AuditFilter& f, const KeysetPage& page) {
+  std::string where;
+  std::vector<Value> params;
+  Equal("event", f.event, where, params);
+  Equal("site", f.site, where, params);
+  Equal("state", static_cast<int64_t>(f.state), where, params);
+  if (f.scheduled_due_until != 0) {
+    absl::StrAppend(&where, " AND state = ? AND due <= ?");
+    params.emplace_back(static_cast<int64_t>(pb::SCHEDULED));
+    params.emplace_back(f.scheduled_due_until);
+  }
+  return Page(tx, "audits", "due", org, where, std::move(params), page);
 }
 
 }  // namespace kpo::kaizen::store

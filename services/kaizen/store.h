@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "kpo/kaizen/v1/resources.pb.h"
 #include "kpo/storage/database.h"
+#include "kpo/storage/keyset.h"
 
 namespace kpo::kaizen::store {
 
@@ -68,23 +69,48 @@ absl::StatusOr<std::optional<std::pair<int64_t, v1::KaizenSettings>>> LoadSettin
 absl::Status SaveSettings(Transaction& tx, const std::string& org,
                           const v1::KaizenSettings& settings, int64_t revision);
 
-// One page of a table ordered by (integer `key_column`, name), after (after_key,
-// after_name), with extra `where` conditions (" AND ...") and their parameters.
-struct PageQuery {
-  std::string table;  // kaizen_events, action_items or audits
-  std::string key_column;
-  std::string where;
-  std::vector<kpo::storage::Value> params;
-  int64_t after_key = 0;
-  std::string after_name;
-  int limit = 50;  // rows returned: up to limit + 1, to tell whether more follow
-};
+// ---- Lists: typed filters, keyset pages (kpo/storage/keyset.h).
+
 struct PageRow {
-  int64_t key;
+  int64_t key;  // the sort key
   std::string name;
-  std::string data;
+  std::string data;  // the serialized resource
 };
-absl::StatusOr<std::vector<PageRow>> Page(Transaction& tx, const std::string& org,
-                                          const PageQuery& query);
+using kpo::storage::KeysetPage;
+
+// Events ordered by (planned start date key, name). Unset fields do not filter.
+struct EventFilter {
+  std::string site;
+  std::string area;
+  v1::EventState state = v1::EVENT_STATE_UNSPECIFIED;
+  v1::EventType event_type = v1::EVENT_TYPE_UNSPECIFIED;
+  v1::FacilitatorKind facilitator_kind = v1::FACILITATOR_KIND_UNSPECIFIED;
+  std::string strategic_objective;
+  int64_t planned_start_from = 0;  // date keys (YYYYMMDD), inclusive
+  int64_t planned_start_to = 0;
+};
+absl::StatusOr<std::vector<PageRow>> ListEvents(Transaction& tx, const std::string& org,
+                                                const EventFilter& filter, const KeysetPage& page);
+
+// Action items ordered by (due date key, name).
+struct ActionItemFilter {
+  std::string event;  // empty: every event
+  std::string site;
+  std::string owner;
+  int64_t open_and_due_before = 0;  // date key: only open items due before it
+};
+absl::StatusOr<std::vector<PageRow>> ListActionItems(Transaction& tx, const std::string& org,
+                                                     const ActionItemFilter& filter,
+                                                     const KeysetPage& page);
+
+// Audits ordered by (due date key, name).
+struct AuditFilter {
+  std::string event;  // empty: every event
+  std::string site;
+  v1::AuditState state = v1::AUDIT_STATE_UNSPECIFIED;
+  int64_t scheduled_due_until = 0;  // date key: only scheduled audits due on or before it
+};
+absl::StatusOr<std::vector<PageRow>> ListAudits(Transaction& tx, const std::string& org,
+                                                const AuditFilter& filter, const KeysetPage& page);
 
 }  // namespace kpo::kaizen::store

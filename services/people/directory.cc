@@ -24,6 +24,8 @@ namespace pb = kpo::people::v1;
 using google::protobuf::FieldMask;
 using google::protobuf::Message;
 using google::protobuf::util::FieldMaskUtil;
+using kpo::command::Command;
+using kpo::command::Context;
 using kpo::core::FieldViolations;
 using kpo::storage::Transaction;
 using Indexes = std::vector<std::pair<std::string, std::string>>;
@@ -35,13 +37,6 @@ constexpr char kSiteKind[] = "site";
 constexpr char kAreaKind[] = "area";
 constexpr char kPersonKind[] = "person";
 constexpr char kCoachingKind[] = "coaching_relationship";
-
-// Sentinel returned from a write callback to roll back a validate-only request.
-const absl::Status& ValidateOnlyRollback() {
-  static const auto* const kStatus =
-      new absl::Status(absl::StatusCode::kCancelled, "validate-only");
-  return *kStatus;
-}
 
 using StoredRow = store::Row;
 
@@ -84,15 +79,13 @@ std::string EnumName(int role) { return pb::Role_Name(static_cast<pb::Role>(role
 
 class Directory::Impl {
  public:
-  Impl(kpo::storage::Database& db, const kpo::events::Outbox& outbox, const kpo::core::Clock& clock,
-       const kpo::core::PageTokenCodec& tokens, ResourceCache* cache,
-       std::function<void()> on_commit, DirectoryOptions options)
-      : db_(db),
-        outbox_(outbox),
-        clock_(clock),
+  Impl(const kpo::command::Runner& commands, const kpo::core::PageTokenCodec& tokens,
+       ResourceCache* cache, DirectoryOptions options)
+      : commands_(commands),
+        db_(commands.db()),
+        clock_(commands.clock()),
         tokens_(tokens),
         cache_(cache),
-        on_commit_(std::move(on_commit)),
         options_(options) {}
 
   // ---- Storage primitives
@@ -166,21 +159,11 @@ class Directory::Impl {
     return absl::OkStatus();
   }
 
-  // ---- Idempotency (libs/idempotency)
-
-  absl::StatusOr<bool> Replay(Transaction& tx, const std::string& org,
-                              const std::string& request_id, const char* method, Message& out) {
-    return kpo::idempotency::Replay(tx, org, request_id, method, out);
-  }
-
-  absl::Status Remember(Transaction& tx, const std::string& org, const std::string& request_id,
-                        const char* method, const Message& response) {
-    return kpo::idempotency::Remember(tx, org, request_id, method, response, clock_.Now());
-  }
-
-  void Committed(const std::string& org, const std::string& name) {
-    if (cache_ != nullptr) cache_->Invalidate(org, name);
-    if (on_commit_) on_commit_();
+  // Drops `name` from the read cache once the command's transaction commits.
+  void InvalidateOnCommit(Context& c, const std::string& name) {
+    if (cache_ == nullptr) return;
+    c.tx().OnCommit(
+        [cache = cache_, org = c.organization_id(), name] { cache->Invalidate(org, name); });
   }
 
   // ---- Generic flows
@@ -199,12 +182,13 @@ class Directory::Impl {
     IndexFn indexes;  // may be empty
   };
 
-  // Writes one new resource inside `tx` (no idempotency, no commit hooks).
+  // Writes one new resource within the command.
   template <class Event>
-  absl::Status InsertInTx(Transaction& tx, const std::string& org, const KindSpec& spec,
-                          const std::string& parent, const std::string& name, Message& resource,
-                          const std::string& prefix, FieldViolations& v,
-                          const std::set<std::string>& tolerated = {}) {
+  absl::Status InsertInTx(Context& c, const KindSpec& spec, const std::string& parent,
+                          const std::string& name, Message& resource, const std::string& prefix,
+                          FieldViolations& v, const std::set<std::string>& tolerated = {}) {
+    Transaction& tx = c.tx();
+    const std::string& org = c.organization_id();
     const size_t violations_before = v.size();
     if (spec.refs) {
       if (absl::Status s = spec.refs(tx, org, resource, prefix, tolerated, v); !s.ok()) return s;
@@ -212,7 +196,7 @@ class Directory::Impl {
     auto existing = Load(tx, org, spec.kind, name);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) return kpo::core::AlreadyExists(name);
-    const int64_t now = absl::ToUnixMicros(clock_.Now());
+    const int64_t now = absl::ToUnixMicros(c.now());
     SetOutputFields(resource, name, true, now, now, 1);
     if (spec.indexes) {
       auto [index, unique] = spec.indexes(resource);
@@ -227,13 +211,13 @@ class Directory::Impl {
         !s.ok()) {
       return s;
     }
-    return outbox_.Append(tx, "organizations/" + org, name, MakeEvent<Event>(resource, 1, nullptr))
-        .status();
+    InvalidateOnCommit(c, name);
+    return c.Publish(name, MakeEvent<Event>(resource, 1, nullptr));
   }
 
   template <class T, class Event>
-  absl::StatusOr<T> Create(const Principal& p, const char* method, const KindSpec& spec,
-                           const std::string& parent, const char* parent_kind,
+  absl::StatusOr<T> Create(const Principal& p, const char* method, const Message& request,
+                           const KindSpec& spec, const std::string& parent, const char* parent_kind,
                            const std::string& id, const T& input, const std::string& request_id) {
     if (parent_kind != nullptr) {
       if (absl::Status s = kpo::auth::CheckOrganization(p, parent, "parent"); !s.ok()) return s;
@@ -247,39 +231,32 @@ class Directory::Impl {
     // Field rules first; references are checked below too, so one answer names every
     // problem.
     spec.validate(input, absl::StrCat(spec.field, "."), v);
-    const std::string org = p.organization_id;
     const std::string name = parent_kind == nullptr
                                  ? parent
                                  : absl::StrCat(parent, "/", CollectionOf(spec.kind), "/",
                                                 id.empty() ? kpo::core::NewUuid() : id);
-    T resource = input;
-    bool replayed = false;
-    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
-      auto seen = Replay(tx, org, request_id, method, resource);
-      if (!seen.ok()) return seen.status();
-      if (*seen) {
-        replayed = true;
-        return absl::OkStatus();
-      }
-      if (parent_kind != nullptr) {
-        if (absl::Status ps = RequireParent(tx, org, parent_kind, parent); !ps.ok()) return ps;
-      }
-      if (absl::Status is = InsertInTx<Event>(tx, org, spec, parent_kind ? parent : "", name,
-                                              resource, absl::StrCat(spec.field, "."), v);
-          !is.ok() && (v.empty() || is.code() != absl::StatusCode::kAlreadyExists)) {
-        return is;
-      }
-      if (!v.empty()) return v.ToStatus();
-      return Remember(tx, org, request_id, method, resource);
-    });
-    if (!s.ok()) return s;
-    if (!replayed) Committed(org, name);
-    return resource;
+    return commands_.Run<T>(
+        {p.organization_id, method, request_id, &request}, [&](Context& c) -> absl::StatusOr<T> {
+          if (parent_kind != nullptr) {
+            if (absl::Status ps = RequireParent(c.tx(), c.organization_id(), parent_kind, parent);
+                !ps.ok()) {
+              return ps;
+            }
+          }
+          T resource = input;
+          if (absl::Status is = InsertInTx<Event>(c, spec, parent_kind ? parent : "", name,
+                                                  resource, absl::StrCat(spec.field, "."), v);
+              !is.ok() && (v.empty() || is.code() != absl::StatusCode::kAlreadyExists)) {
+            return is;
+          }
+          if (!v.empty()) return v.ToStatus();
+          return resource;
+        });
   }
 
   template <class T, class Event>
-  absl::StatusOr<T> Update(const Principal& p, const char* method, const KindSpec& spec,
-                           const T& patch, const FieldMask& mask,
+  absl::StatusOr<T> Update(const Principal& p, const char* method, const Message& request,
+                           const KindSpec& spec, const T& patch, const FieldMask& mask,
                            const std::set<std::string>& updatable, const std::string& request_id) {
     const std::string name = patch.name();
     const std::string name_field = absl::StrCat(spec.field, ".name");
@@ -293,148 +270,114 @@ class Directory::Impl {
     kpo::core::CheckUpdateMask(effective, T::descriptor(), updatable, "cannot be updated", v);
     kpo::idempotency::CheckRequestId(request_id, v);
     if (!v.empty()) return v.ToStatus();
-    const std::string org = p.organization_id;
-    T result;
-    bool replayed = false, changed = false;
-    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
-      auto seen = Replay(tx, org, request_id, method, result);
-      if (!seen.ok()) return seen.status();
-      if (*seen) {
-        replayed = true;
-        return absl::OkStatus();
-      }
-      auto row = Load(tx, org, spec.kind, name);
-      if (!row.ok()) return row.status();
-      if (!row->has_value()) return kpo::core::NotFound(name);
-      T current;
-      if (!current.ParseFromString((*row)->data)) return absl::InternalError("corrupt row " + name);
-      if (!(*row)->active) {
-        return kpo::core::FailedPrecondition(
-            "RESOURCE_INACTIVE", absl::StrCat(name, " is inactive and cannot be updated"),
-            {{"resource", name}});
-      }
-      if (!patch.etag().empty() && patch.etag() != current.etag()) {
-        return kpo::core::EtagMismatch(name);
-      }
-      T merged = current;
-      FieldMaskUtil::MergeOptions opts;
-      opts.set_replace_message_fields(true);
-      opts.set_replace_repeated_fields(true);
-      FieldMaskUtil::MergeMessageTo(patch, effective, opts, &merged);
-      const std::string prefix = absl::StrCat(spec.field, ".");
-      spec.validate(merged, prefix, v);
-      if (!v.empty()) return v.ToStatus();
-      if (google::protobuf::util::MessageDifferencer::Equals(merged, current)) {
-        result = current;
-        return Remember(tx, org, request_id, method, result);
-      }
-      if (spec.refs) {
-        if (absl::Status rs = spec.refs(tx, org, merged, prefix, {}, v); !rs.ok()) return rs;
-      }
-      const int64_t now = absl::ToUnixMicros(clock_.Now());
-      const int64_t revision = (*row)->revision + 1;
-      SetOutputFields(merged, name, true, (*row)->create_us, now, revision);
-      if (spec.indexes) {
-        auto [index, unique] = spec.indexes(merged);
-        if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v);
-            !rs.ok()) {
-          return rs;
-        }
-      }
-      if (!v.empty()) return v.ToStatus();
-      if (absl::Status ps = Put(tx, org, spec.kind, "", merged, revision, true, 0, now, false);
-          !ps.ok()) {
-        return ps;
-      }
-      if (auto a = outbox_.Append(tx, "organizations/" + org, name,
-                                  MakeEvent<Event>(merged, revision, &effective));
-          !a.ok()) {
-        return a.status();
-      }
-      result = merged;
-      changed = true;
-      return Remember(tx, org, request_id, method, result);
-    });
-    if (!s.ok()) return s;
-    if (!replayed && changed) Committed(org, name);
-    return result;
+    return commands_.Run<T>(
+        {p.organization_id, method, request_id, &request}, [&](Context& c) -> absl::StatusOr<T> {
+          Transaction& tx = c.tx();
+          const std::string& org = c.organization_id();
+          auto row = Load(tx, org, spec.kind, name);
+          if (!row.ok()) return row.status();
+          if (!row->has_value()) return kpo::core::NotFound(name);
+          T current;
+          if (!current.ParseFromString((*row)->data))
+            return absl::InternalError("corrupt row " + name);
+          if (!(*row)->active) {
+            return kpo::core::FailedPrecondition(
+                "RESOURCE_INACTIVE", absl::StrCat(name, " is inactive and cannot be updated"),
+                {{"resource", name}});
+          }
+          if (!patch.etag().empty() && patch.etag() != current.etag()) {
+            return kpo::core::EtagMismatch(name);
+          }
+          T merged = current;
+          FieldMaskUtil::MergeOptions opts;
+          opts.set_replace_message_fields(true);
+          opts.set_replace_repeated_fields(true);
+          FieldMaskUtil::MergeMessageTo(patch, effective, opts, &merged);
+          const std::string prefix = absl::StrCat(spec.field, ".");
+          spec.validate(merged, prefix, v);
+          if (!v.empty()) return v.ToStatus();
+          if (google::protobuf::util::MessageDifferencer::Equals(merged, current)) return current;
+          if (spec.refs) {
+            if (absl::Status rs = spec.refs(tx, org, merged, prefix, {}, v); !rs.ok()) return rs;
+          }
+          const int64_t now = absl::ToUnixMicros(c.now());
+          const int64_t revision = (*row)->revision + 1;
+          SetOutputFields(merged, name, true, (*row)->create_us, now, revision);
+          if (spec.indexes) {
+            auto [index, unique] = spec.indexes(merged);
+            if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v);
+                !rs.ok()) {
+              return rs;
+            }
+          }
+          if (!v.empty()) return v.ToStatus();
+          if (absl::Status ps = Put(tx, org, spec.kind, "", merged, revision, true, 0, now, false);
+              !ps.ok()) {
+            return ps;
+          }
+          InvalidateOnCommit(c, name);
+          if (absl::Status ps = c.Publish(name, MakeEvent<Event>(merged, revision, &effective));
+              !ps.ok()) {
+            return ps;
+          }
+          return merged;
+        });
   }
 
-  // Marks one active row inactive within `tx` and publishes `Event` for it.
+  // Marks one active row inactive within the command and publishes `Event` for it.
   template <class T, class Event>
-  absl::StatusOr<T> DeactivateRow(Transaction& tx, const std::string& org, const char* kind,
-                                  const std::string& name, const StoredRow& row) {
+  absl::StatusOr<T> DeactivateRow(Context& c, const char* kind, const std::string& name,
+                                  const StoredRow& row) {
     T current;
     if (!current.ParseFromString(row.data)) return absl::InternalError("corrupt row " + name);
-    const int64_t now = absl::ToUnixMicros(clock_.Now());
+    const int64_t now = absl::ToUnixMicros(c.now());
     const int64_t revision = row.revision + 1;
     SetOutputFields(current, name, false, row.create_us, now, revision);
-    if (absl::Status ps = Put(tx, org, kind, "", current, revision, false, 0, now, false);
+    if (absl::Status ps =
+            Put(c.tx(), c.organization_id(), kind, "", current, revision, false, 0, now, false);
         !ps.ok()) {
       return ps;
     }
-    if (auto a = outbox_.Append(tx, "organizations/" + org, name,
-                                MakeEvent<Event>(current, revision, nullptr));
-        !a.ok()) {
-      return a.status();
+    InvalidateOnCommit(c, name);
+    if (absl::Status ps = c.Publish(name, MakeEvent<Event>(current, revision, nullptr)); !ps.ok()) {
+      return ps;
     }
     return current;
   }
 
-  // Runs inside the deactivation's transaction before the row changes: may refuse
-  // (return an error) or change related resources, naming them in `also_changed`.
-  using DeactivationHook = std::function<absl::Status(Transaction&, const std::string& name,
-                                                      std::vector<std::string>& also_changed)>;
+  // Runs within the deactivation's command before the row changes: may refuse (return
+  // an error) or change related resources.
+  using DeactivationHook = std::function<absl::Status(Context&, const std::string& name)>;
 
   template <class T, class Event>
-  absl::StatusOr<T> Deactivate(const Principal& p, const char* method, const KindSpec& spec,
-                               const std::string& name, const std::string& etag,
-                               const std::string& request_id, DeactivationHook hook) {
+  absl::StatusOr<T> Deactivate(const Principal& p, const char* method, const Message& request,
+                               const KindSpec& spec, const std::string& name,
+                               const std::string& etag, const std::string& request_id,
+                               DeactivationHook hook) {
     if (!spec.name_valid(name)) {
       return kpo::core::InvalidField("name",
                                      absl::StrCat("'", name, "' is not a ", spec.kind, " name"));
     }
     if (absl::Status s = kpo::auth::CheckOrganization(p, name, "name"); !s.ok()) return s;
     if (absl::Status s = kpo::idempotency::ValidateRequestId(request_id); !s.ok()) return s;
-    const std::string org = p.organization_id;
-    T result;
-    bool replayed = false, changed = false;
-    std::vector<std::string> also_changed;
-    absl::Status s = db_.Write([&](Transaction& tx) -> absl::Status {
-      also_changed.clear();
-      auto seen = Replay(tx, org, request_id, method, result);
-      if (!seen.ok()) return seen.status();
-      if (*seen) {
-        replayed = true;
-        return absl::OkStatus();
-      }
-      auto row = Load(tx, org, spec.kind, name);
-      if (!row.ok()) return row.status();
-      if (!row->has_value()) return kpo::core::NotFound(name);
-      T current;
-      if (!current.ParseFromString((*row)->data)) return absl::InternalError("corrupt row " + name);
-      if (!etag.empty() && etag != current.etag()) return kpo::core::EtagMismatch(name);
-      if (!(*row)->active) {
-        result = current;  // already inactive: nothing to do
-        return Remember(tx, org, request_id, method, result);
-      }
-      if (hook) {
-        if (absl::Status hs = hook(tx, name, also_changed); !hs.ok()) return hs;
-      }
-      auto done = DeactivateRow<T, Event>(tx, org, spec.kind, name, **row);
-      if (!done.ok()) return done.status();
-      result = *std::move(done);
-      changed = true;
-      return Remember(tx, org, request_id, method, result);
-    });
-    if (!s.ok()) return s;
-    if (!replayed && changed) {
-      for (const auto& other : also_changed) {
-        if (cache_ != nullptr) cache_->Invalidate(org, other);
-      }
-      Committed(org, name);
-    }
-    return result;
+    return commands_.Run<T>({p.organization_id, method, request_id, &request},
+                            [&](Context& c) -> absl::StatusOr<T> {
+                              auto row = Load(c.tx(), c.organization_id(), spec.kind, name);
+                              if (!row.ok()) return row.status();
+                              if (!row->has_value()) return kpo::core::NotFound(name);
+                              T current;
+                              if (!current.ParseFromString((*row)->data)) {
+                                return absl::InternalError("corrupt row " + name);
+                              }
+                              if (!etag.empty() && etag != current.etag())
+                                return kpo::core::EtagMismatch(name);
+                              if (!(*row)->active)
+                                return current;  // already inactive: nothing to do
+                              if (hook) {
+                                if (absl::Status hs = hook(c, name); !hs.ok()) return hs;
+                              }
+                              return DeactivateRow<T, Event>(c, spec.kind, name, **row);
+                            });
   }
 
   template <class T>
@@ -510,12 +453,11 @@ class Directory::Impl {
     return "coachingRelationships";
   }
 
+  const kpo::command::Runner& commands_;
   kpo::storage::Database& db_;
-  const kpo::events::Outbox& outbox_;
   const kpo::core::Clock& clock_;
   const kpo::core::PageTokenCodec& tokens_;
   ResourceCache* cache_;
-  std::function<void()> on_commit_;
   DirectoryOptions options_;
   KindSpec org_spec_, site_spec_, area_spec_, person_spec_, coaching_spec_;
 };
@@ -550,12 +492,9 @@ Directory::Impl::KindSpec MakeSpec(const char* kind, const char* field,
 
 }  // namespace
 
-Directory::Directory(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
-                     const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
-                     ResourceCache* cache, std::function<void()> on_commit,
-                     DirectoryOptions options)
-    : impl_(
-          std::make_unique<Impl>(db, outbox, clock, tokens, cache, std::move(on_commit), options)) {
+Directory::Directory(const kpo::command::Runner& commands, const kpo::core::PageTokenCodec& tokens,
+                     ResourceCache* cache, DirectoryOptions options)
+    : impl_(std::make_unique<Impl>(commands, tokens, cache, options)) {
   Impl& im = *impl_;
   im.org_spec_ = MakeSpec<pb::Organization>(kOrgKind, "organization", domain::ParseOrganizationName,
                                             domain::ValidateOrganization);
@@ -644,7 +583,7 @@ absl::StatusOr<pb::Organization> Directory::CreateOrganization(
   const std::string name = "organizations/" + r.organization_id();
   if (absl::Status s = kpo::auth::CheckOrganization(p, name, "organization_id"); !s.ok()) return s;
   return impl_->Create<pb::Organization, pb::OrganizationCreated>(
-      p, "CreateOrganization", impl_->org_spec_, name, nullptr, "", r.organization(),
+      p, "CreateOrganization", r, impl_->org_spec_, name, nullptr, "", r.organization(),
       r.request_id());
 }
 
@@ -656,14 +595,14 @@ absl::StatusOr<pb::Organization> Directory::GetOrganization(const Principal& p,
 absl::StatusOr<pb::Organization> Directory::UpdateOrganization(
     const Principal& p, const pb::UpdateOrganizationRequest& r) {
   return impl_->Update<pb::Organization, pb::OrganizationUpdated>(
-      p, "UpdateOrganization", impl_->org_spec_, r.organization(), r.update_mask(),
+      p, "UpdateOrganization", r, impl_->org_spec_, r.organization(), r.update_mask(),
       {"display_name", "maturity_stage", "strategic_objectives"}, r.request_id());
 }
 
 // ---- Site
 
 absl::StatusOr<pb::Site> Directory::CreateSite(const Principal& p, const pb::CreateSiteRequest& r) {
-  return impl_->Create<pb::Site, pb::SiteCreated>(p, "CreateSite", impl_->site_spec_, r.parent(),
+  return impl_->Create<pb::Site, pb::SiteCreated>(p, "CreateSite", r, impl_->site_spec_, r.parent(),
                                                   kOrgKind, r.site_id(), r.site(), r.request_id());
 }
 
@@ -685,19 +624,19 @@ absl::StatusOr<pb::ListSitesResponse> Directory::ListSites(const Principal& p,
 
 absl::StatusOr<pb::Site> Directory::UpdateSite(const Principal& p, const pb::UpdateSiteRequest& r) {
   return impl_->Update<pb::Site, pb::SiteUpdated>(
-      p, "UpdateSite", impl_->site_spec_, r.site(), r.update_mask(),
+      p, "UpdateSite", r, impl_->site_spec_, r.site(), r.update_mask(),
       {"display_name", "code", "time_zone"}, r.request_id());
 }
 
 absl::StatusOr<pb::Site> Directory::DeactivateSite(const Principal& p,
                                                    const pb::DeactivateSiteRequest& r) {
-  const std::string org = p.organization_id;
   return impl_->Deactivate<pb::Site, pb::SiteDeactivated>(
-      p, "DeactivateSite", impl_->site_spec_, r.name(), r.etag(), r.request_id(),
-      [org](Transaction& tx, const std::string& name, std::vector<std::string>&) -> absl::Status {
-        auto people_here = store::ActiveWithEntry(tx, org, kPersonKind, "site", name);
+      p, "DeactivateSite", r, impl_->site_spec_, r.name(), r.etag(), r.request_id(),
+      [](Context& c, const std::string& name) -> absl::Status {
+        auto people_here =
+            store::ActiveWithEntry(c.tx(), c.organization_id(), kPersonKind, "site", name);
         if (!people_here.ok()) return people_here.status();
-        auto areas_here = store::CountActiveChildren(tx, org, kAreaKind, name);
+        auto areas_here = store::CountActiveChildren(c.tx(), c.organization_id(), kAreaKind, name);
         if (!areas_here.ok()) return areas_here.status();
         const int64_t people = static_cast<int64_t>(people_here->size()), areas = *areas_here;
         if (people > 0 || areas > 0) {
@@ -719,7 +658,7 @@ absl::StatusOr<pb::Area> Directory::CreateArea(const Principal& p, const pb::Cre
     return kpo::core::InvalidField("parent",
                                    "must be a site name: organizations/{org}/sites/{site}");
   }
-  return impl_->Create<pb::Area, pb::AreaCreated>(p, "CreateArea", impl_->area_spec_, r.parent(),
+  return impl_->Create<pb::Area, pb::AreaCreated>(p, "CreateArea", r, impl_->area_spec_, r.parent(),
                                                   kSiteKind, r.area_id(), r.area(), r.request_id());
 }
 
@@ -746,7 +685,7 @@ absl::StatusOr<pb::ListAreasResponse> Directory::ListAreas(const Principal& p,
 }
 
 absl::StatusOr<pb::Area> Directory::UpdateArea(const Principal& p, const pb::UpdateAreaRequest& r) {
-  return impl_->Update<pb::Area, pb::AreaUpdated>(p, "UpdateArea", impl_->area_spec_, r.area(),
+  return impl_->Update<pb::Area, pb::AreaUpdated>(p, "UpdateArea", r, impl_->area_spec_, r.area(),
                                                   r.update_mask(), {"display_name", "kind"},
                                                   r.request_id());
 }
@@ -754,14 +693,14 @@ absl::StatusOr<pb::Area> Directory::UpdateArea(const Principal& p, const pb::Upd
 absl::StatusOr<pb::Area> Directory::DeactivateArea(const Principal& p,
                                                    const pb::DeactivateAreaRequest& r) {
   return impl_->Deactivate<pb::Area, pb::AreaDeactivated>(
-      p, "DeactivateArea", impl_->area_spec_, r.name(), r.etag(), r.request_id(), nullptr);
+      p, "DeactivateArea", r, impl_->area_spec_, r.name(), r.etag(), r.request_id(), nullptr);
 }
 
 // ---- Person
 
 absl::StatusOr<pb::Person> Directory::CreatePerson(const Principal& p,
                                                    const pb::CreatePersonRequest& r) {
-  return impl_->Create<pb::Person, pb::PersonCreated>(p, "CreatePerson", impl_->person_spec_,
+  return impl_->Create<pb::Person, pb::PersonCreated>(p, "CreatePerson", r, impl_->person_spec_,
                                                       r.parent(), kOrgKind, r.person_id(),
                                                       r.person(), r.request_id());
 }
@@ -801,16 +740,11 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     domain::ValidatePerson(r.requests(i).person(), absl::StrCat("requests[", i, "].person."), v);
     row_violations[i] = v.size() - before;
   }
-  const std::string org = p.organization_id;
   pb::BatchCreatePeopleResponse out;
-  bool replayed = false;
-  absl::Status s = impl_->db_.Write([&](Transaction& tx) -> absl::Status {
-    auto seen = impl_->Replay(tx, org, r.request_id(), "BatchCreatePeople", out);
-    if (!seen.ok()) return seen.status();
-    if (*seen) {
-      replayed = true;
-      return absl::OkStatus();
-    }
+  Command command{p.organization_id, "BatchCreatePeople", r.request_id(), &r, r.validate_only()};
+  absl::Status s = impl_->commands_.Run(command, out, [&](Context& c) -> absl::Status {
+    Transaction& tx = c.tx();
+    const std::string& org = c.organization_id();
     if (absl::Status ps = impl_->RequireParent(tx, org, kOrgKind, r.parent()); !ps.ok()) return ps;
     std::set<std::string> refused;
     for (int i = 0; i < r.requests_size(); ++i) {
@@ -836,8 +770,8 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
         continue;
       }
       const size_t before = v.size();
-      absl::Status is = impl_->InsertInTx<pb::PersonCreated>(
-          tx, org, impl_->person_spec_, r.parent(), names[i], person, prefix, v, refused);
+      absl::Status is = impl_->InsertInTx<pb::PersonCreated>(c, impl_->person_spec_, r.parent(),
+                                                             names[i], person, prefix, v, refused);
       if (v.size() > before) refused.insert(names[i]);  // refused for a reference problem
       if (is.code() == absl::StatusCode::kAlreadyExists) {
         v.Add(absl::StrCat("requests[", i, "].person_id"),
@@ -847,13 +781,10 @@ absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
       }
       *out.add_people() = person;
     }
-    if (!v.empty()) return v.ToStatus();
-    if (r.validate_only()) return ValidateOnlyRollback();
-    return impl_->Remember(tx, org, r.request_id(), "BatchCreatePeople", out);
+    return v.ToStatus();
   });
-  if (s == ValidateOnlyRollback()) return pb::BatchCreatePeopleResponse();
   if (!s.ok()) return s;
-  if (!replayed && impl_->on_commit_) impl_->on_commit_();
+  if (r.validate_only()) return pb::BatchCreatePeopleResponse();
   return out;
 }
 
@@ -888,7 +819,7 @@ absl::StatusOr<pb::ListPeopleResponse> Directory::ListPeople(const Principal& p,
 absl::StatusOr<pb::Person> Directory::UpdatePerson(const Principal& p,
                                                    const pb::UpdatePersonRequest& r) {
   return impl_->Update<pb::Person, pb::PersonUpdated>(
-      p, "UpdatePerson", impl_->person_spec_, r.person(), r.update_mask(),
+      p, "UpdatePerson", r, impl_->person_spec_, r.person(), r.update_mask(),
       {"display_name", "email", "employee_id", "home_site", "area", "roles", "manager"},
       r.request_id());
 }
@@ -899,19 +830,17 @@ absl::StatusOr<pb::Person> Directory::DeactivatePerson(const Principal& p,
   // relationships end in the same transaction, each with its own event. Reports keep
   // pointing at their (inactive) manager, which is history, until HR reassigns them.
   Impl& im = *impl_;
-  const std::string org = p.organization_id;
   return impl_->Deactivate<pb::Person, pb::PersonDeactivated>(
-      p, "DeactivatePerson", impl_->person_spec_, r.name(), r.etag(), r.request_id(),
-      [&im, org](Transaction& tx, const std::string& person,
-                 std::vector<std::string>& also_changed) -> absl::Status {
-        auto relationships = store::ActiveWithEntry(tx, org, kCoachingKind, "person", person);
+      p, "DeactivatePerson", r, impl_->person_spec_, r.name(), r.etag(), r.request_id(),
+      [&im](Context& c, const std::string& person) -> absl::Status {
+        auto relationships =
+            store::ActiveWithEntry(c.tx(), c.organization_id(), kCoachingKind, "person", person);
         if (!relationships.ok()) return relationships.status();
         for (const auto& [name, row] : *relationships) {
           auto done =
               im.DeactivateRow<pb::CoachingRelationship, pb::CoachingRelationshipDeactivated>(
-                  tx, org, kCoachingKind, name, row);
+                  c, kCoachingKind, name, row);
           if (!done.ok()) return done.status();
-          also_changed.push_back(name);
         }
         return absl::OkStatus();
       });
@@ -922,7 +851,7 @@ absl::StatusOr<pb::Person> Directory::DeactivatePerson(const Principal& p,
 absl::StatusOr<pb::CoachingRelationship> Directory::CreateCoachingRelationship(
     const Principal& p, const pb::CreateCoachingRelationshipRequest& r) {
   return impl_->Create<pb::CoachingRelationship, pb::CoachingRelationshipCreated>(
-      p, "CreateCoachingRelationship", impl_->coaching_spec_, r.parent(), kOrgKind,
+      p, "CreateCoachingRelationship", r, impl_->coaching_spec_, r.parent(), kOrgKind,
       r.coaching_relationship_id(), r.coaching_relationship(), r.request_id());
 }
 
@@ -948,14 +877,14 @@ absl::StatusOr<pb::ListCoachingRelationshipsResponse> Directory::ListCoachingRel
 absl::StatusOr<pb::CoachingRelationship> Directory::UpdateCoachingRelationship(
     const Principal& p, const pb::UpdateCoachingRelationshipRequest& r) {
   return impl_->Update<pb::CoachingRelationship, pb::CoachingRelationshipUpdated>(
-      p, "UpdateCoachingRelationship", impl_->coaching_spec_, r.coaching_relationship(),
+      p, "UpdateCoachingRelationship", r, impl_->coaching_spec_, r.coaching_relationship(),
       r.update_mask(), {"second_coach", "cadence"}, r.request_id());
 }
 
 absl::StatusOr<pb::CoachingRelationship> Directory::DeactivateCoachingRelationship(
     const Principal& p, const pb::DeactivateCoachingRelationshipRequest& r) {
   return impl_->Deactivate<pb::CoachingRelationship, pb::CoachingRelationshipDeactivated>(
-      p, "DeactivateCoachingRelationship", impl_->coaching_spec_, r.name(), r.etag(),
+      p, "DeactivateCoachingRelationship", r, impl_->coaching_spec_, r.name(), r.etag(),
       r.request_id(), nullptr);
 }
 

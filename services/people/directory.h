@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "kpo/auth/auth.h"
+#include "kpo/command/command.h"
 #include "kpo/core/clock.h"
 #include "kpo/core/page_token.h"
 #include "kpo/events/outbox.h"
@@ -43,11 +44,10 @@ struct DirectoryOptions {
 
 class Directory {
  public:
-  // All references must outlive the Directory. `cache` may be null. `on_commit` is
-  // called after every committed change (wakes the outbox relay); may be empty.
-  Directory(kpo::storage::Database& db, const kpo::events::Outbox& outbox,
-            const kpo::core::Clock& clock, const kpo::core::PageTokenCodec& tokens,
-            ResourceCache* cache, std::function<void()> on_commit, DirectoryOptions options = {});
+  // All references must outlive the Directory. `cache` may be null. Every mutation
+  // runs through `commands` (request_id replay, outbox, relay wake-up).
+  Directory(const kpo::command::Runner& commands, const kpo::core::PageTokenCodec& tokens,
+            ResourceCache* cache, DirectoryOptions options = {});
   ~Directory();
 
   using Principal = kpo::auth::Principal;

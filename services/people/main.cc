@@ -1,10 +1,9 @@
 // kpo-people: the people development service (organization directory so far).
 #include "directory.h"
+#include "grpc_service.h"
 #include "kpo/cache/redis_cache.h"
-#include "kpo/idempotency/idempotency.h"
 #include "kpo/runtime/runtime.h"
 #include "resource_cache.h"
-#include "service.h"
 
 int main(int argc, char** argv) {
   kpo::runtime::ServiceSpec spec;
@@ -12,8 +11,7 @@ int main(int argc, char** argv) {
   spec.topic = "kpo.people.v1";
   spec.default_grpc_port = 7101;
   spec.default_metrics_port = 9101;
-  spec.migrations = {{"people", &kpo::people::Migrations()},
-                     {"idempotency", &kpo::idempotency::Migrations()}};
+  spec.migrations = {{"people", &kpo::people::Migrations()}};
   spec.permissions = [](kpo::auth::PermissionTable& t) { kpo::people::AddPeoplePermissions(t); };
   spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
     // Redis is optional: without redis.address every read goes to the database.
@@ -32,8 +30,7 @@ int main(int argc, char** argv) {
       rt.Own(cache);
     }
     auto directory =
-        std::make_shared<kpo::people::Directory>(rt.db(), rt.outbox(), rt.clock(), rt.page_tokens(),
-                                                 cache.get(), [&rt] { rt.OutboxCommitted(); });
+        std::make_shared<kpo::people::Directory>(rt.commands(), rt.page_tokens(), cache.get());
     std::shared_ptr<grpc::Service> service = kpo::people::NewPeopleService(rt.server(), *directory);
     rt.server().AddService(service.get(), kpo::people::kPeopleServiceName);
     rt.Own(directory);

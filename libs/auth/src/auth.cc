@@ -173,4 +173,17 @@ absl::Status CheckOrganization(const Principal& principal, absl::string_view res
                           {{"field", std::string(field)}, {"caller_organization", own}});
 }
 
+absl::StatusOr<std::vector<std::string>> CheckName(const Principal& principal,
+                                                   absl::string_view field, absl::string_view name,
+                                                   kpo::core::Collections collections) {
+  auto ids = kpo::core::ParseName(name, collections);
+  if (!ids.has_value()) {
+    return kpo::core::InvalidField(
+        field, absl::StrCat(name.empty() ? "is required: " : absl::StrCat("'", name, "' is not "),
+                            "a name of the form ", kpo::core::NamePattern(collections)));
+  }
+  if (absl::Status s = CheckOrganization(principal, name, field); !s.ok()) return s;
+  return *std::move(ids);
+}
+
 }  // namespace kpo::auth

@@ -36,6 +36,7 @@ absl::StatusOr<kpo::common::v1::EventEnvelope> Outbox::Append(
   auto updated = tx.Exec("UPDATE outbox SET envelope = ? WHERE seq = ?",
                          {Blob{env.SerializeAsString()}, env.sequence()});
   if (!updated.ok()) return updated.status();
+  if (options_.on_commit) tx.OnCommit(options_.on_commit, this);
   return env;
 }
 
@@ -70,6 +71,22 @@ absl::StatusOr<int64_t> RepublishSince(kpo::storage::Database& db, absl::string_
         {std::string(organization), absl::ToUnixMicros(since)});
     if (!changed.ok()) return changed.status();
     n = *changed;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+absl::StatusOr<int64_t> DeleteInboxBefore(kpo::storage::Database& db, absl::Time before,
+                                          int limit) {
+  int64_t n = 0;
+  absl::Status s = db.Write([&](Transaction& tx) {
+    auto deleted = tx.Exec(
+        "DELETE FROM inbox WHERE (consumer, source, event_id) IN (SELECT consumer, source, "
+        "event_id FROM inbox WHERE processed_at_us < ? ORDER BY processed_at_us LIMIT ?)",
+        {absl::ToUnixMicros(before), static_cast<int64_t>(limit)});
+    if (!deleted.ok()) return deleted.status();
+    n = *deleted;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

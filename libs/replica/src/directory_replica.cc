@@ -6,6 +6,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "kpo/core/errors.h"
 #include "kpo/people/v1/events.pb.h"
+#include "kpo/people/v1/resources.pb.h"
 
 namespace kpo::replica {
 
@@ -122,6 +123,54 @@ absl::StatusOr<std::map<std::string, int64_t>> CountActive(kpo::storage::Databas
   });
   if (!s.ok()) return s;
   return counts;
+}
+
+absl::StatusOr<std::optional<Entry>> RequireActive(kpo::storage::Transaction& tx,
+                                                   const std::string& org, const std::string& name,
+                                                   absl::string_view kind, const std::string& field,
+                                                   kpo::core::FieldViolations& v) {
+  if (name.empty() || v.Has(field)) return std::optional<Entry>();
+  if (!absl::StartsWith(name, absl::StrCat("organizations/", org, "/"))) {
+    v.Add(field, absl::StrCat("must belong to organizations/", org));
+    return std::optional<Entry>();
+  }
+  auto entry = Lookup(tx, org, name);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value() || (*entry)->kind != kind) {
+    v.Add(field,
+          absl::StrCat(name, " is not in the directory (or has not reached this service yet)"));
+    return std::optional<Entry>();
+  }
+  if (!(*entry)->active) {
+    v.Add(field, absl::StrCat(name, " is inactive in the directory"));
+    return std::optional<Entry>();
+  }
+  return entry;
+}
+
+absl::StatusOr<std::vector<std::string>> StrategicObjectiveIds(kpo::storage::Transaction& tx,
+                                                               const std::string& org) {
+  std::vector<std::string> ids;
+  auto entry = Lookup(tx, org, "organizations/" + org);
+  if (!entry.ok()) return entry.status();
+  kpo::people::v1::Organization o;
+  if (entry->has_value() && (*entry)->resource.UnpackTo(&o)) {
+    for (const auto& objective : o.strategic_objectives()) ids.push_back(objective.id());
+  }
+  return ids;
+}
+
+absl::StatusOr<absl::TimeZone> SiteTimeZone(kpo::storage::Transaction& tx, const std::string& org,
+                                            const std::string& site) {
+  auto entry = Lookup(tx, org, site);
+  if (!entry.ok()) return entry.status();
+  kpo::people::v1::Site s;
+  absl::TimeZone zone;
+  if (entry->has_value() && (*entry)->resource.UnpackTo(&s) &&
+      absl::LoadTimeZone(s.time_zone(), &zone)) {
+    return zone;
+  }
+  return absl::UTCTimeZone();
 }
 
 }  // namespace kpo::replica

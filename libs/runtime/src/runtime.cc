@@ -11,8 +11,10 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/log.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/replica/directory_replica.h"
+#include "kpo/runtime/retention.h"
 
 namespace kpo::runtime {
 namespace {
@@ -126,6 +128,7 @@ class Runtime final : public ServiceRuntime {
     // Stop users before what they use: the server and consumer first, then the owned
     // services and caches in reverse order of registration.
     consumer_.reset();
+    sweeper_.reset();
     relay_.reset();
     server_.reset();
     while (!owned_.empty()) owned_.pop_back();
@@ -135,19 +138,23 @@ class Runtime final : public ServiceRuntime {
   kpo::rpc::Server& server() override { return *server_; }
   const kpo::core::PageTokenCodec& page_tokens() override { return *tokens_; }
   const kpo::core::Clock& clock() override { return kpo::core::Clock::Real(); }
+  const kpo::command::Runner& commands() override { return *commands_; }
   kpo::events::Consumer* consumer() override { return consumer_.get(); }
-  void OutboxCommitted() override {
+  // Wakes the relay: committed outbox rows call it.
+  void OutboxCommitted() {
     if (relay_) relay_->Wake();
   }
-  void Own(std::shared_ptr<void> object) override { owned_.push_back(std::move(object)); }
+  void Own(std::shared_ptr<const void> object) override { owned_.push_back(std::move(object)); }
 
   std::unique_ptr<kpo::storage::Database> db_;
   std::unique_ptr<kpo::events::Outbox> outbox_;
+  std::unique_ptr<kpo::command::Runner> commands_;
   std::unique_ptr<kpo::rpc::Server> server_;
   std::unique_ptr<kpo::core::PageTokenCodec> tokens_;
   std::unique_ptr<kpo::events::OutboxRelay> relay_;
   std::unique_ptr<kpo::events::Consumer> consumer_;
-  std::vector<std::shared_ptr<void>> owned_;
+  std::unique_ptr<RetentionSweeper> sweeper_;
+  std::vector<std::shared_ptr<const void>> owned_;
 };
 
 }  // namespace
@@ -220,6 +227,25 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
   consumer_options.session_timeout = config.Duration("consumer.session_timeout", absl::Seconds(45));
 
+  // How long request_id records and inbox rows are kept: a retry (redelivery) older
+  // than its window is treated as new. The inbox must outlive the outbox's retention,
+  // or a republish would apply events twice.
+  const absl::Duration idempotency_retention =
+      config.Duration("idempotency.retention", absl::Hours(24));
+  const absl::Duration inbox_retention =
+      config.Duration("consumer.inbox_retention", absl::Hours(24 * 14));
+  kpo::runtime::RetentionOptions retention_options;
+  retention_options.interval = config.Duration("retention.interval", absl::Minutes(1));
+  retention_options.batch = static_cast<int>(config.Int("retention.batch", 500, 1, 100000));
+  if (idempotency_retention < absl::Minutes(1)) {
+    config.Invalid("idempotency.retention", "must be at least 1m");
+  }
+  if (inbox_retention <= relay_options.retention) {
+    config.Invalid("consumer.inbox_retention",
+                   "must be longer than outbox.retention, or a republish would apply events "
+                   "twice");
+  }
+
   kpo::auth::VerifierOptions auth;
   auth.hs256_secret = config.String("auth.hs256_secret", "");
   const std::string secret_file = config.String("auth.hs256_secret_file", "");
@@ -276,6 +302,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       {"events", &kpo::events::Migrations()}};
   if (spec.directory_replica) components.emplace_back("replica", &kpo::replica::Migrations());
   for (const auto& c : spec.migrations) components.push_back(c);
+  // After the service's own: the people service's first migration created the same
+  // table before the library had its component.
+  components.emplace_back("idempotency", &kpo::idempotency::Migrations());
   for (const auto& [component, migrations] : components) {
     if (absl::Status s = rt->db_->Migrate(component, *migrations); !s.ok()) {
       kpo::log::Error("database migration failed",
@@ -284,8 +313,11 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     }
   }
   rt->outbox_ = std::make_unique<kpo::events::Outbox>(
-      kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic},
+      kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic,
+                                 [r = rt.get()] { r->OutboxCommitted(); }},
       kpo::core::Clock::Real());
+  rt->commands_ =
+      std::make_unique<kpo::command::Runner>(*rt->db_, *rt->outbox_, kpo::core::Clock::Real());
   rt->server_ = std::make_unique<kpo::rpc::Server>(server_options, *verifier, permissions,
                                                    kpo::core::Clock::Real());
   if (!spec.consumes.empty()) {
@@ -326,8 +358,21 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   rt->server_->SetReadinessCheck([dbp] { return dbp->Ping(); });
   // Shutdown hooks run in reverse: consumer first (commits offsets), then the relay.
   rt->server_->OnShutdown([r = rt.get()] { r->relay_->Stop(); });
+  rt->server_->OnShutdown([r = rt.get()] { r->sweeper_->Stop(); });
   if (rt->consumer_) rt->server_->OnShutdown([r = rt.get()] { r->consumer_->Stop(); });
 
+  std::vector<RetentionJob> jobs;
+  jobs.push_back({"idempotency", idempotency_retention, [dbp](absl::Time before, int limit) {
+                    return kpo::idempotency::DeleteExpired(*dbp, before, limit);
+                  }});
+  if (rt->consumer_) {
+    jobs.push_back({"inbox", inbox_retention, [dbp](absl::Time before, int limit) {
+                      return kpo::events::DeleteInboxBefore(*dbp, before, limit);
+                    }});
+  }
+  rt->sweeper_ = std::make_unique<RetentionSweeper>(std::move(jobs), retention_options,
+                                                    kpo::core::Clock::Real());
+  rt->sweeper_->Start();
   rt->relay_->Start();
   if (rt->consumer_) {
     if (absl::Status s = rt->consumer_->Start(); !s.ok()) {

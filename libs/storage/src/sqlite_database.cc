@@ -10,6 +10,23 @@
 
 namespace kpo::storage {
 
+void Transaction::OnCommit(std::function<void()> fn, const void* key) {
+  if (key != nullptr) {
+    for (const auto& [k, f] : on_commit_) {
+      if (k == key) return;
+    }
+  }
+  on_commit_.emplace_back(key, std::move(fn));
+}
+
+std::vector<std::function<void()>> Transaction::TakeCommitHooks() {
+  std::vector<std::function<void()>> hooks;
+  hooks.reserve(on_commit_.size());
+  for (auto& [k, f] : on_commit_) hooks.push_back(std::move(f));
+  on_commit_.clear();
+  return hooks;
+}
+
 int64_t Row::Int(size_t i) const {
   const Value& v = values_.at(i);
   if (auto* p = std::get_if<int64_t>(&v)) return *p;
@@ -124,6 +141,8 @@ class Connection final : public Transaction {
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, Short(sql));
     return rows;
   }
+
+  std::vector<std::function<void()>> TakeHooks() { return TakeCommitHooks(); }
 
   absl::Status Raw(const char* sql) {
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -265,17 +284,22 @@ class SqliteDatabase final : public Database {
   }
 
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
-    absl::MutexLock lock(&write_mu_);
-    if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) return s;
-    absl::Status s = fn(*writer_);
-    if (!s.ok()) {
-      (void)writer_->Raw("ROLLBACK");
-      return s;
+    std::vector<std::function<void()>> hooks;
+    {
+      absl::MutexLock lock(&write_mu_);
+      if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) return s;
+      absl::Status s = fn(*writer_);
+      hooks = writer_->TakeHooks();
+      if (!s.ok()) {
+        (void)writer_->Raw("ROLLBACK");
+        return s;
+      }
+      if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) {
+        (void)writer_->Raw("ROLLBACK");
+        return c;
+      }
     }
-    if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) {
-      (void)writer_->Raw("ROLLBACK");
-      return c;
-    }
+    for (auto& hook : hooks) hook();
     return absl::OkStatus();
   }
 
@@ -293,6 +317,7 @@ class SqliteDatabase final : public Database {
       s = fn(*c);
       (void)c->Raw("COMMIT");
     }
+    (void)c->TakeHooks();
     absl::MutexLock lock(&read_mu_);
     free_readers_.push_back(c);
     return s;

@@ -66,28 +66,6 @@ absl::StatusOr<AuditOutcome> EvaluateAudit(const pb::KaizenEvent& event,
   return out;
 }
 
-bool IsValidDate(const Date& d) {
-  if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 || d.day() < 1) {
-    return false;
-  }
-  const absl::CivilDay day(d.year(), d.month(), d.day());
-  return day.year() == d.year() && day.month() == d.month() && day.day() == d.day();
-}
-
-absl::CivilDay ToCivil(const Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
-
-Date FromCivil(absl::CivilDay day) {
-  Date d;
-  d.set_year(static_cast<int32_t>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
-int64_t DateKey(const Date& d) {
-  return static_cast<int64_t>(d.year()) * 10000 + d.month() * 100 + d.day();
-}
-
 std::vector<Date> AuditDueDates(const Date& completion, const std::vector<int32_t>& offset_days) {
   std::vector<Date> out;
   const absl::CivilDay start = ToCivil(completion);

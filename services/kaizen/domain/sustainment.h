@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "kpo/common/v1/date.pb.h"
+#include "kpo/core/date.h"
 #include "kpo/core/errors.h"
 #include "kpo/kaizen/v1/resources.pb.h"
 
@@ -42,12 +43,11 @@ absl::StatusOr<AuditOutcome> EvaluateAudit(const v1::KaizenEvent& event,
 std::vector<kpo::common::v1::Date> AuditDueDates(const kpo::common::v1::Date& completion,
                                                  const std::vector<int32_t>& offset_days);
 
-// Date helpers.
-bool IsValidDate(const kpo::common::v1::Date& d);
-absl::CivilDay ToCivil(const kpo::common::v1::Date& d);
-kpo::common::v1::Date FromCivil(absl::CivilDay day);
-// YYYYMMDD as an integer, for ordering in SQL.
-int64_t DateKey(const kpo::common::v1::Date& d);
+// Date helpers live in libs/core (kpo/core/date.h); the domain uses them unqualified.
+using kpo::core::DateKey;
+using kpo::core::FromCivil;
+using kpo::core::IsValidDate;
+using kpo::core::ToCivil;
 
 // Settings rules: offsets strictly increasing within 1..730 days, 1-12 audits;
 // threshold in (0, 1].

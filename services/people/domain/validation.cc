@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "kpo/core/ids.h"
+#include "kpo/core/resource_name.h"
 
 namespace kpo::people::domain {
 
@@ -23,24 +24,9 @@ void CheckDisplayName(const std::string& value, const std::string& field, FieldV
   }
 }
 
-bool ParseSegments(absl::string_view name, const std::vector<std::string>& collections,
-                   std::vector<std::string>* ids) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != collections.size() * 2) return false;
-  for (size_t i = 0; i < collections.size(); ++i) {
-    if (parts[2 * i] != collections[i]) return false;
-    if (!kpo::core::IsValidResourceId(parts[2 * i + 1])) return false;
-    ids->push_back(parts[2 * i + 1]);
-  }
-  return true;
-}
-
 }  // namespace
 
-bool IsValidOrganizationId(absl::string_view id) {
-  return id.size() >= 3 && id.size() <= 40 && id.front() >= 'a' && id.front() <= 'z' &&
-         kpo::core::IsValidResourceId(id);
-}
+bool IsValidOrganizationId(absl::string_view id) { return kpo::core::IsValidOrganizationId(id); }
 
 bool LooksLikeEmail(absl::string_view email) {
   const size_t at = email.find('@');
@@ -56,42 +42,42 @@ bool LooksLikeEmail(absl::string_view email) {
 }
 
 bool ParseOrganizationName(absl::string_view name, ParsedName* out) {
-  std::vector<std::string> ids;
-  if (!ParseSegments(name, {"organizations"}, &ids) || !IsValidOrganizationId(ids[0])) return false;
-  out->org = ids[0];
+  auto ids = kpo::core::ParseName(name, {"organizations"});
+  if (!ids.has_value()) return false;
+  out->org = (*ids)[0];
   return true;
 }
 
 bool ParseSiteName(absl::string_view name, ParsedName* out) {
-  std::vector<std::string> ids;
-  if (!ParseSegments(name, {"organizations", "sites"}, &ids)) return false;
-  out->org = ids[0];
-  out->id = ids[1];
+  auto ids = kpo::core::ParseName(name, {"organizations", "sites"});
+  if (!ids.has_value()) return false;
+  out->org = (*ids)[0];
+  out->id = (*ids)[1];
   return true;
 }
 
 bool ParseAreaName(absl::string_view name, ParsedName* out) {
-  std::vector<std::string> ids;
-  if (!ParseSegments(name, {"organizations", "sites", "areas"}, &ids)) return false;
-  out->org = ids[0];
-  out->site = ids[1];
-  out->id = ids[2];
+  auto ids = kpo::core::ParseName(name, {"organizations", "sites", "areas"});
+  if (!ids.has_value()) return false;
+  out->org = (*ids)[0];
+  out->site = (*ids)[1];
+  out->id = (*ids)[2];
   return true;
 }
 
 bool ParsePersonName(absl::string_view name, ParsedName* out) {
-  std::vector<std::string> ids;
-  if (!ParseSegments(name, {"organizations", "people"}, &ids)) return false;
-  out->org = ids[0];
-  out->id = ids[1];
+  auto ids = kpo::core::ParseName(name, {"organizations", "people"});
+  if (!ids.has_value()) return false;
+  out->org = (*ids)[0];
+  out->id = (*ids)[1];
   return true;
 }
 
 bool ParseCoachingRelationshipName(absl::string_view name, ParsedName* out) {
-  std::vector<std::string> ids;
-  if (!ParseSegments(name, {"organizations", "coachingRelationships"}, &ids)) return false;
-  out->org = ids[0];
-  out->id = ids[1];
+  auto ids = kpo::core::ParseName(name, {"organizations", "coachingRelationships"});
+  if (!ids.has_value()) return false;
+  out->org = (*ids)[0];
+  out->id = (*ids)[1];
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "kaizen_events.h"
 
+#include "action_items.h"
+#include "audits.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
@@ -8,6 +10,7 @@
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
+#include "settings.h"
 
 namespace kpo::kaizen {
 namespace {
@@ -44,7 +47,12 @@ class KaizenEventsTest : public ::testing::Test {
           std::pair{"idempotency", &kpo::idempotency::Migrations()}}) {
       ASSERT_TRUE(db_->Migrate(component, *migrations).ok());
     }
-    app_ = std::make_unique<KaizenEvents>(*db_, outbox_, clock_, tokens_, nullptr);
+    commands_ = std::make_unique<kpo::command::Runner>(*db_, outbox_, clock_);
+    auto core = NewCore(*commands_, tokens_);
+    app_ = std::make_unique<KaizenEvents>(core);
+    actions_ = std::make_unique<ActionItems>(core);
+    audits_ = std::make_unique<Audits>(core);
+    settings_ = std::make_unique<Settings>(core);
     // The directory as the people service would have published it.
     dir::Organization org;
     org.set_name(kOrg);
@@ -192,7 +200,7 @@ class KaizenEventsTest : public ::testing::Test {
     auto* m = r.add_measurements();
     m->set_metric_id("changeover");
     m->set_value(measured);
-    return app_->RecordAudit(kpo_, r);
+    return audits_->RecordAudit(kpo_, r);
   }
 
   std::vector<std::string> OutboxTypes() {
@@ -214,7 +222,11 @@ class KaizenEventsTest : public ::testing::Test {
   kpo::core::FakeClock clock_{absl::FromUnixSeconds(1'772'000'000)};  // 2026-02-25
   kpo::events::Outbox outbox_{{"//kpo.platform/kaizen", "kpo.kaizen.v1"}, clock_};
   kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
+  std::unique_ptr<kpo::command::Runner> commands_;
   std::unique_ptr<KaizenEvents> app_;
+  std::unique_ptr<ActionItems> actions_;
+  std::unique_ptr<Audits> audits_;
+  std::unique_ptr<Settings> settings_;
   Principal kpo_{"kpo", "acme", {kpo::auth::kKpoSpecialist}};
   Principal finance_{"sponsor", "acme", {kpo::auth::kSeniorLeader}};
   Principal intruder_{"x", "globex", {kpo::auth::kOrgAdmin}};
@@ -231,7 +243,7 @@ TEST_F(KaizenEventsTest, FullLifecycleToSustainedPublishesEveryStep) {
 
   pb::ListAuditsRequest audits;
   audits.set_parent(f.name());
-  auto listed = app_->ListAudits(kpo_, audits);
+  auto listed = audits_->ListAudits(kpo_, audits);
   ASSERT_TRUE(listed.ok());
   std::vector<std::string> due;
   for (const auto& a : listed->audits()) {
@@ -388,7 +400,7 @@ TEST_F(KaizenEventsTest, BadInputIsRefusedNamingFieldsAndWritesNothing) {
   pb::CreateActionItemRequest action;
   action.set_parent(e.name());
   action.mutable_action_item()->set_owner("bob");
-  EXPECT_THAT(Fields(app_->CreateActionItem(kpo_, action).status()),
+  EXPECT_THAT(Fields(actions_->CreateActionItem(kpo_, action).status()),
               ElementsAre("action_item.what", "action_item.owner", "action_item.due_date"));
   pb::UpdateKaizenSettingsRequest settings;
   settings.mutable_kaizen_settings()->set_name(std::string(kOrg) + "/kaizenSettings");
@@ -398,7 +410,7 @@ TEST_F(KaizenEventsTest, BadInputIsRefusedNamingFieldsAndWritesNothing) {
   settings.mutable_update_mask()->add_paths("audit_offset_days");
   settings.mutable_update_mask()->add_paths("backslide_threshold");
   EXPECT_THAT(
-      Fields(app_->UpdateKaizenSettings(kpo_, settings).status()),
+      Fields(settings_->UpdateKaizenSettings(kpo_, settings).status()),
       ElementsAre("kaizen_settings.audit_offset_days[1]", "kaizen_settings.backslide_threshold"));
   EXPECT_EQ(OutboxCount(), before);
   EXPECT_EQ(app_->GetKaizenEvent(kpo_, Get(e.name()))->etag(), e.etag());
@@ -412,7 +424,7 @@ TEST_F(KaizenEventsTest, BadInputOnTheOtherMutationsWritesNothing) {
   add.mutable_action_item()->set_what("Label the racks");
   add.mutable_action_item()->set_owner(P("m1"));
   *add.mutable_action_item()->mutable_due_date() = D(2026, 3, 1);
-  auto item = app_->CreateActionItem(kpo_, add);
+  auto item = actions_->CreateActionItem(kpo_, add);
   ASSERT_TRUE(item.ok()) << item.status();
   const int64_t before = OutboxCount();
 
@@ -433,15 +445,15 @@ TEST_F(KaizenEventsTest, BadInputOnTheOtherMutationsWritesNothing) {
   *upd.mutable_action_item()->mutable_due_date() = D(2026, 13, 1);
   upd.mutable_update_mask()->add_paths("owner");
   upd.mutable_update_mask()->add_paths("due_date");
-  EXPECT_THAT(Fields(app_->UpdateActionItem(kpo_, upd).status()),
+  EXPECT_THAT(Fields(actions_->UpdateActionItem(kpo_, upd).status()),
               ElementsAre("action_item.owner", "action_item.due_date"));
   upd.mutable_update_mask()->add_paths("site");
-  EXPECT_THAT(Fields(app_->UpdateActionItem(kpo_, upd).status()),
+  EXPECT_THAT(Fields(actions_->UpdateActionItem(kpo_, upd).status()),
               ElementsAre("update_mask.paths[2]"));
   pb::RecordAuditRequest audit;
   audit.set_name(f.name() + "/audits/day-30");
   audit.add_measurements()->set_metric_id("scrap");
-  EXPECT_THAT(Fields(app_->RecordAudit(kpo_, audit).status()),
+  EXPECT_THAT(Fields(audits_->RecordAudit(kpo_, audit).status()),
               ElementsAre("measurements[0].metric_id", "measurements"));
   pb::ValidateSavingsRequest validate;
   validate.set_name(f.name());
@@ -451,7 +463,7 @@ TEST_F(KaizenEventsTest, BadInputOnTheOtherMutationsWritesNothing) {
   pb::ListAuditsRequest audits;
   audits.set_parent(f.name());
   audits.set_state(pb::SCHEDULED);
-  EXPECT_EQ(app_->ListAudits(kpo_, audits)->audits_size(), 3) << "nothing recorded";
+  EXPECT_EQ(audits_->ListAudits(kpo_, audits)->audits_size(), 3) << "nothing recorded";
 }
 
 TEST_F(KaizenEventsTest, StaleEtagIsAbortedAndRetriesAreIdempotent) {
@@ -513,25 +525,25 @@ TEST_F(KaizenEventsTest, AnotherOrganizationCannotReachAnyMethod) {
   EXPECT_TRUE(denied(app_->ValidateSavings(intruder_, validate).status()));
   pb::CreateActionItemRequest action;
   action.set_parent(e.name());
-  EXPECT_TRUE(denied(app_->CreateActionItem(intruder_, action).status()));
+  EXPECT_TRUE(denied(actions_->CreateActionItem(intruder_, action).status()));
   pb::UpdateActionItemRequest update_action;
   update_action.mutable_action_item()->set_name(e.name() + "/actionItems/a");
-  EXPECT_TRUE(denied(app_->UpdateActionItem(intruder_, update_action).status()));
+  EXPECT_TRUE(denied(actions_->UpdateActionItem(intruder_, update_action).status()));
   pb::ListActionItemsRequest actions;
   actions.set_parent(std::string(kOrg) + "/kaizenEvents/-");
-  EXPECT_TRUE(denied(app_->ListActionItems(intruder_, actions).status()));
+  EXPECT_TRUE(denied(actions_->ListActionItems(intruder_, actions).status()));
   pb::ListAuditsRequest audits;
   audits.set_parent(std::string(kOrg) + "/kaizenEvents/-");
-  EXPECT_TRUE(denied(app_->ListAudits(intruder_, audits).status()));
+  EXPECT_TRUE(denied(audits_->ListAudits(intruder_, audits).status()));
   pb::RecordAuditRequest record;
   record.set_name(e.name() + "/audits/day-30");
-  EXPECT_TRUE(denied(app_->RecordAudit(intruder_, record).status()));
+  EXPECT_TRUE(denied(audits_->RecordAudit(intruder_, record).status()));
   pb::GetKaizenSettingsRequest get_settings;
   get_settings.set_name(std::string(kOrg) + "/kaizenSettings");
-  EXPECT_TRUE(denied(app_->GetKaizenSettings(intruder_, get_settings).status()));
+  EXPECT_TRUE(denied(settings_->GetKaizenSettings(intruder_, get_settings).status()));
   pb::UpdateKaizenSettingsRequest settings;
   settings.mutable_kaizen_settings()->set_name(std::string(kOrg) + "/kaizenSettings");
-  EXPECT_TRUE(denied(app_->UpdateKaizenSettings(intruder_, settings).status()));
+  EXPECT_TRUE(denied(settings_->UpdateKaizenSettings(intruder_, settings).status()));
   pb::CreateKaizenEventRequest create;
   create.set_parent(kOrg);
   EXPECT_TRUE(denied(app_->CreateKaizenEvent(intruder_, create).status()));
@@ -548,7 +560,7 @@ TEST_F(KaizenEventsTest, NewspaperListsOverdueItemsPerSiteAndPerson) {
     r.mutable_action_item()->set_what("Fix " + id);
     r.mutable_action_item()->set_owner(P(owner));
     *r.mutable_action_item()->mutable_due_date() = due;
-    auto item = app_->CreateActionItem(kpo_, r);
+    auto item = actions_->CreateActionItem(kpo_, r);
     EXPECT_TRUE(item.ok()) << item.status();
     return item.ok() ? *item : pb::ActionItem();
   };
@@ -559,19 +571,19 @@ TEST_F(KaizenEventsTest, NewspaperListsOverdueItemsPerSiteAndPerson) {
   *u.mutable_action_item() = done;
   u.mutable_action_item()->set_status(pb::DONE);
   u.mutable_update_mask()->add_paths("status");
-  ASSERT_TRUE(app_->UpdateActionItem(kpo_, u).ok());
+  ASSERT_TRUE(actions_->UpdateActionItem(kpo_, u).ok());
 
   pb::ListActionItemsRequest overdue;
   overdue.set_parent(std::string(kOrg) + "/kaizenEvents/-");
   overdue.set_overdue_only(true);
   overdue.set_site(std::string(kOrg) + "/sites/lyon");
-  auto items = app_->ListActionItems(kpo_, overdue);  // today is 2026-02-25
+  auto items = actions_->ListActionItems(kpo_, overdue);  // today is 2026-02-25
   ASSERT_TRUE(items.ok()) << items.status();
   ASSERT_EQ(items->action_items_size(), 1);
   EXPECT_THAT(items->action_items(0).name(), HasSubstr("/actionItems/late"));
   overdue.clear_site();
   overdue.set_owner(P("m2"));
-  EXPECT_EQ(app_->ListActionItems(kpo_, overdue)->action_items_size(), 0);
+  EXPECT_EQ(actions_->ListActionItems(kpo_, overdue)->action_items_size(), 0);
 }
 
 TEST_F(KaizenEventsTest, AuditsDueSoonAcrossSites) {
@@ -580,12 +592,12 @@ TEST_F(KaizenEventsTest, AuditsDueSoonAcrossSites) {
   r.set_parent(std::string(kOrg) + "/kaizenEvents/-");
   *r.mutable_as_of() = D(2024, 2, 20);
   r.set_due_within_days(30);
-  auto due = app_->ListAudits(kpo_, r);
+  auto due = audits_->ListAudits(kpo_, r);
   ASSERT_TRUE(due.ok()) << due.status();
   ASSERT_EQ(due->audits_size(), 1);
   EXPECT_EQ(due->audits(0).offset_days(), 30);
   r.set_due_within_days(60);
-  EXPECT_EQ(app_->ListAudits(kpo_, r)->audits_size(), 2);
+  EXPECT_EQ(audits_->ListAudits(kpo_, r)->audits_size(), 2);
 }
 
 TEST_F(KaizenEventsTest, SavingsCountOnlyAfterFinanceValidation) {
@@ -625,7 +637,7 @@ TEST_F(KaizenEventsTest, TemplateChangesReachOnlyEventsNotPastThePhase) {
   ASSERT_TRUE(app_->CharterKaizenEvent(kpo_, T(chartered.name())).ok());
   pb::GetKaizenSettingsRequest get;
   get.set_name(std::string(kOrg) + "/kaizenSettings");
-  pb::KaizenSettings settings = *app_->GetKaizenSettings(kpo_, get);
+  pb::KaizenSettings settings = *settings_->GetKaizenSettings(kpo_, get);
   pb::UpdateKaizenSettingsRequest u;
   *u.mutable_kaizen_settings() = settings;
   auto* safety = u.mutable_kaizen_settings()->add_checklist_template();
@@ -634,7 +646,7 @@ TEST_F(KaizenEventsTest, TemplateChangesReachOnlyEventsNotPastThePhase) {
   safety->set_text("Safety review of the target area");
   safety->set_required(true);
   u.mutable_update_mask()->add_paths("checklist_template");
-  ASSERT_TRUE(app_->UpdateKaizenSettings(kpo_, u).ok());
+  ASSERT_TRUE(settings_->UpdateKaizenSettings(kpo_, u).ok());
   auto has_safety = [&](const std::string& name) {
     const pb::KaizenEvent event = *app_->GetKaizenEvent(kpo_, Get(name));
     for (const auto& item : event.checklist()) {

@@ -31,8 +31,8 @@ class DirectoryTest : public ::testing::Test {
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
-    directory_ = std::make_unique<Directory>(*db_, outbox_, clock_, tokens_, nullptr,
-                                             [this] { ++commits_; });
+    commands_ = std::make_unique<kpo::command::Runner>(*db_, outbox_, clock_);
+    directory_ = std::make_unique<Directory>(*commands_, tokens_, nullptr);
     pb::CreateOrganizationRequest org;
     org.set_organization_id("acme");
     org.mutable_organization()->set_display_name("Acme");
@@ -95,7 +95,10 @@ class DirectoryTest : public ::testing::Test {
   kpo::testing::TempDir dir_;
   std::unique_ptr<kpo::storage::Database> db_;
   kpo::core::FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
-  kpo::events::Outbox outbox_{{"//kpo.platform/people", "kpo.people.v1"}, clock_};
+  // Counts the relay wake-ups: one per committed transaction that appended events.
+  kpo::events::Outbox outbox_{{"//kpo.platform/people", "kpo.people.v1", [this] { ++commits_; }},
+                              clock_};
+  std::unique_ptr<kpo::command::Runner> commands_;
   kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
   std::unique_ptr<Directory> directory_;
   int commits_ = 0;

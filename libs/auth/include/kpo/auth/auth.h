@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "kpo/core/resource_name.h"
 
 namespace kpo::auth {
 
@@ -104,5 +105,13 @@ std::set<std::string> AnyRole();
 // the request field the name came from, for the message.
 absl::Status CheckOrganization(const Principal& principal, absl::string_view resource_name,
                                absl::string_view field);
+
+// How every RPC checks a name or parent field: first its shape — INVALID_ARGUMENT (a
+// BadRequest violation of `field` stating the pattern) when `name` is not a name of
+// `collections` — and only then its tenancy: PERMISSION_DENIED (CROSS_TENANT_ACCESS)
+// for a well-formed name of another organization. Returns the name's ids.
+absl::StatusOr<std::vector<std::string>> CheckName(const Principal& principal,
+                                                   absl::string_view field, absl::string_view name,
+                                                   kpo::core::Collections collections);
 
 }  // namespace kpo::auth

@@ -2,9 +2,12 @@
 
 // Writing events: the transactional outbox. A command appends its events with
 // Outbox::Append inside the same Database::Write transaction as its business rows, so
-// either both are committed or neither. The OutboxRelay (relay.h) publishes them.
+// either both are committed or neither. The OutboxRelay (relay.h) publishes them: a
+// transaction that appended events calls `on_commit` once when it commits (the
+// runtime wakes the relay with it), so no command has to remember to.
 // Outbox is immutable after construction and thread-safe.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,6 +40,8 @@ struct OutboxOptions {
   std::string source;
   // Topic the service publishes to, e.g. "kpo.people.v1".
   std::string topic;
+  // Called once after each committed transaction that appended events; may be empty.
+  std::function<void()> on_commit;
 };
 
 class Outbox {
@@ -70,5 +75,11 @@ absl::StatusOr<OutboxCounts> CountOutbox(kpo::storage::Database& db,
 // relay publishes them once more (consumers dedupe). Returns how many.
 absl::StatusOr<int64_t> RepublishSince(kpo::storage::Database& db, absl::string_view organization,
                                        absl::Time since);
+
+// Deletes up to `limit` inbox rows processed before `before`, oldest first, in one short
+// transaction; returns how many. An event redelivered after its row is gone is applied
+// again, so the window must exceed how far back events can be redelivered or
+// republished (the outbox retention).
+absl::StatusOr<int64_t> DeleteInboxBefore(kpo::storage::Database& db, absl::Time before, int limit);
 
 }  // namespace kpo::events

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/any.pb.h"
+#include "kpo/core/errors.h"
 #include "kpo/events/consumer.h"
 #include "kpo/storage/database.h"
 
@@ -48,5 +50,42 @@ absl::StatusOr<std::optional<Entry>> Lookup(kpo::storage::Database& db, const st
 // Active entries per kind for one organization.
 absl::StatusOr<std::map<std::string, int64_t>> CountActive(kpo::storage::Database& db,
                                                            const std::string& org);
+
+// ---- Checks every consuming service makes against the replica
+
+// A reference from a command of organization `org` (its id) to a directory resource
+// of `kind` that must be active. Adds a violation of `field` when `name` lies outside
+// the organization, is unknown to the replica (or has not reached it yet), is of
+// another kind, or is inactive. Does nothing for an empty name or a field that already
+// has a violation. Returns the entry when it is active.
+absl::StatusOr<std::optional<Entry>> RequireActive(kpo::storage::Transaction& tx,
+                                                   const std::string& org, const std::string& name,
+                                                   absl::string_view kind, const std::string& field,
+                                                   kpo::core::FieldViolations& v);
+
+// The same, unpacked as the directory message `T` (kpo.people.v1.Person, Site, ...).
+template <class T>
+absl::StatusOr<std::optional<T>> RequireActive(kpo::storage::Transaction& tx,
+                                               const std::string& org, const std::string& name,
+                                               absl::string_view kind, const std::string& field,
+                                               kpo::core::FieldViolations& v) {
+  auto entry = RequireActive(tx, org, name, kind, field, v);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) return std::optional<T>();
+  T resource;
+  if (!(*entry)->resource.UnpackTo(&resource)) {
+    return absl::InternalError("corrupt replica entry " + name);
+  }
+  return std::optional<T>(std::move(resource));
+}
+
+// The ids of the organization's strategic objectives (none while the organization has
+// not reached the replica).
+absl::StatusOr<std::vector<std::string>> StrategicObjectiveIds(kpo::storage::Transaction& tx,
+                                                               const std::string& org);
+
+// The site's time zone; UTC when the replica does not know the site or its zone.
+absl::StatusOr<absl::TimeZone> SiteTimeZone(kpo::storage::Transaction& tx, const std::string& org,
+                                            const std::string& site);
 
 }  // namespace kpo::replica

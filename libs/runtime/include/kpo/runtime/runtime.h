@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "kpo/auth/auth.h"
+#include "kpo/command/command.h"
 #include "kpo/core/clock.h"
 #include "kpo/core/config.h"
 #include "kpo/core/page_token.h"
@@ -35,7 +36,8 @@ struct ServiceSpec {
   // Default ports of the local stack.
   int default_grpc_port = 0;
   int default_metrics_port = 0;
-  // Schema components beyond "events" (and "replica" when `directory_replica`).
+  // Schema components beyond "events", "idempotency" (and "replica" when
+  // `directory_replica`).
   std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> migrations;
   // Keep a local directory replica fed by kpo.people.v1.
   bool directory_replica = false;
@@ -54,12 +56,12 @@ class ServiceRuntime {
   virtual kpo::rpc::Server& server() = 0;
   virtual const kpo::core::PageTokenCodec& page_tokens() = 0;
   virtual const kpo::core::Clock& clock() = 0;
+  // How every mutation runs (request_id replay, outbox; the relay wakes on commit).
+  virtual const kpo::command::Runner& commands() = 0;
   // Null when the service consumes nothing.
   virtual kpo::events::Consumer* consumer() = 0;
-  // Tells the relay a command committed events.
-  virtual void OutboxCommitted() = 0;
   // Keeps `object` alive until shutdown completes (services, caches).
-  virtual void Own(std::shared_ptr<void> object) = 0;
+  virtual void Own(std::shared_ptr<const void> object) = 0;
 };
 
 // Runs a service: `--config <file>` (or KPO_CONFIG) plus KPO_* environment overrides.

@@ -11,6 +11,7 @@
 // that stays locked past the busy timeout as UNAVAILABLE, anything else as INTERNAL.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -55,6 +56,19 @@ class Transaction {
                                        const std::vector<Value>& params = {}) = 0;
   virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
                                                  const std::vector<Value>& params = {}) = 0;
+
+  // Runs `fn` after this write transaction commits, outside the database's locks, on
+  // the committing thread; never if it rolls back. A later registration with the same
+  // non-null `key` is ignored (one wake-up per transaction, however many rows).
+  // Hooks of a read transaction never run.
+  void OnCommit(std::function<void()> fn, const void* key = nullptr);
+
+ protected:
+  // For drivers: the hooks of the transaction that just ended (and forgets them).
+  std::vector<std::function<void()>> TakeCommitHooks();
+
+ private:
+  std::vector<std::pair<const void*, std::function<void()>>> on_commit_;
 };
 
 // A numbered schema change. Versions of one component start at 1 and have no gaps.
@@ -75,7 +89,8 @@ class Database {
                                const std::vector<Migration>& migrations) = 0;
 
   // Runs `fn` in a write transaction: committed if `fn` returns OK, rolled back
-  // otherwise (and fn's status is returned). Writers are serialized.
+  // otherwise (and fn's status is returned). Writers are serialized. After a commit
+  // the transaction's OnCommit hooks run, in registration order.
   virtual absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) = 0;
 
   // Runs `fn` in a read-only snapshot; runs concurrently with writers and readers.

@@ -1,4 +1,4 @@
-#include "service.h"
+#include "grpc_service.h"
 
 namespace kpo::people {
 namespace {

@@ -1,4 +1,4 @@
-#include "service.h"
+#include "grpc_service.h"
 
 namespace kpo::kaizen {
 namespace {
@@ -6,13 +6,13 @@ namespace {
 namespace pb = kpo::kaizen::v1;
 using kpo::auth::Principal;
 
-#define KPO_KAIZEN_UNARY(Method, Req, Resp)                                              \
+#define KPO_KAIZEN_UNARY(App, Method, Req, Resp)                                         \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
     return server_.Unary<pb::Req, pb::Resp>(                                             \
         ctx, req, resp, "/kpo.kaizen.v1.KaizenEventsService/" #Method,                   \
         [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
-          auto result = events_.Method(p, r);                                            \
+          auto result = app_.App.Method(p, r);                                           \
           if (!result.ok()) return result.status();                                      \
           out = *std::move(result);                                                      \
           return absl::OkStatus();                                                       \
@@ -21,32 +21,31 @@ using kpo::auth::Principal;
 
 class KaizenServiceImpl final : public pb::KaizenEventsService::CallbackService {
  public:
-  KaizenServiceImpl(kpo::rpc::Server& server, KaizenEvents& events)
-      : server_(server), events_(events) {}
+  KaizenServiceImpl(kpo::rpc::Server& server, KaizenApplication app) : server_(server), app_(app) {}
 
-  KPO_KAIZEN_UNARY(CreateKaizenEvent, CreateKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(GetKaizenEvent, GetKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(ListKaizenEvents, ListKaizenEventsRequest, ListKaizenEventsResponse)
-  KPO_KAIZEN_UNARY(UpdateKaizenEvent, UpdateKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CharterKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(StartKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CompleteKaizenEvent, CompleteKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(StartFollowUp, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CloseKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CancelKaizenEvent, CancelKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CompleteChecklistItem, CompleteChecklistItemRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(ValidateSavings, ValidateSavingsRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(CreateActionItem, CreateActionItemRequest, ActionItem)
-  KPO_KAIZEN_UNARY(UpdateActionItem, UpdateActionItemRequest, ActionItem)
-  KPO_KAIZEN_UNARY(ListActionItems, ListActionItemsRequest, ListActionItemsResponse)
-  KPO_KAIZEN_UNARY(ListAudits, ListAuditsRequest, ListAuditsResponse)
-  KPO_KAIZEN_UNARY(RecordAudit, RecordAuditRequest, Audit)
-  KPO_KAIZEN_UNARY(GetKaizenSettings, GetKaizenSettingsRequest, KaizenSettings)
-  KPO_KAIZEN_UNARY(UpdateKaizenSettings, UpdateKaizenSettingsRequest, KaizenSettings)
+  KPO_KAIZEN_UNARY(events, CreateKaizenEvent, CreateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, GetKaizenEvent, GetKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, ListKaizenEvents, ListKaizenEventsRequest, ListKaizenEventsResponse)
+  KPO_KAIZEN_UNARY(events, UpdateKaizenEvent, UpdateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, CharterKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, StartKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, CompleteKaizenEvent, CompleteKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, StartFollowUp, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, CloseKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, CancelKaizenEvent, CancelKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, CompleteChecklistItem, CompleteChecklistItemRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(events, ValidateSavings, ValidateSavingsRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(action_items, CreateActionItem, CreateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(action_items, UpdateActionItem, UpdateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(action_items, ListActionItems, ListActionItemsRequest, ListActionItemsResponse)
+  KPO_KAIZEN_UNARY(audits, ListAudits, ListAuditsRequest, ListAuditsResponse)
+  KPO_KAIZEN_UNARY(audits, RecordAudit, RecordAuditRequest, Audit)
+  KPO_KAIZEN_UNARY(settings, GetKaizenSettings, GetKaizenSettingsRequest, KaizenSettings)
+  KPO_KAIZEN_UNARY(settings, UpdateKaizenSettings, UpdateKaizenSettingsRequest, KaizenSettings)
 
  private:
   kpo::rpc::Server& server_;
-  KaizenEvents& events_;
+  KaizenApplication app_;
 };
 
 #undef KPO_KAIZEN_UNARY
@@ -77,8 +76,8 @@ kpo::auth::PermissionTable& AddKaizenPermissions(kpo::auth::PermissionTable& tab
   return table;
 }
 
-std::unique_ptr<grpc::Service> NewKaizenService(kpo::rpc::Server& server, KaizenEvents& events) {
-  return std::make_unique<KaizenServiceImpl>(server, events);
+std::unique_ptr<grpc::Service> NewKaizenService(kpo::rpc::Server& server, KaizenApplication app) {
+  return std::make_unique<KaizenServiceImpl>(server, app);
 }
 
 }  // namespace kpo::kaizen
