@@ -6,6 +6,7 @@
 #include "domain/sustainment.h"
 #include "kaizen_internal.h"
 #include "kpo/core/date.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/errors.h"
 #include "kpo/kaizen/v1/events.pb.h"
 #include "store.h"
@@ -32,7 +33,7 @@ absl::StatusOr<pb::ListAuditsResponse> Audits::ListAudits(const Principal& p,
     v.Add("due_within_days", "must be 0 to 3660");
   }
   if (r.has_as_of() && !kpo::core::IsValidDate(r.as_of())) v.Add("as_of", "is not a valid date");
-  if (!pb::AuditState_IsValid(r.state())) v.Add("state", "is not one of the audit states");
+  kpo::core::CheckEnum(pb::AuditState_descriptor(), r.state(), "state", false, v);
   if (!v.empty()) return v.ToStatus();
   filter.site = r.site();
   filter.state = r.state();

@@ -10,6 +10,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "kaizen_internal.h"
 #include "kpo/core/date.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/resource_name.h"
@@ -165,13 +166,10 @@ absl::StatusOr<pb::ListKaizenEventsResponse> KaizenEvents::ListKaizenEvents(
   if (!r.area().empty() && !kpo::core::ParseName(r.area(), {"organizations", "sites", "areas"})) {
     v.Add("area", "must be an area name");
   }
-  if (!pb::EventState_IsValid(r.state())) v.Add("state", "is not one of the event states");
-  if (!pb::EventType_IsValid(r.event_type())) {
-    v.Add("event_type", "is not one of the event types");
-  }
-  if (!pb::FacilitatorKind_IsValid(r.facilitator_kind())) {
-    v.Add("facilitator_kind", "is not one of the facilitator kinds");
-  }
+  kpo::core::CheckEnum(pb::EventState_descriptor(), r.state(), "state", false, v);
+  kpo::core::CheckEnum(pb::EventType_descriptor(), r.event_type(), "event_type", false, v);
+  kpo::core::CheckEnum(pb::FacilitatorKind_descriptor(), r.facilitator_kind(), "facilitator_kind",
+                       false, v);
   for (auto [field, date] : {std::pair{"start_date_from", &r.start_date_from()},
                              std::pair{"start_date_to", &r.start_date_to()}}) {
     if (date->year() != 0 && !kpo::core::IsValidDate(*date)) v.Add(field, "is not a valid date");
@@ -300,7 +298,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CharterKaizenEvent(const Principal
           return kpo::core::FailedPrecondition(
               "CHARTER_INCOMPLETE",
               absl::StrCat("cannot move the kaizen event from PROPOSED to CHARTERED: ",
-                           v.ToStatus().message()),
+                           v.Summary()),
               {{"current_state", "PROPOSED"}, {"requested_state", "CHARTERED"}});
         }
         // Who facilitates: the KPO or the line, from the facilitator's directory roles.
@@ -357,7 +355,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CompleteKaizenEvent(
           return kpo::core::FailedPrecondition(
               "RESULTS_MISSING",
               absl::StrCat("cannot move the kaizen event from IN_PROGRESS to COMPLETED: ",
-                           v.ToStatus().message()),
+                           v.Summary()),
               {{"current_state", "IN_PROGRESS"}, {"requested_state", "COMPLETED"}});
         }
         Date completion = r.completion_date();

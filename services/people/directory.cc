@@ -11,11 +11,14 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
+#include "kpo/core/resource_name.h"
 #include "kpo/core/update_mask.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
+#include "kpo/storage/keyset.h"
 #include "store.h"
 
 namespace kpo::people {
@@ -159,11 +162,13 @@ class Directory::Impl {
     return absl::OkStatus();
   }
 
-  // Drops `name` from the read cache once the command's transaction commits.
-  void InvalidateOnCommit(Context& c, const std::string& name) {
+  // Once the command's transaction commits, cached copies of `name` older than
+  // `revision` are no longer served.
+  void InvalidateOnCommit(Context& c, const std::string& name, int64_t revision) {
     if (cache_ == nullptr) return;
-    c.tx().OnCommit(
-        [cache = cache_, org = c.organization_id(), name] { cache->Invalidate(org, name); });
+    c.tx().OnCommit([cache = cache_, org = c.organization_id(), name, revision] {
+      cache->Invalidate(org, name, revision);
+    });
   }
 
   // ---- Generic flows
@@ -211,7 +216,7 @@ class Directory::Impl {
         !s.ok()) {
       return s;
     }
-    InvalidateOnCommit(c, name);
+    InvalidateOnCommit(c, name, 1);
     return c.Publish(name, MakeEvent<Event>(resource, 1, nullptr));
   }
 
@@ -220,7 +225,10 @@ class Directory::Impl {
                            const KindSpec& spec, const std::string& parent, const char* parent_kind,
                            const std::string& id, const T& input, const std::string& request_id) {
     if (parent_kind != nullptr) {
-      if (absl::Status s = kpo::auth::CheckOrganization(p, parent, "parent"); !s.ok()) return s;
+      auto ids = std::string(parent_kind) == kSiteKind
+                     ? kpo::auth::CheckName(p, "parent", parent, {"organizations", "sites"})
+                     : kpo::auth::CheckName(p, "parent", parent, {"organizations"});
+      if (!ids.ok()) return ids.status();
     }
     FieldViolations v;
     if (!id.empty() && !kpo::core::IsValidResourceId(id)) {
@@ -315,7 +323,7 @@ class Directory::Impl {
               !ps.ok()) {
             return ps;
           }
-          InvalidateOnCommit(c, name);
+          InvalidateOnCommit(c, name, revision);
           if (absl::Status ps = c.Publish(name, MakeEvent<Event>(merged, revision, &effective));
               !ps.ok()) {
             return ps;
@@ -338,7 +346,7 @@ class Directory::Impl {
         !ps.ok()) {
       return ps;
     }
-    InvalidateOnCommit(c, name);
+    InvalidateOnCommit(c, name, revision);
     if (absl::Status ps = c.Publish(name, MakeEvent<Event>(current, revision, nullptr)); !ps.ok()) {
       return ps;
     }
@@ -404,7 +412,7 @@ class Directory::Impl {
     if (!s.ok()) return s;
     if (!found.has_value()) return kpo::core::NotFound(name);
     if (!out.ParseFromString(found->data)) return absl::InternalError("corrupt row " + name);
-    if (cache_ != nullptr) cache_->Put(org, name, found->data);
+    if (cache_ != nullptr) cache_->Put(org, name, found->revision, found->data);
     return out;
   }
 
@@ -413,31 +421,26 @@ class Directory::Impl {
       const Principal& p, const char* kind, const std::string& parent_field_value,
       const std::string& parent_filter, int32_t page_size, const std::string& page_token,
       const Indexes& filters, bool show_inactive) {
-    FieldViolations v;
-    if (page_size < 0) v.Add("page_size", "must not be negative");
-    if (!v.empty()) return v.ToStatus();
-    const int limit =
-        page_size == 0 ? options_.default_page_size : std::min(page_size, options_.max_page_size);
     std::string scope = absl::StrCat(p.organization_id, "|", kind, "|", parent_field_value, "|",
                                      show_inactive ? 1 : 0);
     for (const auto& [k, value] : filters) absl::StrAppend(&scope, "|", k, "=", value);
-    std::string after;
-    if (!page_token.empty()) {
-      auto cursor = tokens_.Open(page_token, scope);
-      if (!cursor.ok()) return cursor.status();
-      after = cursor->last_key;
-    }
-    store::ListQuery query{kind, after, parent_filter, show_inactive, filters, limit};
+    auto page = kpo::core::OpenPage(tokens_, options_.pages, page_size, page_token, scope);
+    if (!page.ok()) return page.status();
+    store::ListQuery query{kind, parent_filter, show_inactive, filters};
+    kpo::storage::KeysetPage keyset;
+    keyset.limit = page->limit;
+    if (page->after.has_value()) keyset.after = {{0, page->after->name}};
     std::vector<std::string> items;
     std::string next;
     absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
-      auto rows = store::List(tx, p.organization_id, query);
+      auto rows = store::List(tx, p.organization_id, query, keyset);
       if (!rows.ok()) return rows.status();
-      for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
+      const size_t limit = static_cast<size_t>(page->limit);
+      for (size_t i = 0; i < rows->size() && i < limit; ++i) {
         items.push_back((*rows)[i].second);
       }
-      if (rows->size() > static_cast<size_t>(limit)) {
-        next = tokens_.Seal({scope, (*rows)[limit - 1].first});
+      if (rows->size() > limit) {
+        next = kpo::core::NextPageToken(tokens_, *page, {0, (*rows)[limit - 1].first});
       }
       return absl::OkStatus();
     });
@@ -612,7 +615,9 @@ absl::StatusOr<pb::Site> Directory::GetSite(const Principal& p, const pb::GetSit
 
 absl::StatusOr<pb::ListSitesResponse> Directory::ListSites(const Principal& p,
                                                            const pb::ListSitesRequest& r) {
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  if (auto ids = kpo::auth::CheckName(p, "parent", r.parent(), {"organizations"}); !ids.ok()) {
+    return ids.status();
+  }
   auto page = impl_->List(p, kSiteKind, r.parent(), r.parent(), r.page_size(), r.page_token(), {},
                           r.show_inactive());
   if (!page.ok()) return page.status();
@@ -668,13 +673,19 @@ absl::StatusOr<pb::Area> Directory::GetArea(const Principal& p, const pb::GetAre
 
 absl::StatusOr<pb::ListAreasResponse> Directory::ListAreas(const Principal& p,
                                                            const pb::ListAreasRequest& r) {
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
-  const bool all_sites = absl::EndsWith(r.parent(), "/sites/-");
+  // A site, or "organizations/{org}/sites/-" for every site: shape first, then tenancy.
+  constexpr absl::string_view kAllSites = "/sites/-";
+  const bool all_sites =
+      absl::EndsWith(r.parent(), kAllSites) &&
+      kpo::core::ParseName(
+          absl::string_view(r.parent()).substr(0, r.parent().size() - kAllSites.size()),
+          {"organizations"});
   domain::ParsedName site;
   if (!all_sites && !domain::ParseSiteName(r.parent(), &site)) {
     return kpo::core::InvalidField(
-        "parent", "must be a site name, or organizations/{org}/sites/- for every site");
+        "parent", "must be a site name, or organizations/{organization}/sites/- for every site");
   }
+  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
   auto page = impl_->List(p, kAreaKind, r.parent(), all_sites ? "" : r.parent(), r.page_size(),
                           r.page_token(), {}, r.show_inactive());
   if (!page.ok()) return page.status();
@@ -707,7 +718,9 @@ absl::StatusOr<pb::Person> Directory::CreatePerson(const Principal& p,
 
 absl::StatusOr<pb::BatchCreatePeopleResponse> Directory::BatchCreatePeople(
     const Principal& p, const pb::BatchCreatePeopleRequest& r) {
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  if (auto ids = kpo::auth::CheckName(p, "parent", r.parent(), {"organizations"}); !ids.ok()) {
+    return ids.status();
+  }
   FieldViolations v;
   if (r.requests().empty()) v.Add("requests", "at least one person is required");
   if (r.requests_size() > impl_->options_.max_batch_size) {
@@ -794,14 +807,16 @@ absl::StatusOr<pb::Person> Directory::GetPerson(const Principal& p, const pb::Ge
 
 absl::StatusOr<pb::ListPeopleResponse> Directory::ListPeople(const Principal& p,
                                                              const pb::ListPeopleRequest& r) {
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  if (auto ids = kpo::auth::CheckName(p, "parent", r.parent(), {"organizations"}); !ids.ok()) {
+    return ids.status();
+  }
   FieldViolations v;
   domain::ParsedName parsed;
   if (!r.site().empty() && !domain::ParseSiteName(r.site(), &parsed))
     v.Add("site", "must be a site name");
   if (!r.area().empty() && !domain::ParseAreaName(r.area(), &parsed))
     v.Add("area", "must be an area name");
-  if (!pb::Role_IsValid(r.role())) v.Add("role", "is not a role");
+  kpo::core::CheckEnum(pb::Role_descriptor(), r.role(), "role", false, v);
   if (!v.empty()) return v.ToStatus();
   Indexes filters;
   if (!r.site().empty()) filters.emplace_back("site", r.site());
@@ -862,7 +877,9 @@ absl::StatusOr<pb::CoachingRelationship> Directory::GetCoachingRelationship(
 
 absl::StatusOr<pb::ListCoachingRelationshipsResponse> Directory::ListCoachingRelationships(
     const Principal& p, const pb::ListCoachingRelationshipsRequest& r) {
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  if (auto ids = kpo::auth::CheckName(p, "parent", r.parent(), {"organizations"}); !ids.ok()) {
+    return ids.status();
+  }
   Indexes filters;
   if (!r.person().empty()) filters.emplace_back("person", r.person());
   auto page = impl_->List(p, kCoachingKind, r.parent(), r.parent(), r.page_size(), r.page_token(),

@@ -16,7 +16,7 @@
 #include "kpo/auth/auth.h"
 #include "kpo/command/command.h"
 #include "kpo/core/clock.h"
-#include "kpo/core/page_token.h"
+#include "kpo/core/pagination.h"
 #include "kpo/events/outbox.h"
 #include "kpo/people/v1/people_service.pb.h"
 #include "kpo/storage/database.h"
@@ -24,21 +24,26 @@
 namespace kpo::people {
 
 // Read-through cache of single resources (libs/cache behind it in production). Misses
-// and failures fall back to the database; implementations must be thread-safe.
+// and failures fall back to the database. Entries carry the row's revision so that a
+// reader that loaded a row before a concurrent change can never put the old row back
+// over the change. Implementations must be thread-safe.
 class ResourceCache {
  public:
   virtual ~ResourceCache() = default;
   virtual std::optional<std::string> Get(const std::string& org, const std::string& name) = 0;
-  virtual void Put(const std::string& org, const std::string& name, const std::string& data) = 0;
-  virtual void Invalidate(const std::string& org, const std::string& name) = 0;
+  // Stores the resource as read at `revision`; refused when the cache holds a newer
+  // revision or the invalidation of one.
+  virtual void Put(const std::string& org, const std::string& name, int64_t revision,
+                   const std::string& data) = 0;
+  // `name` was committed at `revision`: copies of older revisions must not be served.
+  virtual void Invalidate(const std::string& org, const std::string& name, int64_t revision) = 0;
 };
 
 // The migrations of component "people".
 const std::vector<kpo::storage::Migration>& Migrations();
 
 struct DirectoryOptions {
-  int default_page_size = 50;
-  int max_page_size = 1000;
+  kpo::core::PageOptions pages;
   int max_batch_size = 10000;
 };
 

@@ -26,18 +26,23 @@ bool RedisResourceCache::Clean() {
 std::optional<std::string> RedisResourceCache::Get(const std::string& org,
                                                    const std::string& name) {
   if (!Clean()) return std::nullopt;
-  return cache_.Get(CacheKey(org, name));
+  auto stored = cache_.Get(CacheKey(org, name));
+  if (!stored.has_value()) return std::nullopt;
+  auto entry = kpo::cache::RedisCache::ParseVersioned(*stored);
+  if (!entry.has_value()) return std::nullopt;  // a tombstone
+  return std::move(entry->second);
 }
 
-void RedisResourceCache::Put(const std::string& org, const std::string& name,
+void RedisResourceCache::Put(const std::string& org, const std::string& name, int64_t revision,
                              const std::string& data) {
   if (!Clean()) return;
-  cache_.Set(CacheKey(org, name), data, ttl_);
+  (void)cache_.SetIfNewer(CacheKey(org, name), revision, data, ttl_);
 }
 
-void RedisResourceCache::Invalidate(const std::string& org, const std::string& name) {
+void RedisResourceCache::Invalidate(const std::string& org, const std::string& name,
+                                    int64_t revision) {
   const std::string key = CacheKey(org, name);
-  if (cache_.Delete({key})) return;
+  if (cache_.Tombstone(key, revision, ttl_).has_value()) return;  // written, or newer there
   absl::MutexLock lock(&mu_);
   if (pending_.size() < kMaxPending) {
     pending_.insert(key);

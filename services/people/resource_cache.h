@@ -1,8 +1,11 @@
 #pragma once
 
 // ResourceCache over Redis: single directory resources under
-// kpo:{org}:people:<resource name>, with a TTL. Invalidations that fail (Redis down)
-// are remembered and retried before the next cached read is trusted, so a Redis that
+// kpo:{org}:people:<resource name>, with a TTL, stored as versioned entries of
+// libs/cache. An invalidation writes a tombstone of the committed revision and a put
+// only lands over older revisions (RedisCache::SetIfNewer), so a reader that loaded a row before a
+// change cannot re-cache it after the change's invalidation. Invalidations that fail (Redis down)
+// are remembered and retried (as deletes) before the next cached read is trusted, so a Redis that
 // comes back never serves a value older than a committed change. Thread-safe.
 
 #include <set>
@@ -21,8 +24,9 @@ class RedisResourceCache final : public ResourceCache {
       : cache_(cache), ttl_(ttl), clock_(clock) {}
 
   std::optional<std::string> Get(const std::string& org, const std::string& name) override;
-  void Put(const std::string& org, const std::string& name, const std::string& data) override;
-  void Invalidate(const std::string& org, const std::string& name) override;
+  void Put(const std::string& org, const std::string& name, int64_t revision,
+           const std::string& data) override;
+  void Invalidate(const std::string& org, const std::string& name, int64_t revision) override;
 
  private:
   static constexpr size_t kMaxPending = 10000;

@@ -86,12 +86,10 @@ absl::Status ClaimUnique(Transaction& tx, const std::string& org, const std::str
       .status();
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(Transaction& tx,
-                                                                      const std::string& org,
-                                                                      const ListQuery& q) {
-  std::string sql =
-      "SELECT d.name, d.data FROM directory d WHERE d.org = ? AND d.kind = ? AND d.name > ?";
-  std::vector<Value> params = {org, q.kind, q.after};
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(
+    Transaction& tx, const std::string& org, const ListQuery& q, kpo::storage::KeysetPage page) {
+  std::string sql = "SELECT d.name, d.data FROM directory d WHERE d.org = ? AND d.kind = ?";
+  std::vector<Value> params = {org, q.kind};
   if (!q.parent.empty()) {
     sql += " AND d.parent = ?";
     params.emplace_back(q.parent);
@@ -104,8 +102,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(Transactio
     params.emplace_back(key);
     params.emplace_back(value);
   }
-  sql += " ORDER BY d.name LIMIT ?";
-  params.emplace_back(static_cast<int64_t>(q.limit + 1));
+  page.sort_column.clear();
+  page.name_column = "d.name";
+  kpo::storage::AppendKeyset(page, sql, params);
   auto rows = tx.Query(sql, params);
   if (!rows.ok()) return rows.status();
   std::vector<std::pair<std::string, std::string>> out;

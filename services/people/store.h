@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "kpo/storage/database.h"
+#include "kpo/storage/keyset.h"
 
 namespace kpo::people::store {
 
@@ -49,16 +50,13 @@ absl::Status ClaimUnique(Transaction& tx, const std::string& org, const std::str
 
 struct ListQuery {
   std::string kind;
-  std::string after;   // names after this one
   std::string parent;  // empty: any parent
   bool show_inactive = false;
   Entries filters;  // every entry must be in the resource's index
-  int limit = 50;   // rows returned: up to limit + 1, to tell whether more follow
 };
-// (name, data) ordered by name.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(Transaction& tx,
-                                                                      const std::string& org,
-                                                                      const ListQuery& query);
+// One keyset page of (name, data) ordered by name (the page's sort column is ignored).
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(
+    Transaction& tx, const std::string& org, const ListQuery& query, kpo::storage::KeysetPage page);
 
 // Active resources of `kind` whose index holds (key, value), ordered by name.
 absl::StatusOr<std::vector<std::pair<std::string, Row>>> ActiveWithEntry(Transaction& tx,

@@ -24,7 +24,7 @@ void Table::Print(std::ostream& out) const {
     for (size_t i = 0; i < width.size(); ++i) {
       const std::string& c = i < cells.size() ? cells[i] : "";
       s += c;
-      if (i + 1 < width.size()) s += std::string(width[i] - c.size() + 2, ' ');
+      if (i + 1 < width.size()) s.append(width[i] - c.size() + 2, ' ');
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();
     out << s << "\n";
@@ -91,9 +91,13 @@ void PrintFields(const Message& m, std::ostream& out) {
     if (f->is_repeated()) {
       std::vector<std::string> items;
       for (int j = 0; j < r->FieldSize(m, f); ++j) items.push_back(Scalar(m, f, j));
-      value = absl::StrJoin(items, f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
-                                       ? "\n" + std::string(width + 2, ' ')
-                                       : ", ");
+      // Messages one per line, aligned under the first; scalars on one line.
+      std::string separator = ", ";
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        separator.assign(1, '\n');
+        separator.append(width + 2, ' ');
+      }
+      value = absl::StrJoin(items, separator);
     } else if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || r->HasField(m, f)) {
       value = Scalar(m, f, 0);
     }

@@ -46,7 +46,7 @@ class RedisCache::Impl {
                              "Redis cache calls by result (hit, miss, stored, error, "
                              "short_circuit = refused by the open breaker)")
                          .Register(*registry);
-      for (const char* r : {"hit", "miss", "stored", "error", "short_circuit"}) {
+      for (const char* r : {"hit", "miss", "stored", "stale_refused", "error", "short_circuit"}) {
         results_[r] = &family.Add({{"service", options_.service}, {"result", r}});
       }
       available_ = &prometheus::BuildGauge()
@@ -194,6 +194,59 @@ bool RedisCache::Delete(const std::vector<std::string>& keys) {
   std::vector<std::string> argv = {"DEL"};
   argv.insert(argv.end(), keys.begin(), keys.end());
   return impl_->Command(argv) != nullptr;
+}
+
+namespace {
+
+// KEYS[1] = key; ARGV = revision, stored form, ttl in ms, and "v" (a value) or "t" (a
+// tombstone). 1 = written, 0 = refused (see the header).
+constexpr char kVersionedSet[] = R"lua(
+local current = redis.call('GET', KEYS[1])
+if current then
+  local revision, mark = string.match(current, '^(%d+)([:!])')
+  revision = tonumber(revision)
+  local asked = tonumber(ARGV[1])
+  if revision then
+    if revision > asked then return 0 end
+    if revision == asked and not (mark == '!' and ARGV[4] == 'v') then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+)lua";
+
+std::string Millis(absl::Duration ttl) {
+  return std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)));
+}
+
+}  // namespace
+
+std::optional<bool> RedisCache::SetIfNewer(const std::string& key, int64_t revision,
+                                           const std::string& value, absl::Duration ttl) {
+  Reply r = impl_->Command({"EVAL", kVersionedSet, "1", key, std::to_string(revision),
+                            absl::StrCat(revision, ":", value), Millis(ttl), "v"});
+  if (r == nullptr) return std::nullopt;
+  const bool written = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+  impl_->Count(written ? "stored" : "stale_refused");
+  return written;
+}
+
+std::optional<bool> RedisCache::Tombstone(const std::string& key, int64_t revision,
+                                          absl::Duration ttl) {
+  Reply r = impl_->Command({"EVAL", kVersionedSet, "1", key, std::to_string(revision),
+                            absl::StrCat(revision, "!"), Millis(ttl), "t"});
+  if (r == nullptr) return std::nullopt;
+  return r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+}
+
+std::optional<std::pair<int64_t, std::string>> RedisCache::ParseVersioned(
+    const std::string& stored) {
+  const size_t colon = stored.find(':');
+  int64_t revision = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(stored.substr(0, colon), &revision)) {
+    return std::nullopt;
+  }
+  return std::make_pair(revision, stored.substr(colon + 1));
 }
 
 bool RedisCache::available() const { return impl_->available(); }

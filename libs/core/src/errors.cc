@@ -24,28 +24,34 @@ void FieldViolations::Merge(absl::string_view prefix, const std::vector<FieldVio
   }
 }
 
+namespace {
+constexpr size_t kMaxInMessage = 5;
+}  // namespace
+
+std::string FieldViolations::Summary() const {
+  std::string message;
+  for (size_t i = 0; i < violations_.size() && i < kMaxInMessage; ++i) {
+    if (i > 0) message += "; ";
+    absl::StrAppend(&message, violations_[i].field, ": ",
+                    violations_[i].description.substr(0, 200));
+  }
+  if (violations_.size() > kMaxInMessage) {
+    absl::StrAppend(&message, "; and ", violations_.size() - kMaxInMessage, " more");
+  }
+  return message;
+}
+
 absl::Status FieldViolations::ToStatus(absl::string_view reason) const {
   if (violations_.empty()) return absl::OkStatus();
   // Error details travel in gRPC metadata (8 KiB by default): bound them. The total
   // is in the ErrorInfo metadata ("violation_count").
-  constexpr size_t kMaxInMessage = 5;
   constexpr size_t kMaxDetails = 50;
-  std::string message = "invalid request: ";
+  const std::string message = "invalid request: " + Summary();
   google::rpc::BadRequest bad;
-  for (size_t i = 0; i < violations_.size(); ++i) {
-    if (i < kMaxInMessage) {
-      if (i > 0) message += "; ";
-      absl::StrAppend(&message, violations_[i].field, ": ",
-                      violations_[i].description.substr(0, 200));
-    }
-    if (i < kMaxDetails) {
-      auto* fv = bad.add_field_violations();
-      fv->set_field(violations_[i].field);
-      fv->set_description(violations_[i].description.substr(0, 200));
-    }
-  }
-  if (violations_.size() > kMaxInMessage) {
-    absl::StrAppend(&message, "; and ", violations_.size() - kMaxInMessage, " more");
+  for (size_t i = 0; i < violations_.size() && i < kMaxDetails; ++i) {
+    auto* fv = bad.add_field_violations();
+    fv->set_field(violations_[i].field);
+    fv->set_description(violations_[i].description.substr(0, 200));
   }
   absl::Status status(absl::StatusCode::kInvalidArgument, message);
   AttachErrorInfo(status, reason, {{"violation_count", std::to_string(violations_.size())}});

@@ -1,6 +1,7 @@
 #include "domain/money.h"
 
 #include "absl/strings/str_cat.h"
+#include "kpo/core/enums.h"
 
 namespace kpo::kaizen::domain {
 
@@ -22,14 +23,9 @@ void ValidateEventMoney(const v1::EventMoney& money, const std::string& prefix,
     for (int i = 0; i < list.size(); ++i) {
       const std::string f = absl::StrCat(prefix, name, "[", i, "]");
       ValidateMoney(list[i].amount(), f + ".amount", v);
-      if (list[i].recurrence() == v1::RECURRENCE_UNSPECIFIED ||
-          !v1::Recurrence_IsValid(list[i].recurrence())) {
-        v.Add(f + ".recurrence", "is required (ONE_TIME or ANNUAL)");
-      }
-      if (list[i].kind() == v1::SAVINGS_KIND_UNSPECIFIED ||
-          !v1::SavingsKind_IsValid(list[i].kind())) {
-        v.Add(f + ".kind", "is required (HARD or SOFT)");
-      }
+      kpo::core::CheckEnum(v1::Recurrence_descriptor(), list[i].recurrence(), f + ".recurrence",
+                           true, v);
+      kpo::core::CheckEnum(v1::SavingsKind_descriptor(), list[i].kind(), f + ".kind", true, v);
     }
   };
   savings(money.estimated_savings(), "estimated_savings");

@@ -8,6 +8,7 @@
 #include "domain/money.h"
 #include "domain/sustainment.h"
 #include "kpo/core/date.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/resource_name.h"
 
@@ -49,9 +50,7 @@ void ValidateEvent(const pb::KaizenEvent& e, FieldViolations& v) {
       v.Add(p + "area", "must be an area of the event's site");
     }
   }
-  if (e.event_type() == pb::EVENT_TYPE_UNSPECIFIED || !pb::EventType_IsValid(e.event_type())) {
-    v.Add(p + "event_type", "is required (RAPID_IMPROVEMENT, VALUE_STREAM_ANALYSIS, FIVE_S, ...)");
-  }
+  kpo::core::CheckEnum(pb::EventType_descriptor(), e.event_type(), p + "event_type", true, v);
   const pb::Charter& c = e.charter();
   const std::string cp = p + "charter.";
   for (auto [field, value] :
@@ -106,9 +105,7 @@ void ValidateEvent(const pb::KaizenEvent& e, FieldViolations& v) {
     }
     if (m.name().empty()) v.Add(f + "name", "is required");
     CheckLength(m.name(), f + "name", kMaxTitle, v);
-    if (m.direction() == pb::DIRECTION_UNSPECIFIED || !pb::Direction_IsValid(m.direction())) {
-      v.Add(f + "direction", "is required (HIGHER_IS_BETTER or LOWER_IS_BETTER)");
-    }
+    kpo::core::CheckEnum(pb::Direction_descriptor(), m.direction(), f + "direction", true, v);
     for (auto [field, value] :
          {std::pair{"baseline", m.baseline()}, std::pair{"target", m.target()}}) {
       if (!std::isfinite(value)) v.Add(f + field, "must be a finite number");
@@ -157,7 +154,7 @@ void ValidateActionItem(const pb::ActionItem& item, FieldViolations& v) {
     v.Add(p + "owner", "is required: a person name, organizations/{org}/people/{person}");
   }
   if (!IsValidDate(item.due_date())) v.Add(p + "due_date", "is required: a valid date");
-  if (!pb::ActionItemStatus_IsValid(item.status())) v.Add(p + "status", "is not a status");
+  kpo::core::CheckEnum(pb::ActionItemStatus_descriptor(), item.status(), p + "status", false, v);
 }
 
 void ValidateChecklistTemplate(
@@ -172,9 +169,7 @@ void ValidateChecklistTemplate(
     } else if (!ids.insert(t.id()).second) {
       v.Add(f + "id", "is used twice");
     }
-    if (t.phase() == pb::PHASE_UNSPECIFIED || !pb::Phase_IsValid(t.phase())) {
-      v.Add(f + "phase", "is required (PLANNING, PREPARATION, EXECUTION or HANDOVER)");
-    }
+    kpo::core::CheckEnum(pb::Phase_descriptor(), t.phase(), f + "phase", true, v);
     if (t.text().empty()) v.Add(f + "text", "is required");
     CheckLength(t.text(), f + "text", 500, v);
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/resource_name.h"
 
@@ -84,10 +85,8 @@ bool ParseCoachingRelationshipName(absl::string_view name, ParsedName* out) {
 void ValidateOrganization(const pb::Organization& org, const std::string& prefix,
                           FieldViolations& v) {
   CheckDisplayName(org.display_name(), prefix + "display_name", v);
-  if (org.maturity_stage() == pb::MATURITY_STAGE_UNSPECIFIED ||
-      !pb::MaturityStage_IsValid(org.maturity_stage())) {
-    v.Add(prefix + "maturity_stage", "is required (INITIATING … SUSTAINING)");
-  }
+  kpo::core::CheckEnum(pb::MaturityStage_descriptor(), org.maturity_stage(),
+                       prefix + "maturity_stage", true, v);
   if (org.strategic_objectives_size() > kMaxObjectives) {
     v.Add(prefix + "strategic_objectives",
           absl::StrCat("at most ", kMaxObjectives, " objectives; keep the few that matter"));
@@ -129,9 +128,7 @@ void ValidateSite(const pb::Site& site, const std::string& prefix, FieldViolatio
 
 void ValidateArea(const pb::Area& area, const std::string& prefix, FieldViolations& v) {
   CheckDisplayName(area.display_name(), prefix + "display_name", v);
-  if (area.kind() == pb::AREA_KIND_UNSPECIFIED || !pb::AreaKind_IsValid(area.kind())) {
-    v.Add(prefix + "kind", "is required (VALUE_STREAM, PROCESS or DEPARTMENT)");
-  }
+  kpo::core::CheckEnum(pb::AreaKind_descriptor(), area.kind(), prefix + "kind", true, v);
 }
 
 void ValidatePerson(const pb::Person& person, const std::string& prefix, FieldViolations& v) {
@@ -154,9 +151,11 @@ void ValidatePerson(const pb::Person& person, const std::string& prefix, FieldVi
   std::set<int> seen;
   for (int i = 0; i < person.roles_size(); ++i) {
     const int r = person.roles(i);
-    if (r == pb::ROLE_UNSPECIFIED || !pb::Role_IsValid(r)) {
-      v.Add(absl::StrCat(prefix, "roles[", i, "]"), "is not a role");
-    } else if (!seen.insert(r).second) {
+    if (!kpo::core::CheckEnum(pb::Role_descriptor(), r, absl::StrCat(prefix, "roles[", i, "]"),
+                              true, v)) {
+      continue;
+    }
+    if (!seen.insert(r).second) {
       v.Add(absl::StrCat(prefix, "roles[", i, "]"), "is listed twice");
     }
   }

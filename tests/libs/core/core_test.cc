@@ -3,14 +3,19 @@
 #include <sstream>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/type.pb.h"
 #include "gtest/gtest.h"
 #include "kpo/common/v1/event.pb.h"
 #include "kpo/core/clock.h"
 #include "kpo/core/config.h"
+#include "kpo/core/date.h"
+#include "kpo/core/enums.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/log.h"
 #include "kpo/core/page_token.h"
+#include "kpo/core/pagination.h"
+#include "kpo/core/resource_name.h"
 #include "kpo/core/trace.h"
 #include "kpo/core/update_mask.h"
 
@@ -259,6 +264,90 @@ TEST(TraceTest, ScopedTraceRestoresPrevious) {
     EXPECT_EQ(CurrentTrace().trace_id, id);
   }
   EXPECT_FALSE(CurrentTrace().valid());
+}
+
+TEST(ResourceNameTest, OneParserOneIdRule) {
+  struct Case {
+    const char* name;
+    bool ok;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"organizations/acme/sites/lyon", true},
+           {"organizations/acme/sites/0190f1c2-7d4e-7a4b-9b1e-3c2d1e0f9a8b", true},
+           {"organizations/ac/sites/lyon", false},     // organization ids: 3-40
+           {"organizations/1acme/sites/lyon", false},  // ... starting with a letter
+           {"organizations/acme/sites/-lyon", false},  // resource ids: not starting with '-'
+           {"organizations/acme/sites/lyon-", false},  // ... nor ending with it
+           {"organizations/acme/sites/Lyon", false},   // lower case only
+           {"organizations/acme/site/lyon", false},    // the collection must match
+           {"organizations/acme/sites/lyon/", false},  // no trailing slash
+           {"organizations/acme/sites", false},        // no missing id
+           {"sites/lyon", false},
+           {"", false},
+       }) {
+    EXPECT_EQ(ParseName(c.name, {"organizations", "sites"}).has_value(), c.ok) << c.name;
+  }
+  EXPECT_THAT(
+      *ParseName("organizations/acme/sites/lyon/areas/a1", {"organizations", "sites", "areas"}),
+      ElementsAre("acme", "lyon", "a1"));
+  EXPECT_EQ(NamePattern({"organizations", "people"}),
+            "organizations/{organization}/people/{person}");
+  EXPECT_EQ(NamePattern({"organizations", "kaizenEvents"}),
+            "organizations/{organization}/kaizenEvents/{kaizenEvent}");
+}
+
+TEST(PaginationTest, SizesTokensAndScopes) {
+  const PageTokenCodec codec = PageTokenCodec::Random();
+  const PageOptions options{.default_size = 10, .max_size = 100};
+  EXPECT_EQ(OpenPage(codec, options, 0, "", "s")->limit, 10);
+  EXPECT_EQ(OpenPage(codec, options, 5000, "", "s")->limit, 100) << "lowered, not refused";
+  auto negative = OpenPage(codec, options, -1, "", "s");
+  EXPECT_EQ(FieldViolationsOf(negative.status()).at(0).field, "page_size");
+  auto first = OpenPage(codec, options, 3, "", "acme|people");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->after.has_value());
+  const std::string token = NextPageToken(codec, *first, {20260301, "organizations/acme/x|y"});
+  auto next = OpenPage(codec, options, 3, token, "acme|people");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->after->key, 20260301);
+  EXPECT_EQ(next->after->name, "organizations/acme/x|y") << "a '|' in a name survives";
+  auto other_scope = OpenPage(codec, options, 3, token, "acme|people|site=lyon");
+  EXPECT_EQ(FieldViolationsOf(other_scope.status()).at(0).field, "page_token");
+}
+
+TEST(EnumTest, UnsetAndUnknownValuesAreToldApart) {
+  // google.protobuf.Syntax: 0 = SYNTAX_PROTO2 (the zero value), 1 = SYNTAX_PROTO3.
+  const auto* type = google::protobuf::Syntax_descriptor();
+  FieldViolations v;
+  EXPECT_TRUE(CheckEnum(type, 1, "syntax", true, v));
+  EXPECT_TRUE(CheckEnum(type, 0, "syntax", false, v)) << "0 is fine when not required";
+  EXPECT_TRUE(v.empty());
+  EXPECT_FALSE(CheckEnum(type, 0, "syntax", true, v));
+  EXPECT_FALSE(CheckEnum(type, 42, "syntax", false, v));
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_THAT(v.violations()[0].description, HasSubstr("is required: one of SYNTAX_PROTO3"));
+  EXPECT_THAT(v.violations()[1].description,
+              HasSubstr("42 is not one of the allowed values: SYNTAX_PROTO3"));
+}
+
+TEST(DateTest, CivilDatesAndKeys) {
+  kpo::common::v1::Date d;
+  d.set_year(2028);
+  d.set_month(2);
+  d.set_day(29);
+  EXPECT_TRUE(IsValidDate(d));
+  EXPECT_EQ(DateKey(d), 20280229);
+  EXPECT_EQ(DateKey(FromCivil(ToCivil(d) + 1)), 20280301);
+  d.set_year(2026);
+  EXPECT_FALSE(IsValidDate(d)) << "2026 is not a leap year";
+}
+
+TEST(FieldViolationsTest, SummaryHasNoInvalidRequestPrefix) {
+  FieldViolations v;
+  v.Add("a", "is required");
+  v.Add("b", "is too long");
+  EXPECT_EQ(v.Summary(), "a: is required; b: is too long");
+  EXPECT_EQ(v.ToStatus().message(), "invalid request: a: is required; b: is too long");
 }
 
 }  // namespace

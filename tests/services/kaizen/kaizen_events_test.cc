@@ -20,6 +20,7 @@ namespace dir = kpo::people::v1;
 using kpo::auth::Principal;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -354,6 +355,8 @@ TEST_F(KaizenEventsTest, CharterChecksTheDirectoryAndTheObjective) {
   auto charter = app_->CharterKaizenEvent(kpo_, T(e.name()));
   EXPECT_EQ(kpo::core::ErrorReason(charter.status()), "CHARTER_INCOMPLETE");
   EXPECT_THAT(charter.status().message(), HasSubstr("world-peace"));
+  EXPECT_THAT(charter.status().message(), Not(HasSubstr("invalid request")))
+      << "a precondition, not a bad argument";
 
   u.mutable_kaizen_event()->mutable_charter()->set_strategic_objective("lead-time");
   u.mutable_kaizen_event()->clear_etag();
@@ -658,6 +661,54 @@ TEST_F(KaizenEventsTest, TemplateChangesReachOnlyEventsNotPastThePhase) {
   EXPECT_FALSE(has_safety(chartered.name())) << "planning is over: held to what it had";
   EXPECT_EQ(kpo::core::ErrorReason(app_->CharterKaizenEvent(kpo_, T(proposed.name())).status()),
             "CHECKLIST_INCOMPLETE");
+}
+
+TEST_F(KaizenEventsTest, NamesAreCheckedForShapeBeforeTenancy) {
+  pb::GetKaizenEventRequest get;
+  get.set_name("kaizenEvents/x");
+  EXPECT_EQ(app_->GetKaizenEvent(kpo_, get).status().code(), absl::StatusCode::kInvalidArgument);
+  get.set_name("organizations/globex/kaizenEvents/x");
+  EXPECT_EQ(app_->GetKaizenEvent(kpo_, get).status().code(), absl::StatusCode::kPermissionDenied);
+  pb::ListActionItemsRequest items;
+  items.set_parent("organizations/globex/kaizenEvents/-");
+  EXPECT_EQ(actions_->ListActionItems(kpo_, items).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  items.set_parent("kaizenEvents/-");
+  EXPECT_EQ(actions_->ListActionItems(kpo_, items).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  pb::GetKaizenSettingsRequest settings;
+  settings.set_name("kaizenSettings");
+  EXPECT_EQ(settings_->GetKaizenSettings(kpo_, settings).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  settings.set_name("organizations/globex/kaizenSettings");
+  EXPECT_EQ(settings_->GetKaizenSettings(kpo_, settings).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  pb::RecordAuditRequest audit;
+  audit.set_name("organizations/acme/kaizenEvents/e/audit/day-30");
+  EXPECT_EQ(audits_->RecordAudit(kpo_, audit).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(KaizenEventsTest, OutOfRangeEnumsAndReusedRequestIds) {
+  pb::ListKaizenEventsRequest list;
+  list.set_parent(kOrg);
+  list.set_state(static_cast<pb::EventState>(77));
+  auto bad = app_->ListKaizenEvents(kpo_, list);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(kpo::core::FieldViolationsOf(bad.status()).at(0).description,
+              HasSubstr("77 is not one of the allowed values"));
+
+  pb::KaizenEvent e = Proposed("reuse");
+  pb::CancelKaizenEventRequest cancel;
+  cancel.set_name(e.name());
+  cancel.set_reason("the line moved");
+  cancel.set_request_id("cancel-1");
+  ASSERT_TRUE(app_->CancelKaizenEvent(kpo_, cancel).ok());
+  auto again = app_->CancelKaizenEvent(kpo_, cancel);
+  ASSERT_TRUE(again.ok()) << "a retry gets the first answer: " << again.status();
+  EXPECT_EQ(again->state(), pb::CANCELLED);
+  cancel.set_reason("another reason");
+  auto reused = app_->CancelKaizenEvent(kpo_, cancel);
+  EXPECT_EQ(kpo::core::ErrorReason(reused.status()), "REQUEST_ID_REUSED");
 }
 
 }  // namespace

@@ -406,3 +406,96 @@ TEST_F(DirectoryTest, DeactivationRules) {
 
 }  // namespace
 }  // namespace kpo::people
+
+namespace kpo::people {
+namespace {
+
+TEST_F(DirectoryTest, MalformedNamesAreInvalidOnlyWellFormedOnesOfAnotherOrgAreDenied) {
+  pb::CreateSiteRequest site;
+  site.set_site_id("x");
+  site.mutable_site()->set_display_name("X");
+  site.mutable_site()->set_time_zone("UTC");
+  for (const char* parent :
+       {"sites/x", "", "organizations/", "organizations/ACME", "organizations/acme/sites/lyon"}) {
+    site.set_parent(parent);
+    auto s = directory_->CreateSite(admin_, site);
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << parent;
+    EXPECT_THAT(Fields(s.status()), ElementsAre("parent")) << parent;
+  }
+  site.set_parent("organizations/globex");
+  auto denied = directory_->CreateSite(admin_, site);
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(kpo::core::ErrorReason(denied.status()), "CROSS_TENANT_ACCESS");
+
+  pb::ListAreasRequest areas;
+  areas.set_parent("sites/-");
+  EXPECT_EQ(directory_->ListAreas(admin_, areas).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  areas.set_parent("organizations/globex/sites/-");
+  EXPECT_EQ(directory_->ListAreas(admin_, areas).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  pb::ListPeopleRequest people;
+  people.set_parent("people");
+  EXPECT_EQ(directory_->ListPeople(admin_, people).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  pb::GetPersonRequest get;
+  get.set_name("organizations/globex/people/x");
+  EXPECT_EQ(directory_->GetPerson(admin_, get).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  get.set_name("organizations/acme/persons/x");
+  EXPECT_EQ(directory_->GetPerson(admin_, get).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DirectoryTest, OutOfRangeEnumIsNotOneOfTheAllowedValues) {
+  pb::CreateAreaRequest r;
+  r.set_parent(lyon_);
+  r.set_area_id("paint");
+  r.mutable_area()->set_display_name("Paint");
+  r.mutable_area()->set_kind(static_cast<pb::AreaKind>(42));
+  auto s = directory_->CreateArea(admin_, r);
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  const auto violations = kpo::core::FieldViolationsOf(s.status());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field, "area.kind");
+  EXPECT_THAT(violations[0].description, HasSubstr("42 is not one of the allowed values"));
+  EXPECT_THAT(violations[0].description, HasSubstr("VALUE_STREAM"));
+  r.mutable_area()->clear_kind();
+  auto missing = directory_->CreateArea(admin_, r);
+  EXPECT_THAT(kpo::core::FieldViolationsOf(missing.status()).at(0).description,
+              HasSubstr("is required"));
+  pb::CreatePersonRequest person = PersonRequest("aiko");
+  person.mutable_person()->add_roles(static_cast<pb::Role>(99));
+  EXPECT_THAT(kpo::core::FieldViolationsOf(directory_->CreatePerson(admin_, person).status())
+                  .at(0)
+                  .description,
+              HasSubstr("99 is not one of the allowed values"));
+}
+
+TEST_F(DirectoryTest, RequestIdReusedWithAnotherBodyIsRefused) {
+  pb::CreatePersonRequest first = PersonRequest("aiko");
+  first.set_request_id("req-7");
+  ASSERT_TRUE(directory_->CreatePerson(admin_, first).ok());
+  pb::CreatePersonRequest other = PersonRequest("bruno");
+  other.set_request_id("req-7");
+  const int64_t before = OutboxCount();
+  auto reused = directory_->CreatePerson(admin_, other);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(kpo::core::ErrorReason(reused.status()), "REQUEST_ID_REUSED");
+  EXPECT_THAT(Fields(reused.status()), ElementsAre("request_id"));
+  pb::GetPersonRequest get;
+  get.set_name("organizations/acme/people/bruno");
+  EXPECT_EQ(directory_->GetPerson(admin_, get).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(OutboxCount(), before);
+  // The same id on another method is refused the same way.
+  pb::CreateSiteRequest site;
+  site.set_parent("organizations/acme");
+  site.set_site_id("pune");
+  site.set_request_id("req-7");
+  site.mutable_site()->set_display_name("Pune");
+  site.mutable_site()->set_time_zone("Asia/Kolkata");
+  EXPECT_EQ(kpo::core::ErrorReason(directory_->CreateSite(admin_, site).status()),
+            "REQUEST_ID_REUSED");
+}
+
+}  // namespace
+}  // namespace kpo::people

@@ -52,6 +52,21 @@ class RedisCache {
   // False on failure; the cache is then stale-safe only because of the TTL.
   bool Set(const std::string& key, const std::string& value, absl::Duration ttl);
   bool Delete(const std::vector<std::string>& keys);
+
+  // Versioned entries, for values that have a revision (a row's): "<revision>:<value>",
+  // and tombstones "<revision>!" that say "revision N was committed; anything older is
+  // stale". Both are written by one Lua script each, atomically:
+  //   SetIfNewer(N) lands unless the key holds a value of revision >= N or a tombstone
+  //     of revision > N (a tombstone of N is replaced by the value of N);
+  //   Tombstone(N) lands unless the key holds anything of revision >= N.
+  // So a reader that loaded an old row can never put it back over a newer change.
+  // true: written; false: refused; nullopt: Redis failed.
+  std::optional<bool> SetIfNewer(const std::string& key, int64_t revision, const std::string& value,
+                                 absl::Duration ttl);
+  std::optional<bool> Tombstone(const std::string& key, int64_t revision, absl::Duration ttl);
+  // The value of a stored "<revision>:<value>"; nullopt for a tombstone or anything else.
+  static std::optional<std::pair<int64_t, std::string>> ParseVersioned(const std::string& stored);
+
   // Whether the breaker lets calls through.
   bool available() const;
 

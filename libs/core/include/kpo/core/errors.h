@@ -47,6 +47,10 @@ class FieldViolations {
   }
   const std::vector<FieldViolation>& violations() const { return violations_; }
 
+  // "field: description; field: description" (the first five, then "and N more"), for
+  // a message of another code (e.g. a FAILED_PRECONDITION listing what is missing).
+  std::string Summary() const;
+
   // OkStatus() when empty; otherwise INVALID_ARGUMENT with reason `reason`, a message
   // that names every field, and a BadRequest detail.
   absl::Status ToStatus(absl::string_view reason = "INVALID_ARGUMENT") const;
