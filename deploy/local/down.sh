@@ -4,6 +4,7 @@
 # --purge also deletes the state folder (databases, logs, secrets).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
 state="${KPO_STATE_DIR:-$root/.state/local}"
 [ -d "$state/pids" ] || { echo "nothing to stop"; exit 0; }
 stop() {

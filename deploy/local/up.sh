@@ -9,6 +9,7 @@
 # services on 7101-7104, metrics on 9101-9104 unless KPO_METRICS_BASE_PORT).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"  # CMake presets are found from the source tree, whatever the caller's folder
 state="${KPO_STATE_DIR:-$root/.state/local}"
 preset="${KPO_PRESET:-debug}"
 base_port="${KPO_BASE_PORT:-7100}"
@@ -34,6 +35,21 @@ for c in broker redis "${services[@]}"; do alive "$c" || all_alive=0; done
 if [ "$all_alive" = 0 ]; then
   # Partial stacks are restarted whole: services must point at the running broker.
   "$root/deploy/local/down.sh" >/dev/null 2>&1 || true
+
+  # Refuse to start over another stack (or anything else) holding our ports: its
+  # services would answer in place of ours.
+  taken=()
+  for i in 1 2 3 4; do
+    for port in $((base_port + i)) $((metrics_base + i)); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then taken+=("$port"); fi
+    done
+  done
+  if [ ${#taken[@]} -gt 0 ]; then
+    echo "error: port(s) ${taken[*]} on 127.0.0.1 are already taken (another KPO stack?)." >&2
+    echo "Stop it (deploy/local/down.sh with its KPO_STATE_DIR) or choose other ports:" >&2
+    echo "  KPO_BASE_PORT=7200 KPO_METRICS_BASE_PORT=9200 $0" >&2
+    exit 1
+  fi
 
   [ -s "$state/secret" ] || { head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > "$state/secret"; }
   [ -s "$state/page_token_key" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/page_token_key"; }
@@ -87,6 +103,23 @@ YAML
     echo $! >"$state/pids/$svc.pid"
   done
 fi
+
+# The services answering must be the ones this script started: each writes its runtime
+# file (address and pid) once it listens; one that exits instead (a port taken since
+# the check above) is reported with the last lines of its log.
+for svc in "${services[@]}"; do
+  pid="$(cat "$state/pids/$svc.pid")"
+  for _ in $(seq 150); do
+    { [ -s "$state/$svc.runtime.json" ] && grep -q "\"pid\": *$pid\b" "$state/$svc.runtime.json"; } && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! { [ -s "$state/$svc.runtime.json" ] && grep -q "\"pid\": *$pid\b" "$state/$svc.runtime.json"; }; then
+    echo "error: kpo-$svc (pid $pid) did not start; the end of $state/logs/$svc.log:" >&2
+    tail -n 5 "$state/logs/$svc.log" >&2
+    exit 1
+  fi
+done
 
 export KPO_PEOPLE_ADDR="127.0.0.1:$((base_port + 1))" KPO_KAIZEN_ADDR="127.0.0.1:$((base_port + 2))"
 export KPO_DAILY_ADDR="127.0.0.1:$((base_port + 3))" KPO_REPORTING_ADDR="127.0.0.1:$((base_port + 4))"

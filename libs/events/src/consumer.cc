@@ -44,7 +44,10 @@ class Consumer::Impl {
   }
 
   ~Impl() {
-    if (consumer_ != nullptr) rd_kafka_destroy(consumer_);
+    // Stop already closed the consumer (or gave up on a broker that does not answer):
+    // never close it again here, which could block.
+    if (consumer_ != nullptr)
+      rd_kafka_destroy_flags(consumer_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     if (dlt_producer_ != nullptr) rd_kafka_destroy(dlt_producer_);
   }
 
@@ -99,10 +102,48 @@ class Consumer::Impl {
   void Stop() {
     stopping_.store(true);
     if (thread_.joinable()) thread_.join();
-    if (consumer_ != nullptr) {
-      Commit(/*async=*/false);
-      rd_kafka_consumer_close(consumer_);
+    if (consumer_ == nullptr) return;
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(consumer_);
+    // The final commit, waited for at most close_timeout.
+    if (uncommitted_) {
+      rd_kafka_commit_queue(consumer_, nullptr, queue, nullptr, nullptr);
+      const absl::Time deadline = absl::Now() + options_.close_timeout;
+      bool done = false;
+      while (!done && absl::Now() < deadline) {
+        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 50);
+        if (ev == nullptr) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+          done = true;
+          if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            kpo::log::Warn(
+                "final offset commit failed; events after the last commit will be "
+                "redelivered (the inbox skips them)",
+                {{"error", rd_kafka_event_error_string(ev)}});
+          }
+        }
+        rd_kafka_event_destroy(ev);
+      }
+      if (!done) kpo::log::Warn("final offset commit not confirmed in time; giving up on it");
     }
+    // Leave the group through the queue, serving its rebalance events, at most
+    // close_timeout.
+    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(consumer_, queue)) {
+      kpo::log::Warn("consumer close failed", {{"error", rd_kafka_error_string(error)}});
+      rd_kafka_error_destroy(error);
+    } else {
+      const absl::Time deadline = absl::Now() + options_.close_timeout;
+      while (!rd_kafka_consumer_closed(consumer_) && absl::Now() < deadline) {
+        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 50);
+        if (ev == nullptr) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+          rd_kafka_assign(consumer_, nullptr);
+        rd_kafka_event_destroy(ev);
+      }
+      if (!rd_kafka_consumer_closed(consumer_)) {
+        kpo::log::Warn("left the consumer group without the broker's answer (unreachable?)");
+      }
+    }
+    rd_kafka_queue_destroy(queue);
   }
 
   ConsumerStats stats() const {

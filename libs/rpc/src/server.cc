@@ -24,6 +24,7 @@
 #include "kpo/core/log.h"
 #include "kpo/core/trace.h"
 #include "kpo/rpc/status.h"
+#include "request_parse.h"
 
 namespace kpo::rpc {
 
@@ -274,6 +275,12 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   for (auto* s : impl_->services_) builder.RegisterService(s);
+  // A request that does not parse gets INVALID_ARGUMENT naming the field, not gRPC's
+  // empty UNIMPLEMENTED; protobuf's complaint goes to the JSON log.
+  internal::InstallProtobufLogHandler();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(internal::NewRequestParseInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   impl_->pool_ = std::make_unique<WorkerPool>(
       impl_->options_.worker_threads,
       static_cast<size_t>(std::max(1, impl_->options_.max_queued_calls)), &impl_->queued_);

@@ -226,6 +226,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       config.String("consumer.dead_letter_topic", "kpo.dlt." + spec.name);
   consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
   consumer_options.session_timeout = config.Duration("consumer.session_timeout", absl::Seconds(45));
+  consumer_options.close_timeout = config.Duration("consumer.close_timeout", absl::Seconds(3));
 
   // How long request_id records and inbox rows are kept: a retry (redelivery) older
   // than its window is treated as new. The inbox must outlive the outbox's retention,

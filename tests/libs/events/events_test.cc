@@ -240,6 +240,26 @@ TEST_F(EventsTest, StopDuringAnOutageDoesNotWaitForKafkaAndKeepsEventsPending) {
   EXPECT_EQ(CountOutbox(*db_, "")->pending, 1) << "the event waits in the outbox for next time";
 }
 
+TEST_F(EventsTest, ConsumerStopDuringAnOutageIsBoundedNotTheSessionTimeout) {
+  StartRelay();
+  StartConsumer(RecordEffect);
+  Append("before the outage");
+  ASSERT_TRUE(WaitFor([&] { return Effects() == 1; }));
+  cluster_->SetAllBrokersDown();
+  absl::Notification stopped;
+  std::thread stopper([&] {
+    consumer_->Stop();  // close_timeout 3 s by default: commit, then leave the group
+    stopped.Notify();
+  });
+  // Without a bound, leaving the group waits for the unreachable coordinator (request
+  // and session timeouts, 30 s and more).
+  EXPECT_TRUE(stopped.WaitForNotificationWithTimeout(absl::Seconds(15)))
+      << "Stop must give up on an unreachable broker";
+  stopper.join();
+  consumer_.reset();
+  EXPECT_EQ(Effects(), 1);
+}
+
 TEST_F(EventsTest, RedeliveredEventsChangeNothing) {
   StartRelay();
   StartConsumer(RecordEffect);

@@ -1,3 +1,4 @@
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
 
@@ -172,6 +173,56 @@ TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
   ASSERT_TRUE(queued.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_TRUE(running.status.ok()) << running.status.error_message();
   EXPECT_TRUE(queued.status.ok()) << "a queued call is served once a worker is free";
+}
+
+// A request with a string field holding invalid UTF-8, sent as raw bytes (a C++ client
+// would refuse to build it; other languages' clients and hand-made frames do not).
+TEST(ServerTest, UnparsableRequestIsInvalidArgumentNamingTheField) {
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = std::string(40, 's')});
+  kpo::auth::PermissionTable table;
+  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
+    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
+  }
+  Server server({.service_name = "t", .listen = "127.0.0.1:0", .metrics_listen = ""}, *verifier,
+                table, kpo::core::Clock::Real());
+  OpsStub service;
+  server.AddService(&service, "kpo.ops.v1.OpsService");
+  ASSERT_TRUE(server.Start().ok());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  auto call = [&](const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1), response;
+    grpc::ClientContext ctx;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&ctx, "/kpo.ops.v1.OpsService/GetReplicaEntry", grpc::StubOptions(), &request,
+                   &response, [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    return FromGrpcStatus(status);
+  };
+  // Field 1 (name), length 4: "a", 0xff, 0xfe, "b".
+  absl::Status bad_utf8 =
+      call(std::string("\x0a\x04"
+                       "a\xff\xfe"
+                       "b",
+                       6));
+  EXPECT_EQ(bad_utf8.code(), absl::StatusCode::kInvalidArgument) << bad_utf8;
+  EXPECT_EQ(kpo::core::ErrorReason(bad_utf8), "INVALID_REQUEST_ENCODING");
+  ASSERT_EQ(kpo::core::FieldViolationsOf(bad_utf8).size(), 1u);
+  EXPECT_EQ(kpo::core::FieldViolationsOf(bad_utf8)[0].field, "name");
+  // Not protobuf at all: a truncated length-delimited field.
+  absl::Status garbage =
+      call(std::string("\x0a\x7f"
+                       "abc",
+                       5));
+  EXPECT_EQ(garbage.code(), absl::StatusCode::kInvalidArgument) << garbage;
+  EXPECT_THAT(std::string(garbage.message()),
+              ::testing::HasSubstr("kpo.ops.v1.GetReplicaEntryRequest"));
 }
 
 }  // namespace

@@ -47,6 +47,11 @@ struct ConsumerOptions {
   // second) after a member leaves before it re-forms the group, so the local stack and
   // tests use a short one; against real Kafka the default is right.
   absl::Duration session_timeout = absl::Seconds(45);
+  // How long Stop waits for the final offset commit and for leaving the group. When
+  // the broker is unreachable Stop gives up after this instead of waiting out request
+  // or session timeouts; offsets not committed only mean a redelivery after restart,
+  // which the inbox makes harmless.
+  absl::Duration close_timeout = absl::Seconds(3);
   // Label for metrics and logs.
   std::string service;
 };
@@ -76,7 +81,8 @@ class Consumer {
   void On(const std::string& type, EventHandler handler);
 
   absl::Status Start();
-  // Stops polling, commits the offsets of everything processed, leaves the group.
+  // Stops polling, commits the offsets of everything processed, leaves the group;
+  // bounded by close_timeout (about twice it at most).
   void Stop();
   ConsumerStats stats() const;
 
