@@ -20,7 +20,11 @@ function(kpo_library name)
   kpo_warnings(${name})
 endfunction()
 
-# kpo_test(NAME SRCS ... DEPS ... [LABELS ...]): a GoogleTest binary registered with ctest.
+include(GoogleTest)
+
+# kpo_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest binary whose
+# test cases are registered with ctest one by one ("NAME.Suite.Case"), so that the
+# summary counts test cases and one failing case cannot take the others with it.
 function(kpo_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
@@ -29,8 +33,10 @@ function(kpo_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
-  add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+  gtest_discover_tests(${name}
+    TEST_PREFIX "${name}."
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
 endfunction()
 
 # kpo_proto_library(NAME PROTOS ... [DEPS ...] [GRPC]): one library per proto package.

@@ -4,6 +4,7 @@
 // (kpo-kafka-broker), a real redis-server, and the four service binaries, each with
 // its own SQLite file in a temp folder, gRPC and metrics on ports chosen by the OS.
 
+#include <csignal>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,6 +53,43 @@ class Stack {
   std::string bootstrap_;
   std::map<std::string, std::unique_ptr<Process>> services_;
   std::map<std::string, std::string> grpc_, metrics_;
+};
+
+// Faults injected into a running stack that end when the guard goes out of scope, also
+// when an assertion returns early, so one failing test cannot leave the broker down or
+// Redis stopped for the tests after it. End() ends the fault earlier.
+class BrokerOutage {
+ public:
+  explicit BrokerOutage(Stack& stack) : stack_(stack) {
+    stack_.broker().Signal(SIGUSR1);  // every broker down
+  }
+  ~BrokerOutage() { End(); }
+  BrokerOutage(const BrokerOutage&) = delete;
+  BrokerOutage& operator=(const BrokerOutage&) = delete;
+  void End() {
+    if (active_) stack_.broker().Signal(SIGUSR2);  // back
+    active_ = false;
+  }
+
+ private:
+  Stack& stack_;
+  bool active_ = true;
+};
+
+class RedisOutage {
+ public:
+  explicit RedisOutage(Stack& stack) : stack_(stack) { stack_.redis().Stop(); }
+  ~RedisOutage() { End(); }
+  RedisOutage(const RedisOutage&) = delete;
+  RedisOutage& operator=(const RedisOutage&) = delete;
+  void End() {
+    if (active_) stack_.redis().Start();
+    active_ = false;
+  }
+
+ private:
+  Stack& stack_;
+  bool active_ = true;
 };
 
 // Every record of `topic` from the beginning, decoded as envelopes, read until `done`

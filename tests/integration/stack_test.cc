@@ -202,7 +202,7 @@ TEST_F(StackTest, OutsideKafkaClientsReadEventsWithCloudEventsHeaders) {
 }
 
 TEST_F(StackTest, BrokerOutageKeepsWritesWorkingAndDeliversEverythingAfterwards) {
-  stack_->broker().Signal(SIGUSR1);  // every broker down
+  BrokerOutage outage(*stack_);
   std::vector<std::string> names;
   for (int i = 0; i < 10; ++i) {
     pb::Person p;
@@ -210,7 +210,7 @@ TEST_F(StackTest, BrokerOutageKeepsWritesWorkingAndDeliversEverythingAfterwards)
     names.push_back(p.name());
   }
   EXPECT_GE(Status("people").outbox_pending(), 10) << "events wait in the outbox";
-  stack_->broker().Signal(SIGUSR2);  // back
+  outage.End();
   for (const auto& n : names) EXPECT_TRUE(EverywhereAtRevision(n, 1, absl::Seconds(60))) << n;
   EXPECT_TRUE(WaitFor([&] { return Status("people").outbox_pending() == 0; }));
 }
@@ -255,7 +255,7 @@ TEST_F(StackTest, ReadsStillAnswerWithRedisStopped) {
   ASSERT_TRUE(get(&out).ok());
   EXPECT_GE(stack_->MetricValue("people", "kpo_cache_requests_total", "result=\"hit\""), 1);
 
-  stack_->redis().Stop();
+  RedisOutage outage(*stack_);
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(get(&out).ok());
     EXPECT_EQ(out.name(), p.name());
@@ -270,7 +270,7 @@ TEST_F(StackTest, ReadsStillAnswerWithRedisStopped) {
   u.mutable_update_mask()->add_paths("display_name");
   pb::Person updated;
   ASSERT_TRUE(people_->UpdatePerson(&ctx, u, &updated).ok());
-  stack_->redis().Start();
+  outage.End();
   ASSERT_TRUE(WaitFor(
       [&] { return get(&out).ok() && stack_->MetricValue("people", "kpo_cache_available") == 1; }));
   ASSERT_TRUE(get(&out).ok());

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <thread>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/storage/database.h"
 #include "kpo/testing/harness.h"
@@ -111,8 +112,10 @@ TEST_F(SqliteTest, DataSurvivesReopen) {
 
 TEST_F(SqliteTest, ConcurrentWritersAreSerializedAndReadersSeeCommittedRows) {
   std::vector<std::thread> threads;
+  std::atomic<int> stale_reads{0};
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([this, t] {
+    threads.emplace_back([this, t, &stale_reads] {
+      int64_t last_seen = 0;
       for (int i = 0; i < 50; ++i) {
         ASSERT_TRUE(db_->Write([&](Transaction& tx) {
                          return tx
@@ -121,12 +124,45 @@ TEST_F(SqliteTest, ConcurrentWritersAreSerializedAndReadersSeeCommittedRows) {
                              .status();
                        })
                         .ok());
-        Count();
+        // A read after a commit sees at least that commit (this thread's i + 1 rows)
+        // and never less than an earlier read of the same thread.
+        const int64_t seen = Count();
+        if (seen < i + 1 || seen < last_seen) ++stale_reads;
+        last_seen = seen;
       }
     });
   }
   for (auto& th : threads) th.join();
+  EXPECT_EQ(stale_reads.load(), 0);
   EXPECT_EQ(Count(), 200);
+}
+
+TEST_F(SqliteTest, CommitHooksRunAfterCommitOnlyOncePerKeyAndNeverOnRollback) {
+  std::vector<std::string> ran;
+  int key = 0;
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                   tx.OnCommit([&] { ran.push_back("wake"); }, &key);
+                   tx.OnCommit([&] { ran.push_back("wake again"); }, &key);  // same key: ignored
+                   tx.OnCommit([&] { ran.push_back("rows=" + std::to_string(Count())); });
+                   return tx.Exec("INSERT INTO items (id, n) VALUES ('a', 1)").status();
+                 })
+                  .ok());
+  EXPECT_THAT(ran, ::testing::ElementsAre("wake", "rows=1"))
+      << "in order, after the commit (a reader sees the row), outside the write lock";
+  ran.clear();
+  EXPECT_FALSE(db_->Write([&](Transaction& tx) {
+                    tx.OnCommit([&] { ran.push_back("never"); });
+                    return absl::AbortedError("rolled back");
+                  })
+                   .ok());
+  EXPECT_TRUE(ran.empty());
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                   tx.OnCommit([&] { ran.push_back("next transaction"); }, &key);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_THAT(ran, ::testing::ElementsAre("next transaction"))
+      << "hooks and keys do not leak into the next transaction";
 }
 
 }  // namespace
