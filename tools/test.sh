@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 preset="${1:-${KPO_TEST_PRESET:-debug}}"
 tools/install-deps.sh
+tools/buf/buf.sh install   # the pinned buf CLI from the npm registry (package-lock.json)
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 # Tests start their own servers on loopback; run two at a time on two cores.
