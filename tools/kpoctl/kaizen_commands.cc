@@ -113,24 +113,24 @@ int Update(const pb::KaizenEvent& event, const std::vector<std::string>& paths) 
       [&](auto* ctx, auto* resp) { return stub->UpdateKaizenEvent(ctx, r, resp); });
 }
 
-}  // namespace
+// Options of every kaizen command, alive for the whole process (CLI11 keeps pointers to
+// them).
+struct Opts {
+  std::string id, title, site, area, type, reopens, state, facilitator, objective, from, to;
+  std::string problem, purpose, customer, process_start, process_end, start, end, sponsor,
+      team_leader, facilitator_person, date, reason, item, note, metric_id, cost;
+  std::vector<std::string> in_scope, out_of_scope, goals, members, metrics, estimated, realized;
+  double value = 0;
+  bool undo = false;
+  std::string what, owner, due, status, event, as_of, audit_days;
+  std::vector<std::string> measures;
+  int due_within = 0;
+  double threshold = 0;
+};
+Opts o;
 
-void AddKaizenCommands(CLI::App& app, int& rc) {
-  // Options are owned here for the life of the process (CLI11 keeps pointers to them).
-  struct Opts {
-    std::string id, title, site, area, type, reopens, state, facilitator, objective, from, to;
-    std::string problem, purpose, customer, process_start, process_end, start, end, sponsor,
-        team_leader, facilitator_person, date, reason, item, note, metric_id, cost;
-    std::vector<std::string> in_scope, out_of_scope, goals, members, metrics, estimated, realized;
-    double value = 0;
-    bool undo = false;
-    std::string what, owner, due, status, event, as_of, audit_days;
-    std::vector<std::string> measures;
-    int due_within = 0;
-    double threshold = 0;
-  };
-  static Opts o;
-
+// `events`: kaizen events, their charter, metrics, money, checklist and lifecycle.
+void AddEventCommands(CLI::App& app, int& rc) {
   auto* events = app.add_subcommand("events", "kaizen events")->require_subcommand(1);
 
   auto* create = events->add_subcommand("create", "propose a kaizen event");
@@ -479,6 +479,10 @@ void AddKaizenCommands(CLI::App& app, int& rc) {
   });
 
   // ---- The kaizen newspaper
+}
+
+// `actions`: the kaizen newspaper.
+void AddActionCommands(CLI::App& app, int& rc) {
   auto* actions = app.add_subcommand("actions", "the kaizen newspaper: who does what by when")
                       ->require_subcommand(1);
   auto* add = actions->add_subcommand("add", "add an action item to an event");
@@ -554,6 +558,10 @@ void AddKaizenCommands(CLI::App& app, int& rc) {
   });
 
   // ---- Sustainment audits
+}
+
+// `audits`: sustainment audits due and recorded.
+void AddAuditCommands(CLI::App& app, int& rc) {
   auto* audits =
       app.add_subcommand("audits", "30/60/90-day sustainment audits")->require_subcommand(1);
   auto* aul = audits->add_subcommand("list", "list audits (every event unless --event)");
@@ -604,6 +612,10 @@ void AddKaizenCommands(CLI::App& app, int& rc) {
   });
 
   // ---- Settings
+}
+
+// `kaizen-settings`: audit offsets, backslide threshold, standard work template.
+void AddSettingsCommands(CLI::App& app, int& rc) {
   auto* settings = app.add_subcommand("kaizen-settings", "the organization's kaizen standard work")
                        ->require_subcommand(1);
   settings->add_subcommand("get", "show the settings")->callback([&rc] {
@@ -639,6 +651,15 @@ void AddKaizenCommands(CLI::App& app, int& rc) {
     rc = Unary<pb::KaizenSettings>(
         [&](auto* ctx, auto* resp) { return stub->UpdateKaizenSettings(ctx, r, resp); });
   });
+}
+
+}  // namespace
+
+void AddKaizenCommands(CLI::App& app, int& rc) {
+  AddEventCommands(app, rc);
+  AddActionCommands(app, rc);
+  AddAuditCommands(app, rc);
+  AddSettingsCommands(app, rc);
 }
 
 }  // namespace kpo::kpoctl

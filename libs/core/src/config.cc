@@ -27,6 +27,10 @@ absl::Status Flatten(const YAML::Node& node, const std::string& prefix,
                      std::map<std::string, std::vector<std::string>>& lists) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "config: ", prefix.empty() ? "the top level" : prefix, ": keys must be plain names"));
+      }
       const std::string k = kv.first.as<std::string>();
       absl::Status s =
           Flatten(kv.second, prefix.empty() ? k : absl::StrCat(prefix, ".", k), scalars, lists);
@@ -76,7 +80,11 @@ absl::StatusOr<Config> Config::FromYaml(const std::string& yaml, EnvLookup env) 
   }
   std::map<std::string, std::string> scalars;
   std::map<std::string, std::vector<std::string>> lists;
-  if (absl::Status s = Flatten(root, "", scalars, lists); !s.ok()) return s;
+  try {
+    if (absl::Status s = Flatten(root, "", scalars, lists); !s.ok()) return s;
+  } catch (const YAML::Exception& e) {  // a value yaml-cpp cannot read as text
+    return absl::InvalidArgumentError(absl::StrCat("config: malformed YAML: ", e.what()));
+  }
   for (auto& [k, v] : scalars) config.file_values_[k] = Value{v, {}, false, "file"};
   for (auto& [k, v] : lists) config.file_values_[k] = Value{"", v, true, "file"};
   return config;

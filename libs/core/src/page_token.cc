@@ -76,7 +76,7 @@ std::string PageTokenCodec::Seal(const PageCursor& cursor) const {
 absl::StatusOr<PageCursor> PageTokenCodec::Open(absl::string_view token,
                                                 absl::string_view expected_scope) const {
   EnsureSodium();
-  if (token.size() > 4096) return BadToken();
+  if (token.empty() || token.size() > 4096) return BadToken();
   std::vector<unsigned char> box(token.size());
   size_t box_len = 0;
   if (sodium_base642bin(box.data(), box.size(), token.data(), token.size(), nullptr, &box_len,

@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -199,17 +200,15 @@ class Consumer::Impl {
       }
       return;
     }
-    EventEnvelope env;
-    if (msg.payload == nullptr || !env.ParseFromArray(msg.payload, static_cast<int>(msg.len)) ||
-        env.id().empty() || env.source().empty() || env.type().empty()) {
-      if (DeadLetter(msg,
-                     "the record is not a kpo.common.v1.EventEnvelope with id, source "
-                     "and type")) {
+    auto decoded = DecodeEnvelope(msg.payload, msg.len);
+    if (!decoded.ok()) {
+      if (DeadLetter(msg, std::string(decoded.status().message()))) {
         Count("dead_lettered", dead_lettered_);
         StoreOffset(msg);
       }
       return;
     }
+    const EventEnvelope& env = *decoded;
     auto handler = handlers_.find(env.type());
     if (handler == handlers_.end()) {
       Count("skipped", skipped_);
@@ -366,6 +365,17 @@ void Consumer::On(const std::string& type, EventHandler handler) {
 }
 absl::Status Consumer::Start() { return impl_->Start(); }
 void Consumer::Stop() { impl_->Stop(); }
+
+absl::StatusOr<EventEnvelope> DecodeEnvelope(const void* data, size_t size) {
+  EventEnvelope env;
+  if (data == nullptr || size > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !env.ParseFromArray(data, static_cast<int>(size)) || env.id().empty() ||
+      env.source().empty() || env.type().empty()) {
+    return absl::InvalidArgumentError(
+        "the record is not a kpo.common.v1.EventEnvelope with id, source and type");
+  }
+  return env;
+}
 ConsumerStats Consumer::stats() const { return impl_->stats(); }
 
 }  // namespace kpo::events

@@ -350,5 +350,18 @@ TEST(FieldViolationsTest, SummaryHasNoInvalidRequestPrefix) {
   EXPECT_EQ(v.ToStatus().message(), "invalid request: a: is required; b: is too long");
 }
 
+// Found by the fuzz targets (their inputs are in tests/fuzz/corpus).
+TEST(FuzzRegressionTest, EmptyPageTokenIsInvalidNotACrash) {
+  const PageTokenCodec codec = PageTokenCodec::Random();
+  auto opened = codec.Open("", "scope");
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FuzzRegressionTest, ConfigWithANonScalarKeyIsOneClearErrorNotACrash) {
+  auto config = Config::FromYaml("grpc: {[a, b]: 1}\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("keys must be plain names"));
+}
+
 }  // namespace
 }  // namespace kpo::core

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kpo/common/v1/event.pb.h"
 #include "kpo/core/clock.h"
@@ -55,6 +56,10 @@ struct ConsumerOptions {
   // Label for metrics and logs.
   std::string service;
 };
+
+// Decodes a record's value as the consumer does: a kpo.common.v1.EventEnvelope with an
+// id, a source and a type; INVALID_ARGUMENT otherwise (the record is dead-lettered).
+absl::StatusOr<kpo::common::v1::EventEnvelope> DecodeEnvelope(const void* data, size_t size);
 
 // The handler's effect and the inbox row share `tx`; returning an error rolls both back.
 using EventHandler = std::function<absl::Status(kpo::storage::Transaction& tx,
