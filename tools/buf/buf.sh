@@ -13,7 +13,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
-buf="$here/node_modules/.bin/buf"
+case "$(uname -m)" in
+  x86_64) arch=x64 ;;
+  aarch64 | arm64) arch=aarch64 ;;
+  *) echo "error: no pinned buf binary for $(uname -m)" >&2; exit 1 ;;
+esac
+buf="$here/node_modules/@bufbuild/buf-linux-$arch/bin/buf"
 if [ ! -x "$buf" ] || ! "$buf" --version >/dev/null 2>&1; then
   command -v npm >/dev/null || { echo "error: npm (Node 20) is needed for buf" >&2; exit 1; }
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
