@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -308,6 +309,42 @@ TEST_F(StackTest, MalformedInputIsInvalidArgumentNamingFieldsAndWritesNothing) {
   list.set_page_size(-5);
   pb::ListPeopleResponse lr;
   EXPECT_EQ(people_->ListPeople(&ctx2, list, &lr).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A parent of the wrong shape is a bad argument, not another organization.
+  grpc::ClientContext ctx3;
+  Authorize(ctx3, admin_);
+  pb::CreateSiteRequest site;
+  site.set_parent("sites/x");
+  site.mutable_site()->set_display_name("X");
+  site.mutable_site()->set_time_zone("UTC");
+  pb::Site site_out;
+  grpc::Status shape = people_->CreateSite(&ctx3, site, &site_out);
+  EXPECT_EQ(shape.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << shape.error_message();
+
+  // A string field holding invalid UTF-8, as another language's client can send it:
+  // INVALID_ARGUMENT naming the field, not gRPC's empty UNIMPLEMENTED.
+  grpc::GenericStub generic(
+      grpc::CreateChannel(stack_->GrpcAddress("people"), grpc::InsecureChannelCredentials()));
+  pb::GetPersonRequest get;
+  get.set_name("organizations/" + org_ + "/people/x");
+  std::string bytes = get.SerializeAsString();
+  bytes.back() = '\xff';  // the last byte of the name
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::ClientContext ctx4;
+  Authorize(ctx4, admin_);
+  absl::Notification done;
+  grpc::Status utf8;
+  generic.UnaryCall(&ctx4, "/kpo.people.v1.PeopleService/GetPerson", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status st) {
+                      utf8 = std::move(st);
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  ASSERT_EQ(utf8.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << utf8.error_message();
+  absl::Status utf8_rich = kpo::rpc::FromGrpcStatus(utf8);
+  ASSERT_EQ(kpo::core::FieldViolationsOf(utf8_rich).size(), 1u);
+  EXPECT_EQ(kpo::core::FieldViolationsOf(utf8_rich)[0].field, "name");
   EXPECT_EQ(written(), before);
 }
 
