@@ -13,8 +13,9 @@ void AppendKeyset(const KeysetPage& page, std::string& sql, std::vector<Value>& 
       absl::StrAppend(&sql, " AND ", n, " > ?");
       params.emplace_back(name);
     } else {
-      absl::StrAppend(&sql, " AND (", k, " > ? OR (", k, " = ? AND ", n, " > ?))");
-      params.emplace_back(key);
+      // A row-value comparison (SQLite >= 3.15, PostgreSQL): an index on (..., k, n)
+      // seeks straight to the position instead of filtering every row before it.
+      absl::StrAppend(&sql, " AND (", k, ", ", n, ") > (?, ?)");
       params.emplace_back(key);
       params.emplace_back(name);
     }

@@ -1,0 +1,111 @@
+// Every SQL statement the people store issues while the application works, checked
+// against SQLite's query plan (tests/services/query_plan.h): none may scan a whole
+// table or sort every match, because its cost would grow with the organization.
+#include "query_plan.h"
+
+#include "directory.h"
+#include "gtest/gtest.h"
+#include "kpo/command/command.h"
+#include "kpo/events/outbox.h"
+#include "kpo/idempotency/idempotency.h"
+#include "kpo/testing/harness.h"
+
+namespace kpo {
+namespace {
+
+using kpo::storage::Transaction;
+using kpo::testing::RecordingDatabase;
+
+class QueryPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = kpo::storage::OpenSqlite({.path = dir_.File("plans.db")}).value();
+    for (auto [component, migrations] :
+         {std::pair{"events", &kpo::events::Migrations()},
+          std::pair{"people", &kpo::people::Migrations()},
+          std::pair{"idempotency", &kpo::idempotency::Migrations()}}) {
+      ASSERT_TRUE(db_->Migrate(component, *migrations).ok()) << component;
+    }
+    recording_ = std::make_unique<RecordingDatabase>(*db_);
+  }
+
+  void ExpectEveryStatementUsesAnIndex() {
+    kpo::testing::ExpectEveryStatementUsesAnIndex(*db_, *recording_);
+  }
+
+  kpo::testing::TempDir dir_;
+  std::unique_ptr<kpo::storage::Database> db_;
+  std::unique_ptr<RecordingDatabase> recording_;
+  kpo::core::FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
+  kpo::events::Outbox outbox_{{"//kpo.platform/test", "kpo.test.v1"}, clock_};
+  kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
+  kpo::auth::Principal admin_{"p-admin", "acme", {kpo::auth::kOrgAdmin}};
+};
+
+TEST_F(QueryPlanTest, PeopleDirectoryStatementsAllUseIndexes) {
+  namespace pb = kpo::people::v1;
+  kpo::command::Runner commands(*recording_, outbox_, clock_);
+  kpo::people::Directory directory(commands, tokens_, nullptr, {.pages = {.default_size = 2}});
+  pb::CreateOrganizationRequest org;
+  org.set_organization_id("acme");
+  org.mutable_organization()->set_display_name("Acme");
+  org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_PILOTING);
+  ASSERT_TRUE(directory.CreateOrganization(admin_, org).ok());
+  pb::CreateSiteRequest site;
+  site.set_parent("organizations/acme");
+  site.set_site_id("lyon");
+  site.set_request_id("site-1");
+  site.mutable_site()->set_display_name("Lyon");
+  site.mutable_site()->set_time_zone("Europe/Paris");
+  ASSERT_TRUE(directory.CreateSite(admin_, site).ok());
+  pb::CreateAreaRequest area;
+  area.set_parent("organizations/acme/sites/lyon");
+  area.set_area_id("line");
+  area.mutable_area()->set_display_name("Line");
+  area.mutable_area()->set_kind(pb::VALUE_STREAM);
+  ASSERT_TRUE(directory.CreateArea(admin_, area).ok());
+  for (int i = 0; i < 5; ++i) {
+    pb::CreatePersonRequest p;
+    p.set_parent("organizations/acme");
+    p.set_person_id("p" + std::to_string(i));
+    p.mutable_person()->set_display_name("P");
+    p.mutable_person()->set_employee_id("E" + std::to_string(i));
+    p.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+    p.mutable_person()->set_area("organizations/acme/sites/lyon/areas/line");
+    p.mutable_person()->add_roles(pb::TEAM_MEMBER);
+    if (i > 0) p.mutable_person()->set_manager("organizations/acme/people/p0");
+    ASSERT_TRUE(directory.CreatePerson(admin_, p).ok());
+  }
+  pb::UpdatePersonRequest u;
+  u.mutable_person()->set_name("organizations/acme/people/p1");
+  u.mutable_person()->set_employee_id("E9");
+  u.mutable_update_mask()->add_paths("employee_id");
+  ASSERT_TRUE(directory.UpdatePerson(admin_, u).ok());
+  pb::CreateCoachingRelationshipRequest c;
+  c.set_parent("organizations/acme");
+  c.mutable_coaching_relationship()->set_coach("organizations/acme/people/p0");
+  c.mutable_coaching_relationship()->set_learner("organizations/acme/people/p1");
+  c.mutable_coaching_relationship()->mutable_cadence()->set_sessions_per_week(3);
+  ASSERT_TRUE(directory.CreateCoachingRelationship(admin_, c).ok());
+  pb::ListPeopleRequest list;
+  list.set_parent("organizations/acme");
+  list.set_site("organizations/acme/sites/lyon");
+  list.set_role(pb::TEAM_MEMBER);
+  auto first = directory.ListPeople(admin_, list);
+  ASSERT_TRUE(first.ok());
+  list.set_page_token(first->next_page_token());
+  ASSERT_TRUE(directory.ListPeople(admin_, list).ok());
+  pb::ListAreasRequest areas;
+  areas.set_parent("organizations/acme/sites/-");
+  ASSERT_TRUE(directory.ListAreas(admin_, areas).ok());
+  pb::GetPersonRequest get;
+  get.set_name("organizations/acme/people/p2");
+  ASSERT_TRUE(directory.GetPerson(admin_, get).ok());
+  pb::DeactivatePersonRequest d;
+  d.set_name("organizations/acme/people/p1");
+  ASSERT_TRUE(directory.DeactivatePerson(admin_, d).ok());
+  ExpectEveryStatementUsesAnIndex();
+}
+
+}  // namespace
+}  // namespace kpo
