@@ -10,23 +10,6 @@
 
 namespace kpo::storage {
 
-void Transaction::OnCommit(std::function<void()> fn, const void* key) {
-  if (key != nullptr) {
-    for (const auto& [k, f] : on_commit_) {
-      if (k == key) return;
-    }
-  }
-  on_commit_.emplace_back(key, std::move(fn));
-}
-
-std::vector<std::function<void()>> Transaction::TakeCommitHooks() {
-  std::vector<std::function<void()>> hooks;
-  hooks.reserve(on_commit_.size());
-  for (auto& [k, f] : on_commit_) hooks.push_back(std::move(f));
-  on_commit_.clear();
-  return hooks;
-}
-
 int64_t Row::Int(size_t i) const {
   const Value& v = values_.at(i);
   if (auto* p = std::get_if<int64_t>(&v)) return *p;

@@ -68,7 +68,8 @@ class Transaction {
   std::vector<std::function<void()>> TakeCommitHooks();
 
  private:
-  std::vector<std::pair<const void*, std::function<void()>>> on_commit_;
+  std::vector<std::function<void()>> on_commit_;
+  std::vector<const void*> on_commit_keys_;  // few: one per kind of keyed hook
 };
 
 // A numbered schema change. Versions of one component start at 1 and have no gaps.
