@@ -49,20 +49,9 @@ std::string EventOf(const std::vector<std::string>& ids) {
 }
 
 absl::StatusOr<std::string> EventsParent(const Principal& p, const std::string& parent) {
-  constexpr absl::string_view kAll = "/kaizenEvents/-";
-  if (absl::EndsWith(parent, kAll) &&
-      kpo::core::ParseName(absl::string_view(parent).substr(0, parent.size() - kAll.size()),
-                           {"organizations"})) {
-    if (absl::Status s = kpo::auth::CheckOrganization(p, parent, "parent"); !s.ok()) return s;
-    return std::string();
-  }
-  if (!kpo::core::ParseName(parent, kEventName)) {
-    return kpo::core::InvalidField(
-        "parent",
-        "must be a kaizen event name, or organizations/{organization}/kaizenEvents/- for all");
-  }
-  if (absl::Status s = kpo::auth::CheckOrganization(p, parent, "parent"); !s.ok()) return s;
-  return parent;
+  auto ids = kpo::auth::CheckName(p, "parent", parent, kEventName, kpo::core::LastId::kOrAll);
+  if (!ids.ok()) return ids.status();
+  return ids->back() == "-" ? std::string() : parent;
 }
 
 absl::Status Core::SaveEvent(Context& c, pb::KaizenEvent& e, int64_t revision, bool insert) const {

@@ -673,19 +673,11 @@ absl::StatusOr<pb::Area> Directory::GetArea(const Principal& p, const pb::GetAre
 
 absl::StatusOr<pb::ListAreasResponse> Directory::ListAreas(const Principal& p,
                                                            const pb::ListAreasRequest& r) {
-  // A site, or "organizations/{org}/sites/-" for every site: shape first, then tenancy.
-  constexpr absl::string_view kAllSites = "/sites/-";
-  const bool all_sites =
-      absl::EndsWith(r.parent(), kAllSites) &&
-      kpo::core::ParseName(
-          absl::string_view(r.parent()).substr(0, r.parent().size() - kAllSites.size()),
-          {"organizations"});
-  domain::ParsedName site;
-  if (!all_sites && !domain::ParseSiteName(r.parent(), &site)) {
-    return kpo::core::InvalidField(
-        "parent", "must be a site name, or organizations/{organization}/sites/- for every site");
-  }
-  if (absl::Status s = kpo::auth::CheckOrganization(p, r.parent(), "parent"); !s.ok()) return s;
+  // A site, or "organizations/{org}/sites/-" for every site.
+  auto ids = kpo::auth::CheckName(p, "parent", r.parent(), {"organizations", "sites"},
+                                  kpo::core::LastId::kOrAll);
+  if (!ids.ok()) return ids.status();
+  const bool all_sites = ids->back() == "-";
   auto page = impl_->List(p, kAreaKind, r.parent(), all_sites ? "" : r.parent(), r.page_size(),
                           r.page_token(), {}, r.show_inactive());
   if (!page.ok()) return page.status();

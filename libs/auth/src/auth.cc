@@ -175,12 +175,13 @@ absl::Status CheckOrganization(const Principal& principal, absl::string_view res
 
 absl::StatusOr<std::vector<std::string>> CheckName(const Principal& principal,
                                                    absl::string_view field, absl::string_view name,
-                                                   kpo::core::Collections collections) {
-  auto ids = kpo::core::ParseName(name, collections);
+                                                   kpo::core::Collections collections,
+                                                   kpo::core::LastId last) {
+  auto ids = kpo::core::ParseName(name, collections, last);
   if (!ids.has_value()) {
     return kpo::core::InvalidField(
         field, absl::StrCat(name.empty() ? "is required: " : absl::StrCat("'", name, "' is not "),
-                            "a name of the form ", kpo::core::NamePattern(collections)));
+                            "a name of the form ", kpo::core::NamePattern(collections, last)));
   }
   if (absl::Status s = CheckOrganization(principal, name, field); !s.ok()) return s;
   return *std::move(ids);

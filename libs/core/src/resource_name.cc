@@ -12,14 +12,16 @@ bool IsValidOrganizationId(absl::string_view id) {
          IsValidResourceId(id);
 }
 
-std::optional<std::vector<std::string>> ParseName(absl::string_view name, Collections collections) {
+std::optional<std::vector<std::string>> ParseName(absl::string_view name, Collections collections,
+                                                  LastId last) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != collections.size() * 2) return std::nullopt;
   std::vector<std::string> ids;
   size_t i = 0;
   for (absl::string_view collection : collections) {
     const absl::string_view id = parts[2 * i + 1];
-    const bool valid = i == 0 ? IsValidOrganizationId(id) : IsValidResourceId(id);
+    const bool all = last == LastId::kOrAll && i > 0 && i + 1 == collections.size() && id == "-";
+    const bool valid = i == 0 ? IsValidOrganizationId(id) : (all || IsValidResourceId(id));
     if (parts[2 * i] != collection || !valid) return std::nullopt;
     ids.emplace_back(id);
     ++i;
@@ -39,10 +41,13 @@ std::string Singular(absl::string_view collection) {
 
 }  // namespace
 
-std::string NamePattern(Collections collections) {
+std::string NamePattern(Collections collections, LastId last) {
   std::string out;
   for (absl::string_view collection : collections) {
     absl::StrAppend(&out, out.empty() ? "" : "/", collection, "/{", Singular(collection), "}");
+  }
+  if (last == LastId::kOrAll) {
+    absl::StrAppend(&out, " (or ", collections.end()[-1], "/- for all of them)");
   }
   return out;
 }

@@ -290,6 +290,11 @@ TEST(ResourceNameTest, OneParserOneIdRule) {
   EXPECT_THAT(
       *ParseName("organizations/acme/sites/lyon/areas/a1", {"organizations", "sites", "areas"}),
       ElementsAre("acme", "lyon", "a1"));
+  // "-" as the last id names every parent at once, only where a list asks for it.
+  EXPECT_FALSE(ParseName("organizations/acme/sites/-", {"organizations", "sites"}));
+  EXPECT_THAT(*ParseName("organizations/acme/sites/-", {"organizations", "sites"}, LastId::kOrAll),
+              ElementsAre("acme", "-"));
+  EXPECT_FALSE(ParseName("organizations/-/sites/-", {"organizations", "sites"}, LastId::kOrAll));
   EXPECT_EQ(NamePattern({"organizations", "people"}),
             "organizations/{organization}/people/{person}");
   EXPECT_EQ(NamePattern({"organizations", "kaizenEvents"}),

@@ -109,9 +109,10 @@ absl::Status CheckOrganization(const Principal& principal, absl::string_view res
 // How every RPC checks a name or parent field: first its shape — INVALID_ARGUMENT (a
 // BadRequest violation of `field` stating the pattern) when `name` is not a name of
 // `collections` — and only then its tenancy: PERMISSION_DENIED (CROSS_TENANT_ACCESS)
-// for a well-formed name of another organization. Returns the name's ids.
-absl::StatusOr<std::vector<std::string>> CheckName(const Principal& principal,
-                                                   absl::string_view field, absl::string_view name,
-                                                   kpo::core::Collections collections);
+// for a well-formed name of another organization. Returns the name's ids (the last one
+// "-" when `last` allows it and the name asks for every parent at once).
+absl::StatusOr<std::vector<std::string>> CheckName(
+    const Principal& principal, absl::string_view field, absl::string_view name,
+    kpo::core::Collections collections, kpo::core::LastId last = kpo::core::LastId::kRequired);
 
 }  // namespace kpo::auth

@@ -22,12 +22,18 @@ bool IsValidOrganizationId(absl::string_view id);
 // The collections of a name pattern, outermost first, e.g. {"organizations", "sites"}.
 using Collections = std::initializer_list<absl::string_view>;
 
+// Whether the last id may be "-": a list's parent naming every parent at once
+// ("organizations/acme/sites/-": the areas of every site).
+enum class LastId { kRequired, kOrAll };
+
 // The ids of `name` in order when it has exactly the shape of `collections` (the first
-// being "organizations") with valid ids; nullopt otherwise.
-std::optional<std::vector<std::string>> ParseName(absl::string_view name, Collections collections);
+// being "organizations") with valid ids; nullopt otherwise. With LastId::kOrAll the last
+// id may be "-".
+std::optional<std::vector<std::string>> ParseName(absl::string_view name, Collections collections,
+                                                  LastId last = LastId::kRequired);
 
 // "organizations/{organization}/sites/{site}" for {"organizations", "sites"}: how a
 // message tells a client the expected shape.
-std::string NamePattern(Collections collections);
+std::string NamePattern(Collections collections, LastId last = LastId::kRequired);
 
 }  // namespace kpo::core
