@@ -579,7 +579,7 @@ Directory::~Directory() = default;
 
 absl::StatusOr<pb::Organization> Directory::CreateOrganization(
     const Principal& p, const pb::CreateOrganizationRequest& r) {
-  if (!domain::IsValidOrganizationId(r.organization_id())) {
+  if (!kpo::core::IsValidOrganizationId(r.organization_id())) {
     return kpo::core::InvalidField("organization_id",
                                    "must be 3-40 of a-z, 0-9 and '-', starting with a letter");
   }

@@ -13,7 +13,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kpo/auth/auth.h"
+#include "kpo/core/clock.h"
+#include "kpo/core/page_token.h"
+#include "kpo/events/outbox.h"
+#include "kpo/idempotency/idempotency.h"
 #include "kpo/storage/database.h"
+#include "kpo/testing/harness.h"
 
 namespace kpo::testing {
 
@@ -130,5 +136,31 @@ inline void ExpectEveryStatementUsesAnIndex(kpo::storage::Database& db,
         << sql << "\n  plan: " << ::testing::PrintToString(CostlySteps(db, sql, params));
   }
 }
+
+// What each service's query_plan_test starts from: a SQLite file migrated with the
+// common components and the service's own, a RecordingDatabase over it, and the parts
+// an application needs (clock, outbox, page tokens, an org_admin of "acme").
+class QueryPlanFixture : public ::testing::Test {
+ protected:
+  void Open(const char* component, const std::vector<kpo::storage::Migration>& migrations) {
+    db_ = kpo::storage::OpenSqlite({.path = dir_.File("plans.db")}).value();
+    ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
+    ASSERT_TRUE(db_->Migrate(component, migrations).ok()) << component;
+    ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
+    recording_ = std::make_unique<RecordingDatabase>(*db_);
+  }
+
+  void ExpectEveryStatementUsesAnIndex() {
+    kpo::testing::ExpectEveryStatementUsesAnIndex(*db_, *recording_);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<kpo::storage::Database> db_;
+  std::unique_ptr<RecordingDatabase> recording_;
+  kpo::core::FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
+  kpo::events::Outbox outbox_{{"//kpo.platform/test", "kpo.test.v1"}, clock_};
+  kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
+  kpo::auth::Principal admin_{"p-admin", "acme", {kpo::auth::kOrgAdmin}};
+};
 
 }  // namespace kpo::testing

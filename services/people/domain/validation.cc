@@ -27,8 +27,6 @@ void CheckDisplayName(const std::string& value, const std::string& field, FieldV
 
 }  // namespace
 
-bool IsValidOrganizationId(absl::string_view id) { return kpo::core::IsValidOrganizationId(id); }
-
 bool LooksLikeEmail(absl::string_view email) {
   const size_t at = email.find('@');
   if (at == absl::string_view::npos || at == 0 || email.size() > 254) return false;

@@ -28,8 +28,6 @@ void ValidatePerson(const kpo::people::v1::Person& person, const std::string& pr
 void ValidateCoachingRelationship(const kpo::people::v1::CoachingRelationship& rel,
                                   const std::string& prefix, kpo::core::FieldViolations& v);
 
-// An organization id: 3-40 of [a-z0-9-], starting with a letter.
-bool IsValidOrganizationId(absl::string_view id);
 bool LooksLikeEmail(absl::string_view email);
 
 // Resource names. Each returns false unless `name` has exactly that shape with valid ids.

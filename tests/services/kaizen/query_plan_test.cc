@@ -5,41 +5,16 @@
 
 #include "gtest/gtest.h"
 #include "kaizen_events.h"
-#include "kpo/events/outbox.h"
-#include "kpo/idempotency/idempotency.h"
-#include "kpo/testing/harness.h"
 #include "store.h"
 
 namespace kpo {
 namespace {
 
 using kpo::storage::Transaction;
-using kpo::testing::RecordingDatabase;
 
-class QueryPlanTest : public ::testing::Test {
+class QueryPlanTest : public kpo::testing::QueryPlanFixture {
  protected:
-  void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("plans.db")}).value();
-    for (auto [component, migrations] :
-         {std::pair{"events", &kpo::events::Migrations()},
-          std::pair{"kaizen", &kpo::kaizen::Migrations()},
-          std::pair{"idempotency", &kpo::idempotency::Migrations()}}) {
-      ASSERT_TRUE(db_->Migrate(component, *migrations).ok()) << component;
-    }
-    recording_ = std::make_unique<RecordingDatabase>(*db_);
-  }
-
-  void ExpectEveryStatementUsesAnIndex() {
-    kpo::testing::ExpectEveryStatementUsesAnIndex(*db_, *recording_);
-  }
-
-  kpo::testing::TempDir dir_;
-  std::unique_ptr<kpo::storage::Database> db_;
-  std::unique_ptr<RecordingDatabase> recording_;
-  kpo::core::FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
-  kpo::events::Outbox outbox_{{"//kpo.platform/test", "kpo.test.v1"}, clock_};
-  kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
-  kpo::auth::Principal admin_{"p-admin", "acme", {kpo::auth::kOrgAdmin}};
+  void SetUp() override { Open("kaizen", kpo::kaizen::Migrations()); }
 };
 
 TEST_F(QueryPlanTest, KaizenStoreStatementsAllUseIndexes) {
