@@ -83,8 +83,14 @@ database:
 kafka:
   bootstrap_servers: $bootstrap
 consumer:
-  # The mock-cluster broker re-forms a group only after the session timeout.
+  # Local-only settings for the mock-cluster broker (see the README): it re-forms a
+  # group only after the session timeout, and holds an empty fetch for the whole
+  # fetch wait instead of answering when data arrives, as real Kafka does.
   session_timeout: 6s
+  fetch_wait_max: 10ms
+outbox:
+  # Send each event at once; a real cluster may prefer a few ms of batching.
+  linger: 0s
 auth:
   hs256_secret_file: $state/secret
 page_tokens:

@@ -56,6 +56,9 @@ void Stack::StartService(const std::string& name) {
       {"KPO_PAGE_TOKENS_KEY", std::string(64, 'a')},
       {"KPO_LOG_LEVEL", "info"},
       {"KPO_CONSUMER_SESSION_TIMEOUT", "6s"},
+      // The local stack's settings for the mock-cluster broker (deploy/local/up.sh).
+      {"KPO_CONSUMER_FETCH_WAIT_MAX", "10ms"},
+      {"KPO_OUTBOX_LINGER", "0s"},
   };
   if (name == "people") env["KPO_REDIS_ADDRESS"] = redis_->address();
   services_[name] = std::make_unique<Process>(

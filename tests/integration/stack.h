@@ -36,6 +36,7 @@ class Stack {
   std::unique_ptr<kpo::people::v1::PeopleService::Stub> People();
   std::unique_ptr<kpo::ops::v1::OpsService::Stub> Ops(const std::string& service);
   std::string GrpcAddress(const std::string& service);
+  pid_t ServicePid(const std::string& service) { return services_.at(service)->pid(); }
   std::string Metrics(const std::string& service);
   // Sum of a metric's samples whose labels contain `label_filter` (e.g. outcome="duplicate").
   double MetricValue(const std::string& service, const std::string& name,

@@ -67,6 +67,7 @@ class RecordingDatabase final : public kpo::storage::Database {
     });
   }
   absl::Status Ping() override { return inner_.Ping(); }
+  WriteStats write_stats() const override { return inner_.write_stats(); }
 
   std::map<std::string, std::vector<Value>> seen;
 

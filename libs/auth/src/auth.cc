@@ -2,12 +2,16 @@
 
 #include <jwt.h>
 
+#include <array>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "kpo/core/errors.h"
 
 namespace kpo::auth {
@@ -32,6 +36,53 @@ const std::set<std::string>& AllRoles() {
 
 }  // namespace
 
+// Verified tokens and their principals, in shards so that concurrent calls rarely
+// contend. Bounded: a full shard forgets an arbitrary entry to take a new one.
+class TokenCache {
+ public:
+  explicit TokenCache(int capacity)
+      : per_shard_(std::max<size_t>(1, static_cast<size_t>(capacity) / kShards)) {}
+
+  // The principal of `token` if it was verified and `now` is before its expiry.
+  std::optional<Principal> Find(absl::string_view token, absl::Time now) {
+    Shard& shard = ShardOf(token);
+    absl::ReaderMutexLock lock(&shard.mu);
+    auto it = shard.entries.find(token);
+    if (it == shard.entries.end() || now > it->second.valid_until) return std::nullopt;
+    return it->second.principal;
+  }
+
+  void Put(absl::string_view token, const Principal& principal, absl::Time valid_until) {
+    Shard& shard = ShardOf(token);
+    absl::MutexLock lock(&shard.mu);
+    if (shard.entries.size() >= per_shard_ && !shard.entries.contains(token)) {
+      shard.entries.erase(shard.entries.begin());
+    }
+    shard.entries.insert_or_assign(std::string(token), Entry{principal, valid_until});
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+  struct Entry {
+    Principal principal;
+    absl::Time valid_until;
+  };
+  struct Shard {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
+  };
+  Shard& ShardOf(absl::string_view token) {
+    return shards_[absl::Hash<absl::string_view>{}(token) % kShards];
+  }
+
+  const size_t per_shard_;
+  std::array<Shard, kShards> shards_;
+};
+
+Verifier::Verifier(VerifierOptions options) : options_(std::move(options)) {
+  if (options_.cache_capacity > 0) cache_ = std::make_shared<TokenCache>(options_.cache_capacity);
+}
+
 bool IsKnownRole(absl::string_view role) { return AllRoles().contains(std::string(role)); }
 
 std::set<std::string> AnyRole() { return AllRoles(); }
@@ -54,7 +105,18 @@ absl::StatusOr<Principal> Verifier::Verify(absl::string_view authorization, absl
   if (!absl::StartsWithIgnoreCase(authorization, "bearer ")) {
     return Unauthenticated("the authorization header must be 'Bearer <token>'");
   }
-  std::string token(authorization.substr(7));
+  const absl::string_view token = authorization.substr(7);
+  if (cache_ != nullptr) {
+    if (std::optional<Principal> known = cache_->Find(token, now)) return *std::move(known);
+  }
+  absl::Time valid_until;
+  absl::StatusOr<Principal> principal = VerifyToken(std::string(token), now, &valid_until);
+  if (principal.ok() && cache_ != nullptr) cache_->Put(token, *principal, valid_until);
+  return principal;
+}
+
+absl::StatusOr<Principal> Verifier::VerifyToken(const std::string& token, absl::Time now,
+                                                absl::Time* valid_until) const {
   const bool hs = !options_.hs256_secret.empty();
   const std::string& key = hs ? options_.hs256_secret : options_.rs256_public_key_pem;
   jwt_t* raw = nullptr;
@@ -69,9 +131,8 @@ absl::StatusOr<Principal> Verifier::Verify(absl::string_view authorization, absl
   }
   const long exp = jwt_get_grant_int(jwt.get(), "exp");
   if (exp <= 0) return Unauthenticated("the token has no expiry (exp)");
-  if (absl::FromUnixSeconds(exp) + options_.leeway < now) {
-    return Unauthenticated("the token has expired; get a new one");
-  }
+  *valid_until = absl::FromUnixSeconds(exp) + options_.leeway;
+  if (*valid_until < now) return Unauthenticated("the token has expired; get a new one");
   const char* iss = jwt_get_grant(jwt.get(), "iss");
   if (iss == nullptr || options_.issuer != iss) {
     return Unauthenticated(absl::StrCat("the token was not issued by ", options_.issuer));

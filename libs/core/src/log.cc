@@ -57,6 +57,10 @@ bool ParseLevel(absl::string_view text, Level* level) {
   return false;
 }
 
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= GetState().min_level.load(std::memory_order_relaxed);
+}
+
 void Write(Level level, absl::string_view message, const nlohmann::json& fields) {
   State& s = GetState();
   if (static_cast<int>(level) < s.min_level.load(std::memory_order_relaxed)) return;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,10 @@ class Consumer::Impl {
     props["enable.auto.commit"] = "false";
     props["enable.auto.offset.store"] = "false";
     props.emplace("auto.offset.reset", "earliest");
+    if (options_.fetch_wait_max > absl::ZeroDuration()) {
+      props["fetch.wait.max.ms"] =
+          std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.fetch_wait_max)));
+    }
     props["session.timeout.ms"] =
         std::to_string(absl::ToInt64Milliseconds(options_.session_timeout));
     props.emplace("heartbeat.interval.ms",
@@ -167,11 +172,20 @@ class Consumer::Impl {
   void Run() {
     absl::Time next_commit = absl::Now() + options_.commit_interval;
     absl::Time next_lag = absl::Now();
+    std::vector<rd_kafka_message_t*> batch;
     while (!stopping_.load()) {
-      rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, 100);
-      if (msg != nullptr) {
-        Handle(*msg);
-        rd_kafka_message_destroy(msg);
+      // Wait for a record, then take what else is already fetched, up to max_batch: a
+      // burst is applied in few transactions (one sync each), a lone event at once.
+      if (rd_kafka_message_t* first = rd_kafka_consumer_poll(consumer_, 100)) {
+        batch.push_back(first);
+        while (static_cast<int>(batch.size()) < options_.max_batch) {
+          rd_kafka_message_t* more = rd_kafka_consumer_poll(consumer_, 0);
+          if (more == nullptr) break;
+          batch.push_back(more);
+        }
+        HandleBatch(batch);
+        for (rd_kafka_message_t* m : batch) rd_kafka_message_destroy(m);
+        batch.clear();
       }
       rd_kafka_poll(dlt_producer_, 0);
       const absl::Time now = absl::Now();
@@ -184,6 +198,128 @@ class Consumer::Impl {
         next_lag = now + absl::Seconds(1);
       }
     }
+  }
+
+  // A record of a batch that has a handler, decoded.
+  struct Applicable {
+    const rd_kafka_message_t* msg;
+    EventEnvelope env;
+    const EventHandler* handler;
+    bool duplicate = false;
+  };
+
+  // In order: consecutive records with handlers are applied together in one
+  // transaction (inbox rows and effects); records without a handler are skipped in
+  // place; anything else (errors, undecodable records) is handled alone between runs.
+  void HandleBatch(const std::vector<rd_kafka_message_t*>& batch) {
+    std::vector<Applicable> run;
+    auto flush = [&] {
+      if (!run.empty()) ApplyRun(run);
+      run.clear();
+    };
+    for (const rd_kafka_message_t* msg : batch) {
+      if (stopping_.load()) return;  // the rest is redelivered after restart
+      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        flush();
+        Handle(*msg);
+        continue;
+      }
+      auto decoded = DecodeEnvelope(msg->payload, msg->len);
+      if (!decoded.ok()) {
+        flush();
+        Handle(*msg);
+        continue;
+      }
+      auto handler = handlers_.find(decoded->type());
+      if (handler == handlers_.end()) {
+        flush();
+        Count("skipped", skipped_);
+        StoreOffset(*msg);
+        continue;
+      }
+      run.push_back(Applicable{msg, *std::move(decoded), &handler->second});
+    }
+    flush();
+  }
+
+  // One transaction for the whole run. If a handler fails, the transaction rolls back;
+  // the records before the failing one are applied again together, the failing one is
+  // handled alone (retries, then the dead-letter topic), and the rest go on as a run:
+  // one bad event never holds the others back nor turns a burst into single commits.
+  void ApplyRun(std::vector<Applicable>& run) {
+    size_t begin = 0;
+    while (begin < run.size() && !stopping_.load()) {
+      const size_t end = run.size();
+      if (end - begin == 1) {
+        Handle(*run[begin].msg);
+        return;
+      }
+      size_t failed_at = end;
+      absl::Status status = db_.Write([&](Transaction& tx) -> absl::Status {
+        for (size_t i = begin; i < end; ++i) {
+          Applicable& a = run[i];
+          std::optional<kpo::core::TraceContext> parent =
+              kpo::core::TraceContext::Parse(a.env.traceparent());
+          kpo::core::ScopedTrace trace(parent ? parent->Child()
+                                              : kpo::core::TraceContext::NewRoot());
+          auto applied = ApplyOne(tx, *a.handler, a.env);
+          if (!applied.ok()) {
+            failed_at = i;
+            return applied.status();
+          }
+          a.duplicate = !*applied;
+        }
+        return absl::OkStatus();
+      });
+      if (status.ok()) {
+        Done(run, begin, end);
+        return;
+      }
+      if (failed_at == end) {
+        // Not a handler's failure (the commit itself): record by record, with retries.
+        kpo::log::Warn("applying a batch of events failed; applying them one by one",
+                       {{"events", end - begin}, {"error", status.ToString()}});
+        for (size_t i = begin; i < end && !stopping_.load(); ++i) Handle(*run[i].msg);
+        return;
+      }
+      if (failed_at > begin) {
+        std::vector<Applicable> head(std::make_move_iterator(run.begin() + begin),
+                                     std::make_move_iterator(run.begin() + failed_at));
+        ApplyRun(head);  // fails no handler this time, unless one is not deterministic
+      }
+      if (stopping_.load()) return;
+      Handle(*run[failed_at].msg);
+      begin = failed_at + 1;
+    }
+  }
+
+  void Done(const std::vector<Applicable>& run, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (run[i].duplicate) {
+        Count("duplicate", duplicates_);
+      } else {
+        Count("applied", processed_);
+      }
+      StoreOffset(*run[i].msg);
+    }
+  }
+
+  // The inbox check, the handler and the inbox row, in `tx`. False: already applied.
+  absl::StatusOr<bool> ApplyOne(Transaction& tx, const EventHandler& handler,
+                                const EventEnvelope& env) {
+    auto seen = tx.Query("SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
+                         {options_.consumer_name, env.source(), env.id()});
+    if (!seen.ok()) return seen.status();
+    if (!seen->empty()) return false;
+    if (absl::Status s = handler(tx, env); !s.ok()) return s;
+    absl::Status s = tx.Exec(
+                           "INSERT INTO inbox (consumer, source, event_id, event_type, "
+                           "organization, processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
+                           {options_.consumer_name, env.source(), env.id(), env.type(),
+                            env.organization(), absl::ToUnixMicros(clock_.Now())})
+                         .status();
+    if (!s.ok()) return s;
+    return true;
   }
 
   void Count(const char* outcome, std::atomic<int64_t>& counter) {
@@ -224,22 +360,10 @@ class Consumer::Impl {
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
       duplicate = false;
       status = db_.Write([&](Transaction& tx) -> absl::Status {
-        auto seen =
-            tx.Query("SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
-                     {options_.consumer_name, env.source(), env.id()});
-        if (!seen.ok()) return seen.status();
-        if (!seen->empty()) {
-          duplicate = true;
-          return absl::OkStatus();
-        }
-        if (absl::Status s = handler->second(tx, env); !s.ok()) return s;
-        return tx
-            .Exec(
-                "INSERT INTO inbox (consumer, source, event_id, event_type, organization, "
-                "processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
-                {options_.consumer_name, env.source(), env.id(), env.type(), env.organization(),
-                 absl::ToUnixMicros(clock_.Now())})
-            .status();
+        auto applied = ApplyOne(tx, handler->second, env);
+        if (!applied.ok()) return applied.status();
+        duplicate = !*applied;
+        return absl::OkStatus();
       });
       if (status.ok()) break;
       kpo::log::Warn("event handler failed", {{"event_id", env.id()},

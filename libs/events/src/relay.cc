@@ -72,7 +72,7 @@ class OutboxRelay::Impl {
     std::map<std::string, std::string> props = options_.kafka.properties;
     props.emplace("enable.idempotence", "true");
     props.emplace("acks", "all");
-    props.emplace("linger.ms", "5");
+    props.emplace("linger.ms", std::to_string(absl::ToInt64Milliseconds(options_.linger)));
     props.emplace("partitioner", "murmur2_random");
     props.emplace("message.timeout.ms",
                   std::to_string(absl::ToInt64Milliseconds(options_.delivery_timeout)));

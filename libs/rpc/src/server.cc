@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
@@ -163,7 +166,14 @@ class Server::Impl {
                     .Name("kpo_rpc_queued_calls")
                     .Help("Calls waiting for a worker thread")
                     .Register(*registry_)
-                    .Add({{"service", options_.service_name}})) {}
+                    .Add({{"service", options_.service_name}})) {
+#ifdef NDEBUG
+    // Debian builds Abseil without NDEBUG, so every absl::Mutex operation also does the
+    // deadlock detector's bookkeeping. Optimised builds of ours turn it off; debug
+    // builds (and the tests) keep it.
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
+  }
 
   ServerOptions options_;
   kpo::auth::Verifier verifier_;
@@ -185,14 +195,49 @@ class Server::Impl {
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ = false;  // Wait() completed the shutdown
 
+  // The metric children of one method, looked up once: Family::Add builds and hashes a
+  // label map under the family's lock, too dear for every call.
+  struct MethodMetrics {
+    prometheus::Histogram* latency = nullptr;
+    std::array<std::atomic<prometheus::Counter*>, 17> by_code{};  // absl::StatusCode 0..16
+  };
+  absl::Mutex metrics_mu_;
+  // Keyed by the method's name pointer: each RPC passes the same string literal.
+  absl::flat_hash_map<const char*, std::unique_ptr<MethodMetrics>> method_metrics_
+      ABSL_GUARDED_BY(metrics_mu_);
+
+  MethodMetrics& MetricsOf(const char* method) {
+    {
+      absl::ReaderMutexLock lock(&metrics_mu_);
+      auto it = method_metrics_.find(method);
+      if (it != method_metrics_.end()) return *it->second;
+    }
+    absl::MutexLock lock(&metrics_mu_);
+    auto& slot = method_metrics_[method];
+    if (slot == nullptr) {
+      static const prometheus::Histogram::BucketBoundaries kBuckets = {
+          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+      slot = std::make_unique<MethodMetrics>();
+      slot->latency =
+          &latency_.Add({{"service", options_.service_name}, {"method", method}}, kBuckets);
+    }
+    return *slot;
+  }
+
   void Observe(const char* method, absl::StatusCode code, absl::Duration elapsed) {
-    requests_
-        .Add({{"service", options_.service_name}, {"method", method}, {"code", CodeName(code)}})
-        .Increment();
-    static const prometheus::Histogram::BucketBoundaries kBuckets = {
-        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
-    latency_.Add({{"service", options_.service_name}, {"method", method}}, kBuckets)
-        .Observe(absl::ToDoubleSeconds(elapsed));
+    MethodMetrics& m = MetricsOf(method);
+    const size_t c = static_cast<size_t>(code) < m.by_code.size() ? static_cast<size_t>(code) : 2;
+    prometheus::Counter* counter = m.by_code[c].load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      // Family::Add returns the same child for the same labels: a race only looks it up
+      // twice.
+      counter = &requests_.Add({{"service", options_.service_name},
+                                {"method", method},
+                                {"code", CodeName(static_cast<absl::StatusCode>(c))}});
+      m.by_code[c].store(counter, std::memory_order_release);
+    }
+    counter->Increment();
+    m.latency->Observe(absl::ToDoubleSeconds(elapsed));
   }
 
   void ReadinessLoop() {
@@ -400,7 +445,7 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
         status.code() == absl::StatusCode::kUnknown ||
         status.code() == absl::StatusCode::kDataLoss) {
       kpo::log::Error("rpc failed", {{"method", method}, {"error", status.ToString()}});
-    } else {
+    } else if (kpo::log::Enabled(kpo::log::Level::kDebug)) {
       kpo::log::Debug("rpc", {{"method", method},
                               {"code", CodeName(status.code())},
                               {"ms", absl::ToDoubleMilliseconds(elapsed)}});

@@ -216,6 +216,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   relay_options.delivery_timeout = config.Duration("outbox.delivery_timeout", absl::Seconds(30));
   relay_options.max_backoff = config.Duration("outbox.max_backoff", absl::Seconds(5));
   relay_options.retention = config.Duration("outbox.retention", absl::Hours(24 * 7));
+  relay_options.linger = config.Duration("outbox.linger", absl::Milliseconds(5));
 
   kpo::events::ConsumerOptions consumer_options;
   consumer_options.kafka = kafka;
@@ -227,6 +228,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   consumer_options.max_attempts = static_cast<int>(config.Int("consumer.max_attempts", 5, 1, 100));
   consumer_options.session_timeout = config.Duration("consumer.session_timeout", absl::Seconds(45));
   consumer_options.close_timeout = config.Duration("consumer.close_timeout", absl::Seconds(3));
+  consumer_options.max_batch = static_cast<int>(config.Int("consumer.max_batch", 256, 1, 10000));
+  consumer_options.fetch_wait_max =
+      config.Duration("consumer.fetch_wait_max", absl::ZeroDuration());
 
   // How long request_id records and inbox rows are kept: a retry (redelivery) older
   // than its window is treated as new. The inbox must outlive the outbox's retention,

@@ -127,6 +127,10 @@ class Connection final : public Transaction {
 
   std::vector<std::function<void()>> TakeHooks() { return TakeCommitHooks(); }
 
+  // False once SQLite has ended the transaction on its own (some I/O, memory and
+  // full-disk errors roll it back whole) or a callback ran a bare ROLLBACK/COMMIT.
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
   absl::Status Raw(const char* sql) {
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
@@ -199,6 +203,7 @@ class SqliteDatabase final : public Database {
     auto writer = Connection::Open(options, /*read_only=*/false);
     if (!writer.ok()) return writer.status();
     db->writer_ = *std::move(writer);
+    db->max_group_ = std::max(1, options.max_group);
     for (int i = 0; i < std::max(1, options.read_connections); ++i) {
       auto reader = Connection::Open(options, /*read_only=*/true);
       if (!reader.ok()) return reader.status();
@@ -244,48 +249,86 @@ class SqliteDatabase final : public Database {
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) continue;
-      absl::MutexLock lock(&write_mu_);
-      if (absl::Status st = writer_->Raw("BEGIN IMMEDIATE"); !st.ok()) return st;
-      absl::Status st = writer_->Script(m.sql);
+      // A migration is a script, not a callback: it takes the connection alone, between
+      // groups.
+      AcquireAlone();
+      absl::Status st = writer_->Raw("BEGIN IMMEDIATE");
       if (st.ok()) {
-        st = writer_
-                 ->Exec(
-                     "INSERT INTO schema_migrations (component, version, name, applied_at) "
-                     "VALUES (?, ?, ?, ?)",
-                     {std::string(component), static_cast<int64_t>(m.version), m.name,
-                      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())})
-                 .status();
-      }
-      if (!st.ok()) {
-        (void)writer_->Raw("ROLLBACK");
-        return absl::InternalError(absl::StrCat("migration ", component, " ", m.version, " (",
+        st = writer_->Script(m.sql);
+        if (st.ok()) {
+          st = writer_
+                   ->Exec(
+                       "INSERT INTO schema_migrations (component, version, name, applied_at) "
+                       "VALUES (?, ?, ?, ?)",
+                       {std::string(component), static_cast<int64_t>(m.version), m.name,
+                        absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())})
+                   .status();
+        }
+        if (st.ok()) st = writer_->Raw("COMMIT");
+        if (!st.ok()) {
+          if (writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
+          st = absl::InternalError(absl::StrCat("migration ", component, " ", m.version, " (",
                                                 m.name, ") failed: ", st.message()));
+        }
       }
-      if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) return c;
+      ReleaseAlone();
+      if (!st.ok()) return st;
     }
     return absl::OkStatus();
   }
 
+  // Group commit, after LevelDB's writer queue: a writer takes the connection in turn
+  // and runs its callback; if others are already queued it leaves the transaction open
+  // for them and waits, and the last writer of the group commits for everyone (one
+  // sync) and tells each its own outcome. A lone writer commits at once, so nobody
+  // waits for company that is not there.
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
-    std::vector<std::function<void()>> hooks;
+    Writer me;
+    bool joined = false;
     {
-      absl::MutexLock lock(&write_mu_);
-      if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) return s;
-      absl::Status s = fn(*writer_);
-      hooks = writer_->TakeHooks();
-      if (!s.ok()) {
-        (void)writer_->Raw("ROLLBACK");
+      absl::MutexLock lock(&mu_);
+      ++queued_;
+      mu_.Await(absl::Condition(
+          +[](bool* busy) { return !*busy; }, &busy_));
+      --queued_;
+      busy_ = true;
+      joined = !group_.empty();
+    }
+    // This thread alone uses writer_ until it hands the connection on.
+    if (!joined) {
+      if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) {
+        ReleaseAlone();
         return s;
       }
-      if (absl::Status c = writer_->Raw("COMMIT"); !c.ok()) {
+    } else if (absl::Status s = writer_->Exec("SAVEPOINT kpo_writer", {}).status(); !s.ok()) {
+      return Finish(me, s, /*broken=*/true);
+    }
+    absl::Status s = fn(*writer_);
+    std::vector<std::function<void()>> hooks = writer_->TakeHooks();
+    if (!writer_->InTransaction()) {
+      // The shared transaction is gone, and with it the changes of the writers before.
+      if (s.ok()) s = absl::InternalError("the write callback ended the transaction itself");
+      return Finish(me, s, /*broken=*/true);
+    }
+    if (!s.ok()) {
+      if (!joined) {
+        // Nothing else is in the transaction: end it here.
         (void)writer_->Raw("ROLLBACK");
-        return c;
+        ReleaseAlone();
+        return s;
+      }
+      absl::Status undo = writer_->Exec("ROLLBACK TO kpo_writer", {}).status();
+      if (undo.ok()) undo = writer_->Exec("RELEASE kpo_writer", {}).status();
+      if (!undo.ok()) return Finish(me, s, /*broken=*/true);
+    } else if (joined) {
+      if (absl::Status r = writer_->Exec("RELEASE kpo_writer", {}).status(); !r.ok()) {
+        return Finish(me, r, /*broken=*/true);
       }
     }
-    for (auto& hook : hooks) hook();
-    return absl::OkStatus();
+    me.own = s;
+    if (s.ok()) me.hooks = std::move(hooks);
+    return Finish(me, s, /*broken=*/false);
   }
-
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
     Connection* c = nullptr;
     {
@@ -310,11 +353,96 @@ class SqliteDatabase final : public Database {
     return Read([](Transaction& tx) { return tx.Query("SELECT 1").status(); });
   }
 
+  WriteStats write_stats() const override {
+    absl::MutexLock lock(&mu_);
+    return stats_;
+  }
+
  private:
+  // One Write call while it waits for its group's commit.
+  struct Writer {
+    absl::Status own;     // what its callback returned
+    absl::Status result;  // what the caller is told
+    bool done = false;
+    std::vector<std::function<void()>> hooks;
+  };
+
   SqliteDatabase() = default;
 
-  absl::Mutex write_mu_;
-  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
+  void AcquireAlone() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](SqliteDatabase* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          return !self->busy_ && self->group_.empty();
+        },
+        this));
+    busy_ = true;
+  }
+  void ReleaseAlone() {
+    absl::MutexLock lock(&mu_);
+    busy_ = false;
+  }
+
+  // Joins `me` to the open group, then either hands the connection to a queued writer
+  // (and waits for the group's outcome) or commits the group. `broken`: the shared
+  // transaction can no longer commit; `own` is this writer's error.
+  absl::Status Finish(Writer& me, const absl::Status& own, bool broken) {
+    std::vector<Writer*> group;
+    bool handed_on = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!broken) {
+        group_.push_back(&me);
+        if (queued_ > 0 && static_cast<int>(group_.size()) < max_group_) {
+          busy_ = false;
+          mu_.Await(absl::Condition(&me.done));
+          handed_on = true;
+        }
+      }
+      if (!handed_on) group.swap(group_);
+    }
+    if (!handed_on) Commit(group, broken);
+    if (broken) me.result = own;
+    if (me.result.ok()) {
+      for (auto& hook : me.hooks) hook();
+    }
+    return me.result;
+  }
+
+  // Ends the open transaction for `group` (committing it unless `broken`), tells each
+  // writer its outcome and frees the connection.
+  void Commit(const std::vector<Writer*>& group, bool broken) {
+    absl::Status commit;
+    if (broken) {
+      if (writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
+      commit = absl::AbortedError(
+          "another writer sharing this commit failed and ended the transaction; nothing was "
+          "written, retry");
+    } else {
+      commit = writer_->Raw("COMMIT");
+      if (!commit.ok() && writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
+    }
+    absl::MutexLock lock(&mu_);
+    for (Writer* w : group) {
+      w->result = commit.ok() ? w->own : commit;
+      w->done = true;
+    }
+    if (commit.ok()) {
+      stats_.commits += 1;
+      for (Writer* w : group) stats_.writes += w->own.ok() ? 1 : 0;
+    }
+    busy_ = false;
+  }
+
+  mutable absl::Mutex mu_;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;  // a writer holds the connection
+  int queued_ ABSL_GUARDED_BY(mu_) = 0;     // writers waiting for it
+  // Writers whose changes are in the open transaction, waiting for its commit.
+  std::vector<Writer*> group_ ABSL_GUARDED_BY(mu_);
+  WriteStats stats_ ABSL_GUARDED_BY(mu_);
+  int max_group_ = 64;
+  // Used only by the writer holding busy_.
+  std::unique_ptr<Connection> writer_;
   absl::Mutex read_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_ ABSL_GUARDED_BY(read_mu_);

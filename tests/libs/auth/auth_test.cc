@@ -96,6 +96,49 @@ std::string SignRs256(const std::string& private_pem, const std::string& org) {
   return out;
 }
 
+TEST(VerifierTest, ARememberedTokenIsRefusedOnceItExpires) {
+  Verifier v = MakeVerifier();
+  const std::string t = Token({.ttl = absl::Hours(1)});
+  ASSERT_TRUE(v.Verify(t, kNow).ok());  // verified, and remembered
+  EXPECT_TRUE(v.Verify(t, kNow + absl::Minutes(59)).ok());
+  // Within the 30 s leeway, then past it: the remembered token is refused like a new one.
+  EXPECT_TRUE(v.Verify(t, kNow + absl::Hours(1) + absl::Seconds(29)).ok());
+  auto late = v.Verify(t, kNow + absl::Hours(1) + absl::Seconds(31));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(late.status().message(), HasSubstr("expired"));
+  // And stays refused (the refusal is not remembered as an acceptance).
+  EXPECT_FALSE(v.Verify(t, kNow + absl::Hours(2)).ok());
+}
+
+TEST(VerifierTest, ANewKeyAcceptsNoTokenRememberedUnderTheOldOne) {
+  Verifier old_key = MakeVerifier();
+  const std::string t = Token();
+  ASSERT_TRUE(old_key.Verify(t, kNow).ok());
+  Verifier copy = old_key;  // copies share the remembered tokens and the key
+  EXPECT_TRUE(copy.Verify(t, kNow).ok());
+  Verifier new_key = Verifier::Create({.hs256_secret = std::string(40, 'n')}).value();
+  EXPECT_EQ(new_key.Verify(t, kNow).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(new_key.Verify(Token({.hs256_secret = std::string(40, 'n')}), kNow).ok());
+}
+
+TEST(VerifierTest, TheTokenCacheIsBoundedAndEvictionNeverChangesAnAnswer) {
+  Verifier v = Verifier::Create({.hs256_secret = kSecret, .cache_capacity = 16}).value();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 200; ++i) tokens.push_back(Token({.subject = "p-" + std::to_string(i)}));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 200; ++i) {
+      auto p = v.Verify(tokens[i], kNow);
+      ASSERT_TRUE(p.ok()) << p.status();
+      EXPECT_EQ(p->subject, "p-" + std::to_string(i)) << "never another token's principal";
+    }
+  }
+  // A forged token is refused every time: refusals are not remembered as anything.
+  std::string forged = tokens[0];
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(v.Verify(forged, kNow).ok());
+  EXPECT_FALSE(v.Verify(forged, kNow).ok());
+}
+
 TEST(VerifierTest, Rs256TokensVerifyWithThePublicKeyOnly) {
   auto [priv, pub] = RsaKeyPair();
   auto v = Verifier::Create({.rs256_public_key_pem = pub});

@@ -327,6 +327,51 @@ TEST_F(EventsTest, RestartedConsumerResumesFromCommittedOffsets) {
   EXPECT_EQ(consumer_->stats().duplicates, 0) << "offsets were committed on stop";
 }
 
+// A burst already in the topic when the consumer starts: applied in batches (far fewer
+// commits than events), each event once, also when the whole burst is redelivered, and
+// a poison event in the middle holds none of the others back.
+TEST_F(EventsTest, ABurstIsAppliedInBatchesEffectivelyOnce) {
+  StartRelay();
+  constexpr int kEvents = 300;
+  for (int i = 0; i < kEvents; ++i) {
+    Append(i == 150 ? "poison" : "burst-" + std::to_string(i),
+           "organizations/acme/things/" + std::to_string(i % 7));
+  }
+  ASSERT_TRUE(WaitFor([&] { return relay_->stats().published == kEvents; }));
+  const auto before = db_->write_stats();
+  StartConsumer([](Transaction& tx, const EventEnvelope& e) -> absl::Status {
+    google::protobuf::StringValue v;
+    e.data().UnpackTo(&v);
+    if (v.value() == "poison") return absl::InternalError("cannot digest this");
+    return RecordEffect(tx, e);
+  });
+  ASSERT_TRUE(WaitFor([&] { return Effects() == kEvents - 1; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return consumer_->stats().dead_lettered == 1; }));
+  const auto after = db_->write_stats();
+  EXPECT_EQ(consumer_->stats().processed, kEvents - 1);
+  EXPECT_LT(after.commits - before.commits, kEvents / 3)
+      << "a burst of " << kEvents << " events took " << after.commits - before.commits
+      << " commits";
+
+  // Everything again (an operator's republish): every event is a duplicate.
+  ASSERT_EQ(RepublishSince(*db_, "organizations/acme", absl::UnixEpoch()).value(), kEvents);
+  relay_->Wake();
+  ASSERT_TRUE(
+      WaitFor([&] { return consumer_->stats().duplicates == kEvents - 1; }, absl::Seconds(30)));
+  // The poison event is not in the inbox: it goes to the dead-letter topic again.
+  ASSERT_TRUE(WaitFor([&] { return consumer_->stats().dead_lettered == 2; }));
+  EXPECT_EQ(Effects(), kEvents - 1);
+  int64_t inbox = 0;
+  ASSERT_TRUE(db_->Read([&](Transaction& tx) {
+                   auto r = tx.Query("SELECT COUNT(*) FROM inbox");
+                   if (!r.ok()) return r.status();
+                   inbox = r->at(0).Int(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_EQ(inbox, kEvents - 1);
+}
+
 TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
   kpo::core::FakeClock clock(absl::Now());
   RelayOptions o = RelayOpts();

@@ -12,6 +12,7 @@
 // All classes are immutable after construction and thread-safe.
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,19 +54,30 @@ struct VerifierOptions {
   std::string issuer = "kpo-local";
   std::string audience = "kpo";
   absl::Duration leeway = absl::Seconds(30);
+  // Tokens verified recently are remembered (bounded; 0 turns the cache off), so that a
+  // client's calls pay the signature check and claim parsing once per token.
+  int cache_capacity = 10000;
 };
 
+class TokenCache;
+
+// Copies share one token cache; the key is fixed at construction, so a new key means a
+// new Verifier with an empty cache: no token verified under an old key is accepted.
 class Verifier {
  public:
   static absl::StatusOr<Verifier> Create(VerifierOptions options);
   // `authorization` is the header value ("Bearer <token>"). UNAUTHENTICATED with a
   // message saying what is wrong (missing, malformed, bad signature, expired, wrong
-  // issuer/audience, no organization).
+  // issuer/audience, no organization). A token found in the cache is accepted only
+  // while `now` is within its expiry (plus leeway), the same test as a full check.
   absl::StatusOr<Principal> Verify(absl::string_view authorization, absl::Time now) const;
 
  private:
-  explicit Verifier(VerifierOptions options) : options_(std::move(options)) {}
+  explicit Verifier(VerifierOptions options);
+  absl::StatusOr<Principal> VerifyToken(const std::string& token, absl::Time now,
+                                        absl::Time* valid_until) const;
   VerifierOptions options_;
+  std::shared_ptr<TokenCache> cache_;
 };
 
 struct MintOptions {

@@ -21,6 +21,9 @@ void Init(std::string service, Level min_level, std::ostream* out = nullptr);
 // "debug", "info", "warn", "error"; false if unknown.
 bool ParseLevel(absl::string_view text, Level* level);
 
+// Whether lines of `level` are written: to skip building fields nobody reads.
+bool Enabled(Level level);
+
 void Write(Level level, absl::string_view message, const nlohmann::json& fields = {});
 inline void Debug(absl::string_view m, const nlohmann::json& f = {}) { Write(Level::kDebug, m, f); }
 inline void Info(absl::string_view m, const nlohmann::json& f = {}) { Write(Level::kInfo, m, f); }

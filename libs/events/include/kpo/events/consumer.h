@@ -4,14 +4,17 @@
 // decodes the envelope, runs the handler registered for the event type inside a
 // Database::Write transaction together with an inbox insert keyed by
 // (consumer, ce_source, ce_id), and only then stores the offset for commit. A
-// redelivered event finds its inbox row and changes nothing. A handler that keeps
+// redelivered event finds its inbox row and changes nothing. Records already fetched
+// are applied in batches (up to max_batch per transaction, in order): a burst costs one
+// sync per batch; if a handler fails, the batch rolls back and its records are handled
+// one by one. A handler that keeps
 // failing (max_attempts) or a record that cannot be decoded is copied to the dead-letter
 // topic with the reason in headers, and consumption goes on. Event types without a
 // handler are skipped (consumers ignore what they do not need).
 // Offsets are committed every commit_interval, before a rebalance and on Stop.
 //
 // Thread-safety: register handlers, then Start; Stop from the same thread. Handlers run
-// on the consumer thread, one record at a time.
+// on the consumer thread, one record at a time (several may share a transaction).
 
 #include <functional>
 #include <map>
@@ -42,6 +45,13 @@ struct ConsumerOptions {
   // Where records go that cannot be processed, e.g. "kpo.dlt.kaizen".
   std::string dead_letter_topic;
   int max_attempts = 5;
+  // Most records applied in one transaction.
+  int max_batch = 256;
+  // The consumer's fetch.wait.max.ms; zero keeps librdkafka's default (500 ms), right for
+  // real Kafka, which answers a waiting fetch as soon as data arrives. The local
+  // mock-cluster broker holds an empty fetch for the whole wait, so the local stack and
+  // tests set a short one (docs: LOCAL-KAFKA).
+  absl::Duration fetch_wait_max = absl::ZeroDuration();
   absl::Duration retry_backoff = absl::Milliseconds(100);
   absl::Duration commit_interval = absl::Seconds(1);
   // Kafka session.timeout.ms. The local mock-cluster broker waits this long (minus one

@@ -29,6 +29,9 @@ namespace kpo::events {
 struct RelayOptions {
   KafkaOptions kafka;
   int batch_size = 500;
+  // The producer's linger.ms: how long a record waits for others to share its request.
+  // 0 sends at once (records queued while a request is in flight still batch).
+  absl::Duration linger = absl::Milliseconds(5);
   // How often an idle relay looks for new rows (Wake() short-cuts it).
   absl::Duration idle_poll = absl::Milliseconds(100);
   // How long Kafka gets to acknowledge a batch before it is retried.

@@ -89,9 +89,14 @@ class Database {
   virtual absl::Status Migrate(absl::string_view component,
                                const std::vector<Migration>& migrations) = 0;
 
-  // Runs `fn` in a write transaction: committed if `fn` returns OK, rolled back
-  // otherwise (and fn's status is returned). Writers are serialized. After a commit
-  // the transaction's OnCommit hooks run, in registration order.
+  // Runs `fn` in a write transaction: its changes are committed if `fn` returns OK,
+  // rolled back otherwise (and fn's status is returned). Writers see each other's
+  // changes as if run one after another. Concurrent writers may share one commit (group
+  // commit): each `fn` runs alone on the connection, in its own savepoint, so that one
+  // writer's failure undoes only its own changes; every writer returns only after the
+  // shared commit is durable, and gets an error (ABORTED when another writer broke the
+  // shared transaction) if it is not. After the commit the writer's OnCommit hooks run,
+  // in registration order, on the writer's own thread.
   virtual absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) = 0;
 
   // Runs `fn` in a read-only snapshot; runs concurrently with writers and readers.
@@ -99,6 +104,14 @@ class Database {
 
   // OK if the database answers a trivial query.
   virtual absl::Status Ping() = 0;
+
+  // Counters since open: Write calls whose changes committed, and the commits that
+  // carried them (fewer when writers shared commits).
+  struct WriteStats {
+    int64_t writes = 0;
+    int64_t commits = 0;
+  };
+  virtual WriteStats write_stats() const = 0;
 };
 
 struct SqliteOptions {
@@ -109,6 +122,8 @@ struct SqliteOptions {
   int read_connections = 4;
   // synchronous=FULL: a committed transaction survives power loss, not only a crash.
   bool synchronous_full = true;
+  // Most writers one commit carries (group commit); 1 commits every writer alone.
+  int max_group = 64;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode.

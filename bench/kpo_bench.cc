@@ -1,0 +1,451 @@
+// kpo-bench: the platform's load harness. Starts a no-op gRPC callback server and a
+// stack of real services (the local Kafka broker, redis-server, people and kaizen, each
+// on loopback with its own SQLite file), then measures, in one run on one machine:
+//   - the no-op call at each in-flight count (the baseline every figure is a ratio to),
+//   - reads and writes of the services (closed loop, see load.h),
+//   - the pipeline: a person created in the people service -> visible in the kaizen
+//     service's directory replica (commit, relay, broker, consumer, apply),
+//   - optionally (--scale N) the cost of a create as the organization grows to N people.
+// Prints Markdown tables (per round and the median over rounds). See bench/README.md.
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "kpo/kaizen/v1/kaizen_service.grpc.pb.h"
+#include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/people/v1/people_service.grpc.pb.h"
+#include "load.h"
+#include "stack.h"
+
+namespace {
+
+namespace pb = kpo::people::v1;
+namespace kz = kpo::kaizen::v1;
+using kpo::bench::LoadResult;
+using kpo::bench::LoadSpec;
+
+// The baseline: grpc.health.v1.Health/Check answered inline on gRPC's own thread.
+class NoopHealth final : public grpc::health::v1::Health::CallbackService {
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* ctx,
+                                  const grpc::health::v1::HealthCheckRequest*,
+                                  grpc::health::v1::HealthCheckResponse* response) override {
+    response->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+int NoopServer(const std::string& port_file) {
+  NoopHealth service;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) return 1;
+  {
+    std::ofstream out(port_file + ".tmp");
+    out << port << "\n";
+  }
+  std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  server->Wait();
+  return 0;
+}
+
+struct Options {
+  absl::Duration warmup = absl::Seconds(1);
+  absl::Duration window = absl::Seconds(5);
+  int rounds = 1;
+  int scale = 0;
+  int pipeline_samples = 200;
+  std::vector<int> in_flight = {1, 32};
+  std::string only;  // measure only calls whose label contains this (and the no-op)
+  bool pipeline = true;
+};
+
+std::string Serialize(const google::protobuf::Message& m) { return m.SerializeAsString(); }
+
+template <class Stub, class Req, class Resp>
+grpc::Status Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                  const std::string& token, const Req& req, Resp* resp) {
+  grpc::ClientContext ctx;
+  kpo::testing::Authorize(ctx, token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return (stub.*method)(&ctx, req, resp);
+}
+
+void Require(const grpc::Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "kpo-bench: %s failed: %s\n", what, s.error_message().c_str());
+    std::exit(1);
+  }
+}
+
+std::string PersonName(int i) { return absl::StrCat("organizations/acme/people/seed-", i); }
+
+std::vector<std::string> CreatePersonRequests(const std::string& prefix, int n) {
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    pb::CreatePersonRequest r;
+    r.set_parent("organizations/acme");
+    r.set_person_id(absl::StrCat(prefix, "-", i));
+    r.mutable_person()->set_display_name(absl::StrCat("Person ", i));
+    r.mutable_person()->set_employee_id(absl::StrCat(prefix, "E", i));
+    r.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+    r.mutable_person()->add_roles(pb::TEAM_MEMBER);
+    out.push_back(Serialize(r));
+  }
+  return out;
+}
+
+// One line of a results table.
+struct Row {
+  LoadResult r;
+  double ratio = 0;
+};
+
+void PrintRows(const std::vector<Row>& rows) {
+  std::printf(
+      "| call | in flight | calls/s | share of no-op | p50 ms | p90 ms | p99 ms | server CPU "
+      "us/call | server RSS MiB | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Row& row : rows) {
+    const LoadResult& r = row.r;
+    std::printf("| %s | %d | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %.0f | %lld%s%s |\n",
+                r.label.c_str(), r.in_flight, r.per_second, 100 * row.ratio,
+                absl::ToDoubleMilliseconds(r.p50), absl::ToDoubleMilliseconds(r.p90),
+                absl::ToDoubleMilliseconds(r.p99), r.server_cpu_us_per_call,
+                static_cast<double>(r.server_rss_kib) / 1024.0, static_cast<long long>(r.errors),
+                r.first_error.empty() ? "" : " ", r.first_error.substr(0, 60).c_str());
+  }
+  std::fflush(stdout);
+}
+
+class Bench {
+ public:
+  explicit Bench(Options o) : o_(std::move(o)) {}
+
+  int Run() {
+    StartNoop();
+    std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, people, kaizen)\n");
+    stack_ = std::make_unique<kpo::testing::Stack>(std::vector<std::string>{"people", "kaizen"});
+    token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
+    Seed();
+    std::map<std::string, std::vector<double>> ratios;  // "label@n" -> per round
+    std::vector<std::vector<Row>> all_rounds;
+    for (int round = 1; round <= o_.rounds; ++round) {
+      std::vector<Row> rows = Round(round);
+      std::printf("\n### Round %d\n\n", round);
+      PrintRows(rows);
+      all_rounds.push_back(rows);
+    }
+    if (o_.rounds > 1) PrintMedian(all_rounds);
+    if (o_.pipeline) Pipeline();
+    if (o_.scale > 0) Scale();
+    return 0;
+  }
+
+ private:
+  void StartNoop() {
+    const std::string port_file = dir_.File("noop.port");
+    noop_ = std::make_unique<kpo::testing::Process>(
+        std::vector<std::string>{"/proc/self/exe", "noop-server", "--port-file", port_file},
+        std::map<std::string, std::string>{}, dir_.File("noop.log"));
+    // /proc/self/exe is resolved by the child: it is this same binary.
+    if (!kpo::testing::WaitFor([&] { return !kpo::testing::ReadFile(port_file).empty(); })) {
+      std::fprintf(stderr, "no-op server did not start: %s\n", noop_->Log().c_str());
+      std::exit(1);
+    }
+    noop_addr_ = absl::StrCat("127.0.0.1:", std::stoi(kpo::testing::ReadFile(port_file)));
+  }
+
+  void Seed() {
+    auto people = stack_->People();
+    pb::CreateOrganizationRequest org;
+    org.set_organization_id("acme");
+    org.mutable_organization()->set_display_name("Acme");
+    org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_SPREADING);
+    pb::Organization o;
+    Require(Call(*people, &pb::PeopleService::Stub::CreateOrganization, token_, org, &o),
+            "CreateOrganization");
+    pb::CreateSiteRequest site;
+    site.set_parent("organizations/acme");
+    site.set_site_id("lyon");
+    site.mutable_site()->set_display_name("Lyon");
+    site.mutable_site()->set_time_zone("Europe/Paris");
+    pb::Site s;
+    Require(Call(*people, &pb::PeopleService::Stub::CreateSite, token_, site, &s), "CreateSite");
+    // 1,000 people in batches: what reads are spread over.
+    for (int b = 0; b < 10; ++b) {
+      pb::BatchCreatePeopleRequest batch;
+      batch.set_parent("organizations/acme");
+      for (int i = b * 100; i < (b + 1) * 100; ++i) {
+        auto* r = batch.add_requests();
+        r->set_person_id(absl::StrCat("seed-", i));
+        r->mutable_person()->set_display_name(absl::StrCat("Seed ", i));
+        r->mutable_person()->set_home_site("organizations/acme/sites/lyon");
+        r->mutable_person()->add_roles(i % 10 == 0 ? pb::TEAM_LEADER : pb::TEAM_MEMBER);
+      }
+      pb::BatchCreatePeopleResponse out;
+      Require(Call(*people, &pb::PeopleService::Stub::BatchCreatePeople, token_, batch, &out),
+              "BatchCreatePeople");
+    }
+    // Kaizen events to read, once the kaizen service's replica has the site.
+    auto kaizen = kz::KaizenEventsService::NewStub(
+        grpc::CreateChannel(stack_->GrpcAddress("kaizen"), grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < 100; ++i) {
+      kz::CreateKaizenEventRequest r;
+      r.set_parent("organizations/acme");
+      r.set_kaizen_event_id(absl::StrCat("event-", i));
+      r.mutable_kaizen_event()->set_title(absl::StrCat("Event ", i));
+      r.mutable_kaizen_event()->set_site("organizations/acme/sites/lyon");
+      r.mutable_kaizen_event()->set_event_type(kz::FIVE_S);
+      kz::KaizenEvent e;
+      grpc::Status st;
+      kpo::testing::WaitFor([&] {
+        st = Call(*kaizen, &kz::KaizenEventsService::Stub::CreateKaizenEvent, token_, r, &e);
+        return st.ok();
+      });
+      Require(st, "CreateKaizenEvent");
+    }
+  }
+
+  LoadResult Load(LoadSpec spec) {
+    spec.warmup = o_.warmup;
+    spec.window = o_.window;
+    spec.token = token_;
+    LoadResult r = kpo::bench::RunLoad(spec);
+    std::fprintf(stderr, "  %-28s in flight %3d: %8.0f/s p99 %.2f ms\n", r.label.c_str(),
+                 r.in_flight, r.per_second, absl::ToDoubleMilliseconds(r.p99));
+    return r;
+  }
+
+  std::vector<Row> Round(int round) {
+    std::fprintf(stderr, "kpo-bench: round %d\n", round);
+    std::vector<int> flights = o_.in_flight;
+    std::map<int, double> noop;
+    std::vector<Row> rows;
+    auto wanted = [&](const std::string& label) {
+      return o_.only.empty() || label.find(o_.only) != std::string::npos;
+    };
+    auto add = [&](const LoadResult& r) {
+      rows.push_back({r, noop.count(r.in_flight) ? r.per_second / noop[r.in_flight] : 0});
+    };
+    grpc::health::v1::HealthCheckRequest health;
+    for (int n : flights) {
+      LoadResult r = Load({.label = "no-op (Health/Check)",
+                           .target = noop_addr_,
+                           .method = "/grpc.health.v1.Health/Check",
+                           .requests = {Serialize(health)},
+                           .in_flight = n,
+                           .server_pid = noop_->pid()});
+      noop[n] = r.per_second;
+      add(r);
+    }
+    const pid_t people_pid = stack_->ServicePid("people");
+    const pid_t kaizen_pid = stack_->ServicePid("kaizen");
+    std::vector<std::string> gets;
+    for (int i = 0; i < 1000; ++i) {
+      pb::GetPersonRequest g;
+      g.set_name(PersonName(i));
+      gets.push_back(Serialize(g));
+    }
+    std::vector<std::string> events;
+    for (int i = 0; i < 100; ++i) {
+      kz::GetKaizenEventRequest g;
+      g.set_name(absl::StrCat("organizations/acme/kaizenEvents/event-", i));
+      events.push_back(Serialize(g));
+    }
+    pb::ListPeopleRequest list;
+    list.set_parent("organizations/acme");
+    list.set_page_size(50);
+    for (int n : wanted("GetPerson (cached)") ? flights : std::vector<int>{}) {
+      add(Load({.label = "GetPerson (cached)",
+                .target = stack_->GrpcAddress("people"),
+                .method = "/kpo.people.v1.PeopleService/GetPerson",
+                .requests = gets,
+                .in_flight = n,
+                .server_pid = people_pid}));
+    }
+    for (int n : wanted("GetKaizenEvent") ? flights : std::vector<int>{}) {
+      add(Load({.label = "GetKaizenEvent",
+                .target = stack_->GrpcAddress("kaizen"),
+                .method = "/kpo.kaizen.v1.KaizenEventsService/GetKaizenEvent",
+                .requests = events,
+                .in_flight = n,
+                .server_pid = kaizen_pid}));
+    }
+    for (int n : wanted("ListPeople (page of 50)") ? flights : std::vector<int>{}) {
+      add(Load({.label = "ListPeople (page of 50)",
+                .target = stack_->GrpcAddress("people"),
+                .method = "/kpo.people.v1.PeopleService/ListPeople",
+                .requests = {Serialize(list)},
+                .in_flight = n,
+                .server_pid = people_pid}));
+    }
+    for (int n : wanted("CreatePerson (durable)") ? flights : std::vector<int>{}) {
+      add(Load({.label = "CreatePerson (durable)",
+                .target = stack_->GrpcAddress("people"),
+                .method = "/kpo.people.v1.PeopleService/CreatePerson",
+                .requests = CreatePersonRequests(absl::StrCat("r", round, "n", n), 40000),
+                .each_once = true,
+                .in_flight = n,
+                .server_pid = people_pid}));
+    }
+    return rows;
+  }
+
+  void PrintMedian(const std::vector<std::vector<Row>>& rounds) {
+    std::printf("\n### Median of %zu rounds\n\n", rounds.size());
+    std::vector<Row> median;
+    for (size_t i = 0; i < rounds[0].size(); ++i) {
+      std::vector<Row> same;
+      for (const auto& rows : rounds) same.push_back(rows[i]);
+      std::sort(same.begin(), same.end(),
+                [](const Row& a, const Row& b) { return a.ratio < b.ratio; });
+      median.push_back(same[same.size() / 2]);
+    }
+    PrintRows(median);
+  }
+
+  // Sequential creates; each one's time from the OK to its appearance in the kaizen
+  // service's replica (polled every 200 us through the ops API).
+  void Pipeline() {
+    std::fprintf(stderr, "kpo-bench: pipeline probe (%d samples)\n", o_.pipeline_samples);
+    auto people = stack_->People();
+    auto ops = stack_->Ops("kaizen");
+    std::vector<absl::Duration> seen;
+    int lost = 0;
+    for (int i = 0; i < o_.pipeline_samples; ++i) {
+      pb::CreatePersonRequest r;
+      r.set_parent("organizations/acme");
+      r.set_person_id(absl::StrCat("probe-", i));
+      r.mutable_person()->set_display_name("Probe");
+      r.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+      r.mutable_person()->add_roles(pb::TEAM_MEMBER);
+      pb::Person p;
+      Require(Call(*people, &pb::PeopleService::Stub::CreatePerson, token_, r, &p), "CreatePerson");
+      const absl::Time ok = absl::Now();
+      kpo::ops::v1::GetReplicaEntryRequest get;
+      get.set_name(p.name());
+      bool found = false;
+      while (!found && absl::Now() - ok < absl::Seconds(10)) {
+        kpo::ops::v1::ReplicaEntry entry;
+        found =
+            Call(*ops, &kpo::ops::v1::OpsService::Stub::GetReplicaEntry, token_, get, &entry).ok();
+        if (!found) absl::SleepFor(absl::Microseconds(200));
+      }
+      if (found) {
+        seen.push_back(absl::Now() - ok);
+      } else {
+        ++lost;
+      }
+      absl::SleepFor(absl::Milliseconds(5));  // idle between samples, as real traffic is
+    }
+    std::vector<absl::Duration> s = seen;
+    std::printf(
+        "\n### Pipeline: CreatePerson OK -> visible in the kaizen service's replica\n\n"
+        "| samples | p50 ms | p90 ms | p99 ms | max ms | not seen in 10 s |\n"
+        "|---|---|---|---|---|---|\n| %zu | %.1f | %.1f | %.1f | %.1f | %d |\n",
+        seen.size(), absl::ToDoubleMilliseconds(kpo::bench::Percentile(s, 0.5)),
+        absl::ToDoubleMilliseconds(kpo::bench::Percentile(s, 0.9)),
+        absl::ToDoubleMilliseconds(kpo::bench::Percentile(s, 0.99)),
+        absl::ToDoubleMilliseconds(kpo::bench::Percentile(s, 1.0)), lost);
+    std::fflush(stdout);
+  }
+
+  // CreatePerson at 32 in flight while the organization grows: each measured step is
+  // 2,000 creates once the organization holds the step's size.
+  void Scale() {
+    std::fprintf(stderr, "kpo-bench: create cost up to %d people\n", o_.scale);
+    std::vector<int> sizes;
+    for (int s : {1000, 5000, 10000, 25000, 50000, 100000}) {
+      if (s <= o_.scale) sizes.push_back(s);
+    }
+    const pid_t pid = stack_->ServicePid("people");
+    int have = 1000 + o_.pipeline_samples;  // the seed and the probe's people
+    std::vector<Row> rows;
+    double first = 0;
+    for (int size : sizes) {
+      if (size > have + 100) {
+        auto fill = CreatePersonRequests(absl::StrCat("fill", size), size - have);
+        LoadSpec spec{.label = "fill",
+                      .target = stack_->GrpcAddress("people"),
+                      .method = "/kpo.people.v1.PeopleService/CreatePerson",
+                      .requests = std::move(fill),
+                      .each_once = true,
+                      .token = token_,
+                      .in_flight = 32,
+                      .warmup = absl::ZeroDuration(),
+                      .window = absl::Hours(1)};
+        kpo::bench::RunLoad(spec);
+        have = size;
+      }
+      LoadSpec spec{.label = absl::StrCat("CreatePerson at ", size, " people"),
+                    .target = stack_->GrpcAddress("people"),
+                    .method = "/kpo.people.v1.PeopleService/CreatePerson",
+                    .requests = CreatePersonRequests(absl::StrCat("step", size), 4000),
+                    .each_once = true,
+                    .token = token_,
+                    .in_flight = 32,
+                    .warmup = absl::Milliseconds(200),
+                    .window = absl::Hours(1),
+                    .server_pid = pid};
+      LoadResult r = kpo::bench::RunLoad(spec);
+      have += 4000;
+      if (first == 0) first = r.per_second;
+      rows.push_back({r, first > 0 ? r.per_second / first : 0});
+      std::fprintf(stderr, "  %s: %.0f/s\n", r.label.c_str(), r.per_second);
+    }
+    std::printf(
+        "\n### Create cost as the organization grows (share = rate / rate at the first size)\n\n");
+    PrintRows(rows);
+  }
+
+  Options o_;
+  kpo::testing::TempDir dir_;
+  std::unique_ptr<kpo::testing::Process> noop_;
+  std::string noop_addr_;
+  std::unique_ptr<kpo::testing::Stack> stack_;
+  std::string token_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kpo-bench: the KPO platform's load harness (see bench/README.md)"};
+  std::string port_file;
+  auto* noop = app.add_subcommand("noop-server", "run the no-op baseline server (internal)");
+  noop->add_option("--port-file", port_file)->required();
+  Options o;
+  double warmup_s = 1, window_s = 5;
+  app.add_option("--warmup", warmup_s, "seconds of warm-up before each measurement");
+  app.add_option("--window", window_s, "seconds each measurement lasts");
+  app.add_option("--rounds", o.rounds, "rounds of every measurement (median reported)");
+  app.add_option("--in-flight", o.in_flight, "in-flight counts to measure")->delimiter(',');
+  app.add_option("--pipeline-samples", o.pipeline_samples, "creates timed end to end");
+  app.add_option("--only", o.only, "measure only the calls whose label contains this");
+  app.add_flag("!--no-pipeline", o.pipeline, "skip the pipeline probe");
+  app.add_option("--scale", o.scale, "also measure create cost up to this many people");
+  CLI11_PARSE(app, argc, argv);
+  if (*noop) return NoopServer(port_file);
+  o.warmup = absl::Seconds(warmup_s);
+  o.window = absl::Seconds(window_s);
+  std::printf(
+      "kpo-bench: %ld CPUs online; figures are shares of the no-op call measured in this run\n",
+      sysconf(_SC_NPROCESSORS_ONLN));
+  return Bench(std::move(o)).Run();
+}
