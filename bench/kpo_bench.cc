@@ -74,6 +74,7 @@ struct Options {
   std::vector<int> in_flight = {1, 32};
   std::string only;  // measure only calls whose label contains this (and the no-op)
   bool pipeline = true;
+  std::map<std::string, std::string> service_env;
 };
 
 std::string Serialize(const google::protobuf::Message& m) { return m.SerializeAsString(); }
@@ -116,19 +117,22 @@ std::vector<std::string> CreatePersonRequests(const std::string& prefix, int n) 
 struct Row {
   LoadResult r;
   double ratio = 0;
+  std::string commits;  // "writes per commit" of the server's database in the window
 };
 
 void PrintRows(const std::vector<Row>& rows) {
   std::printf(
       "| call | in flight | calls/s | share of no-op | p50 ms | p90 ms | p99 ms | server CPU "
-      "us/call | server RSS MiB | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+      "us/call | server RSS MiB | writes per commit | errors |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& row : rows) {
     const LoadResult& r = row.r;
-    std::printf("| %s | %d | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %.0f | %lld%s%s |\n",
+    std::printf("| %s | %d | %.0f | %.0f%% | %.2f | %.2f | %.2f | %.0f | %.0f | %s | %lld%s%s |\n",
                 r.label.c_str(), r.in_flight, r.per_second, 100 * row.ratio,
                 absl::ToDoubleMilliseconds(r.p50), absl::ToDoubleMilliseconds(r.p90),
                 absl::ToDoubleMilliseconds(r.p99), r.server_cpu_us_per_call,
-                static_cast<double>(r.server_rss_kib) / 1024.0, static_cast<long long>(r.errors),
+                static_cast<double>(r.server_rss_kib) / 1024.0,
+                row.commits.empty() ? "-" : row.commits.c_str(), static_cast<long long>(r.errors),
                 r.first_error.empty() ? "" : " ", r.first_error.substr(0, 60).c_str());
   }
   std::fflush(stdout);
@@ -141,7 +145,8 @@ class Bench {
   int Run() {
     StartNoop();
     std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, people, kaizen)\n");
-    stack_ = std::make_unique<kpo::testing::Stack>(std::vector<std::string>{"people", "kaizen"});
+    stack_ = std::make_unique<kpo::testing::Stack>(std::vector<std::string>{"people", "kaizen"},
+                                                   o_.service_env);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
     std::map<std::string, std::vector<double>> ratios;  // "label@n" -> per round
@@ -223,11 +228,22 @@ class Bench {
     }
   }
 
-  LoadResult Load(LoadSpec spec) {
+  LoadResult Load(LoadSpec spec, const std::string& service = "") {
     spec.warmup = o_.warmup;
     spec.window = o_.window;
     spec.token = token_;
+    auto counters = [&] {
+      return std::pair{stack_->MetricValue(service, "kpo_db_write_transactions_total"),
+                       stack_->MetricValue(service, "kpo_db_commits_total")};
+    };
+    std::pair<double, double> before{0, 0};
+    if (!service.empty()) before = counters();
     LoadResult r = kpo::bench::RunLoad(spec);
+    if (!service.empty()) {
+      const auto after = counters();
+      const double writes = after.first - before.first, commits = after.second - before.second;
+      if (commits > 0) last_commits_ = absl::StrFormat("%.1f", writes / commits);
+    }
     std::fprintf(stderr, "  %-28s in flight %3d: %8.0f/s p99 %.2f ms\n", r.label.c_str(),
                  r.in_flight, r.per_second, absl::ToDoubleMilliseconds(r.p99));
     return r;
@@ -242,7 +258,9 @@ class Bench {
       return o_.only.empty() || label.find(o_.only) != std::string::npos;
     };
     auto add = [&](const LoadResult& r) {
-      rows.push_back({r, noop.count(r.in_flight) ? r.per_second / noop[r.in_flight] : 0});
+      rows.push_back(
+          {r, noop.count(r.in_flight) ? r.per_second / noop[r.in_flight] : 0, last_commits_});
+      last_commits_.clear();
     };
     grpc::health::v1::HealthCheckRequest health;
     for (int n : flights) {
@@ -278,7 +296,8 @@ class Bench {
                 .method = "/kpo.people.v1.PeopleService/GetPerson",
                 .requests = gets,
                 .in_flight = n,
-                .server_pid = people_pid}));
+                .server_pid = people_pid},
+               "people"));
     }
     for (int n : wanted("GetKaizenEvent") ? flights : std::vector<int>{}) {
       add(Load({.label = "GetKaizenEvent",
@@ -286,7 +305,8 @@ class Bench {
                 .method = "/kpo.kaizen.v1.KaizenEventsService/GetKaizenEvent",
                 .requests = events,
                 .in_flight = n,
-                .server_pid = kaizen_pid}));
+                .server_pid = kaizen_pid},
+               "kaizen"));
     }
     for (int n : wanted("ListPeople (page of 50)") ? flights : std::vector<int>{}) {
       add(Load({.label = "ListPeople (page of 50)",
@@ -294,7 +314,8 @@ class Bench {
                 .method = "/kpo.people.v1.PeopleService/ListPeople",
                 .requests = {Serialize(list)},
                 .in_flight = n,
-                .server_pid = people_pid}));
+                .server_pid = people_pid},
+               "people"));
     }
     for (int n : wanted("CreatePerson (durable)") ? flights : std::vector<int>{}) {
       add(Load({.label = "CreatePerson (durable)",
@@ -303,7 +324,8 @@ class Bench {
                 .requests = CreatePersonRequests(absl::StrCat("r", round, "n", n), 40000),
                 .each_once = true,
                 .in_flight = n,
-                .server_pid = people_pid}));
+                .server_pid = people_pid},
+               "people"));
     }
     return rows;
   }
@@ -421,6 +443,7 @@ class Bench {
   std::string noop_addr_;
   std::unique_ptr<kpo::testing::Stack> stack_;
   std::string token_;
+  std::string last_commits_;
 };
 
 }  // namespace
@@ -440,7 +463,17 @@ int main(int argc, char** argv) {
   app.add_option("--only", o.only, "measure only the calls whose label contains this");
   app.add_flag("!--no-pipeline", o.pipeline, "skip the pipeline probe");
   app.add_option("--scale", o.scale, "also measure create cost up to this many people");
+  std::vector<std::string> env;
+  app.add_option("--service-env", env, "KPO_KEY=value for the services (repeatable)");
   CLI11_PARSE(app, argc, argv);
+  for (const std::string& kv : env) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "--service-env wants KEY=value, got %s\n", kv.c_str());
+      return 2;
+    }
+    o.service_env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   if (*noop) return NoopServer(port_file);
   o.warmup = absl::Seconds(warmup_s);
   o.window = absl::Seconds(window_s);

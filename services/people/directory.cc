@@ -110,11 +110,16 @@ class Directory::Impl {
 
   // Replaces the index and unique entries of `name`. A unique value held by another
   // resource becomes a violation of `field_prefix + key`.
+  // `fresh`: the resource is being created, so it has no index rows to replace.
   absl::Status Reindex(Transaction& tx, const std::string& org, const char* kind,
                        const std::string& name, const Indexes& index, const Indexes& unique,
-                       const std::string& field_prefix, FieldViolations& v) {
-    if (absl::Status s = store::ReplaceIndex(tx, org, kind, name, index); !s.ok()) return s;
-    if (absl::Status s = store::ClearUnique(tx, org, kind, name); !s.ok()) return s;
+                       const std::string& field_prefix, FieldViolations& v, bool fresh) {
+    if (fresh) {
+      if (absl::Status s = store::InsertIndex(tx, org, kind, name, index); !s.ok()) return s;
+    } else {
+      if (absl::Status s = store::ReplaceIndex(tx, org, kind, name, index); !s.ok()) return s;
+      if (absl::Status s = store::ClearUnique(tx, org, kind, name); !s.ok()) return s;
+    }
     for (const auto& [k, value] : unique) {
       if (value.empty()) continue;
       auto holder = store::UniqueHolder(tx, org, kind, k, value);
@@ -205,7 +210,8 @@ class Directory::Impl {
     SetOutputFields(resource, name, true, now, now, 1);
     if (spec.indexes) {
       auto [index, unique] = spec.indexes(resource);
-      if (absl::Status s = Reindex(tx, org, spec.kind, name, index, unique, prefix, v); !s.ok()) {
+      if (absl::Status s = Reindex(tx, org, spec.kind, name, index, unique, prefix, v, true);
+          !s.ok()) {
         return s;
       }
     }
@@ -216,7 +222,8 @@ class Directory::Impl {
         !s.ok()) {
       return s;
     }
-    InvalidateOnCommit(c, name, 1);
+    // No cache invalidation: the name is new (names are never reused, resources never
+    // deleted) and readers cache only rows they found, so no entry can exist for it.
     return c.Publish(name, MakeEvent<Event>(resource, 1, nullptr));
   }
 
@@ -313,7 +320,8 @@ class Directory::Impl {
           SetOutputFields(merged, name, true, (*row)->create_us, now, revision);
           if (spec.indexes) {
             auto [index, unique] = spec.indexes(merged);
-            if (absl::Status rs = Reindex(tx, org, spec.kind, name, index, unique, prefix, v);
+            if (absl::Status rs =
+                    Reindex(tx, org, spec.kind, name, index, unique, prefix, v, false);
                 !rs.ok()) {
               return rs;
             }

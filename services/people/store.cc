@@ -46,6 +46,11 @@ absl::Status ReplaceIndex(Transaction& tx, const std::string& org, const std::st
       !r.ok()) {
     return r.status();
   }
+  return InsertIndex(tx, org, kind, name, entries);
+}
+
+absl::Status InsertIndex(Transaction& tx, const std::string& org, const std::string& kind,
+                         const std::string& name, const Entries& entries) {
   for (const auto& [key, value] : entries) {
     if (value.empty()) continue;
     auto r = tx.Exec(

@@ -35,6 +35,10 @@ absl::Status Update(Transaction& tx, const std::string& org, const std::string& 
                     const std::string& name, const std::string& data, int64_t revision, bool active,
                     int64_t update_us);
 
+// The filter entries of a resource that has none yet (a create); empty values are
+// skipped.
+absl::Status InsertIndex(Transaction& tx, const std::string& org, const std::string& kind,
+                         const std::string& name, const Entries& entries);
 // Replaces the filter entries of `name` (empty values are skipped).
 absl::Status ReplaceIndex(Transaction& tx, const std::string& org, const std::string& kind,
                           const std::string& name, const Entries& entries);

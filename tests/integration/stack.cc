@@ -20,7 +20,8 @@
 
 namespace kpo::testing {
 
-Stack::Stack(std::vector<std::string> services) {
+Stack::Stack(std::vector<std::string> services, std::map<std::string, std::string> service_env)
+    : service_env_(std::move(service_env)) {
   const std::string bootstrap_file = dir_.File("bootstrap");
   broker_ = std::make_unique<Process>(
       std::vector<std::string>{BinaryPath("tools/kafka_broker/kpo-kafka-broker"), "--partitions",
@@ -61,6 +62,7 @@ void Stack::StartService(const std::string& name) {
       {"KPO_OUTBOX_LINGER", "0s"},
   };
   if (name == "people") env["KPO_REDIS_ADDRESS"] = redis_->address();
+  for (const auto& [k, v] : service_env_) env[k] = v;
   services_[name] = std::make_unique<Process>(
       std::vector<std::string>{BinaryPath("services/" + name + "/kpo-" + name)}, env,
       dir_.File(name + ".log"));

@@ -22,7 +22,9 @@ inline constexpr char kSecret[] = "integration-test-secret-0123456789abcdef";
 class Stack {
  public:
   // Starts the broker, Redis and `services` (any of people, kaizen, daily, reporting).
-  explicit Stack(std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"});
+  // `service_env` adds to or overrides the services' environment (KPO_* configuration).
+  explicit Stack(std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"},
+                 std::map<std::string, std::string> service_env = {});
   ~Stack();
 
   void StartService(const std::string& name);
@@ -54,6 +56,7 @@ class Stack {
   std::string bootstrap_;
   std::map<std::string, std::unique_ptr<Process>> services_;
   std::map<std::string, std::string> grpc_, metrics_;
+  std::map<std::string, std::string> service_env_;
 };
 
 // Faults injected into a running stack that end when the guard goes out of scope, also

@@ -190,6 +190,7 @@ class Server::Impl {
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::thread readiness_thread_;
   absl::Mutex mu_;
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
@@ -306,6 +307,10 @@ void Server::SetReadinessCheck(std::function<absl::Status()> check) {
 
 void Server::OnShutdown(std::function<void()> hook) { impl_->hooks_.push_back(std::move(hook)); }
 
+void Server::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  impl_->collectables_.push_back(std::move(collectable));
+}
+
 absl::Status Server::Start() {
   if (absl::Status s = impl_->permissions_.CheckCovers(impl_->methods_); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
@@ -343,6 +348,7 @@ absl::Status Server::Start() {
     try {
       impl_->exposer_ = std::make_unique<prometheus::Exposer>(impl_->options_.metrics_listen);
       impl_->exposer_->RegisterCollectable(impl_->registry_);
+      for (const auto& c : impl_->collectables_) impl_->exposer_->RegisterCollectable(c);
       auto ports = impl_->exposer_->GetListeningPorts();
       const std::string host =
           impl_->options_.metrics_listen.substr(0, impl_->options_.metrics_listen.rfind(':'));

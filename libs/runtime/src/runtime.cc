@@ -1,5 +1,8 @@
 #include "kpo/runtime/runtime.h"
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -29,6 +32,34 @@ std::string ReadSecretFile(const std::string& path) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
+
+// The database's commit counters on /metrics, read at each scrape.
+class DatabaseMetrics final : public prometheus::Collectable {
+ public:
+  DatabaseMetrics(kpo::storage::Database& db, std::string service)
+      : db_(db), service_(std::move(service)) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const kpo::storage::Database::WriteStats stats = db_.write_stats();
+    auto family = [&](const char* name, const char* help, int64_t value) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"service", service_});
+      m.counter.value = static_cast<double>(value);
+      return prometheus::MetricFamily{name, help, prometheus::MetricType::Counter, {m}};
+    };
+    return {
+        family("kpo_db_write_transactions_total",
+               "Write transactions committed (Database::Write calls that succeeded)", stats.writes),
+        family("kpo_db_commits_total",
+               "Database commits (syncs); fewer than write transactions when writers "
+               "shared commits",
+               stats.commits)};
+  }
+
+ private:
+  kpo::storage::Database& db_;
+  std::string service_;
+};
 
 class OpsServiceImpl final : public ops::OpsService::CallbackService {
  public:
@@ -186,7 +217,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   server_options.service_name = spec.name;
   server_options.listen =
       config.String("grpc.listen", absl::StrCat("127.0.0.1:", spec.default_grpc_port));
-  server_options.worker_threads = static_cast<int>(config.Int("grpc.worker_threads", 8, 1, 256));
+  server_options.worker_threads = static_cast<int>(config.Int("grpc.worker_threads", 64, 1, 1024));
   server_options.max_queued_calls =
       static_cast<int>(config.Int("grpc.max_queued_calls", 1000, 1, 1'000'000));
   server_options.shutdown_grace = config.Duration("grpc.shutdown_grace", absl::Seconds(10));
@@ -197,6 +228,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   kpo::storage::SqliteOptions db_options;
   db_options.path = config.RequiredString("database.path");
   db_options.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
+  db_options.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
 
   kpo::events::KafkaOptions kafka;
   kafka.bootstrap_servers = config.RequiredString("kafka.bootstrap_servers");
@@ -325,6 +357,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       std::make_unique<kpo::command::Runner>(*rt->db_, *rt->outbox_, kpo::core::Clock::Real());
   rt->server_ = std::make_unique<kpo::rpc::Server>(server_options, *verifier, permissions,
                                                    kpo::core::Clock::Real());
+  rt->server_->AddCollectable(std::make_shared<DatabaseMetrics>(*rt->db_, spec.name));
   if (!spec.consumes.empty()) {
     rt->consumer_ = std::make_unique<kpo::events::Consumer>(
         *rt->db_, consumer_options, kpo::core::Clock::Real(), &rt->server_->registry());

@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 
+#include <thread>
 #include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
@@ -61,7 +62,9 @@ class Connection final : public Transaction {
     if (rc != SQLITE_OK) return SqliteError(c->db_, rc, absl::StrCat("open ", o.path));
     sqlite3_extended_result_codes(c->db_, 1);
     sqlite3_busy_timeout(c->db_, static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
-    std::vector<std::string> pragmas = {"PRAGMA foreign_keys=ON"};
+    // temp_store=MEMORY keeps savepoint and statement journals in memory: on disk each
+    // writer's savepoint of a shared commit would create and delete a temp file.
+    std::vector<std::string> pragmas = {"PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"};
     if (!read_only) {
       pragmas.push_back("PRAGMA journal_mode=WAL");
       pragmas.push_back(o.synchronous_full ? "PRAGMA synchronous=FULL"
@@ -126,6 +129,7 @@ class Connection final : public Transaction {
   }
 
   std::vector<std::function<void()>> TakeHooks() { return TakeCommitHooks(); }
+  sqlite3* handle() const { return db_; }
 
   // False once SQLite has ended the transaction on its own (some I/O, memory and
   // full-disk errors roll it back whole) or a callback ran a bare ROLLBACK/COMMIT.
@@ -204,6 +208,17 @@ class SqliteDatabase final : public Database {
     if (!writer.ok()) return writer.status();
     db->writer_ = *std::move(writer);
     db->max_group_ = std::max(1, options.max_group);
+    if (options.checkpoint_pages > 0) {
+      // Checkpoints move off the commit path: SQLite's automatic one runs inside the
+      // COMMIT that crosses the threshold (a latency spike for every writer of that
+      // group); here a thread with its own connection copies the WAL back meanwhile.
+      auto checkpointer = Connection::Open(options, /*read_only=*/false);
+      if (!checkpointer.ok()) return checkpointer.status();
+      db->checkpointer_ = *std::move(checkpointer);
+      db->checkpoint_pages_ = options.checkpoint_pages;
+      sqlite3_wal_hook(db->writer_->handle(), &SqliteDatabase::OnWalCommit, db.get());
+      db->checkpoint_thread_ = std::thread([raw = db.get()] { raw->CheckpointLoop(); });
+    }
     for (int i = 0; i < std::max(1, options.read_connections); ++i) {
       auto reader = Connection::Open(options, /*read_only=*/true);
       if (!reader.ok()) return reader.status();
@@ -358,6 +373,16 @@ class SqliteDatabase final : public Database {
     return stats_;
   }
 
+  ~SqliteDatabase() override {
+    if (checkpoint_thread_.joinable()) {
+      {
+        absl::MutexLock lock(&checkpoint_mu_);
+        checkpoint_stop_ = true;
+      }
+      checkpoint_thread_.join();
+    }
+  }
+
  private:
   // One Write call while it waits for its group's commit.
   struct Writer {
@@ -434,6 +459,35 @@ class SqliteDatabase final : public Database {
     busy_ = false;
   }
 
+  // The writer connection's WAL hook, after each commit: `pages` frames in the WAL.
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+    auto* db = static_cast<SqliteDatabase*>(self);
+    if (pages >= db->checkpoint_pages_) {
+      absl::MutexLock lock(&db->checkpoint_mu_);
+      db->checkpoint_wanted_ = true;
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        absl::MutexLock lock(&checkpoint_mu_);
+        checkpoint_mu_.Await(absl::Condition(
+            +[](SqliteDatabase* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->checkpoint_mu_) {
+              return d->checkpoint_wanted_ || d->checkpoint_stop_;
+            },
+            this));
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      // PASSIVE: copies what no reader still needs, never blocks writers or readers.
+      int log = 0, done = 0;
+      sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                &done);
+    }
+  }
+
   mutable absl::Mutex mu_;
   bool busy_ ABSL_GUARDED_BY(mu_) = false;  // a writer holds the connection
   int queued_ ABSL_GUARDED_BY(mu_) = 0;     // writers waiting for it
@@ -443,6 +497,13 @@ class SqliteDatabase final : public Database {
   int max_group_ = 64;
   // Used only by the writer holding busy_.
   std::unique_ptr<Connection> writer_;
+
+  std::unique_ptr<Connection> checkpointer_;
+  int checkpoint_pages_ = 0;
+  absl::Mutex checkpoint_mu_;
+  bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpoint_thread_;
   absl::Mutex read_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_ ABSL_GUARDED_BY(read_mu_);

@@ -1,6 +1,7 @@
 #include "kpo/testing/harness.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -52,6 +53,10 @@ Process::Process(std::vector<std::string> argv, std::map<std::string, std::strin
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     setpgid(0, 0);
+    // The child dies with the test (or benchmark) that started it, also when that one
+    // crashes or is killed: no orphaned servers hold ports or CPU afterwards. (Tied to
+    // the forking thread: start processes from a thread that outlives them.)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     FILE* log = std::fopen(log_path_.c_str(), "a");
     if (log != nullptr) {
       dup2(fileno(log), STDOUT_FILENO);

@@ -25,8 +25,9 @@
 #include "kpo/core/clock.h"
 
 namespace prometheus {
+class Collectable;
 class Registry;
-}
+}  // namespace prometheus
 
 namespace kpo::rpc {
 
@@ -36,7 +37,7 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   // Empty disables /metrics.
   std::string metrics_listen = "127.0.0.1:0";
-  int worker_threads = 8;
+  int worker_threads = 64;
   // Calls waiting for a worker beyond this are refused at once with RESOURCE_EXHAUSTED
   // (reason SERVER_OVERLOADED) instead of queueing without bound.
   int max_queued_calls = 1000;
@@ -67,6 +68,9 @@ class Server {
   void SetReadinessCheck(std::function<absl::Status()> check);
   // Run in reverse order of registration during shutdown, after RPCs are drained.
   void OnShutdown(std::function<void()> hook);
+  // Before Start: more metrics for /metrics, collected at each scrape (figures another
+  // component keeps, such as the database's commit counters).
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
 
   absl::Status Start();
   // Blocks until SIGTERM/SIGINT (or RequestShutdown), then shuts down gracefully.

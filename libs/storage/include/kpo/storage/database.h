@@ -124,6 +124,9 @@ struct SqliteOptions {
   bool synchronous_full = true;
   // Most writers one commit carries (group commit); 1 commits every writer alone.
   int max_group = 64;
+  // WAL size (pages) at which a background thread checkpoints; 0 leaves it to SQLite's
+  // automatic checkpoint inside the committing writer's COMMIT.
+  int checkpoint_pages = 1000;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode.

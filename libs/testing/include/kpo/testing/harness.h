@@ -35,7 +35,8 @@ class TempDir {
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
 
 // A child process. Its stdout and stderr go to `log_path`. Killed (SIGKILL) on
-// destruction if still running.
+// destruction if still running, and when the thread that started it ends (the test
+// crashed or was killed).
 class Process {
  public:
   Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
