@@ -209,8 +209,8 @@ class Consumer::Impl {
   };
 
   // In order: consecutive records with handlers are applied together in one
-  // transaction (inbox rows and effects); records without a handler are skipped in
-  // place; anything else (errors, undecodable records) is handled alone between runs.
+  // transaction (inbox rows and effects); records without a handler are skipped and
+  // undecodable ones dead-lettered in place, after the run before them.
   void HandleBatch(const std::vector<rd_kafka_message_t*>& batch) {
     std::vector<Applicable> run;
     auto flush = [&] {
@@ -220,14 +220,19 @@ class Consumer::Impl {
     for (const rd_kafka_message_t* msg : batch) {
       if (stopping_.load()) return;  // the rest is redelivered after restart
       if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        flush();
-        Handle(*msg);
+        if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          kpo::log::Warn("kafka consumer error", {{"error", rd_kafka_message_errstr(msg)},
+                                                  {"consumer", options_.consumer_name}});
+        }
         continue;
       }
       auto decoded = DecodeEnvelope(msg->payload, msg->len);
       if (!decoded.ok()) {
         flush();
-        Handle(*msg);
+        if (DeadLetter(*msg, std::string(decoded.status().message()))) {
+          Count("dead_lettered", dead_lettered_);
+          StoreOffset(*msg);
+        }
         continue;
       }
       auto handler = handlers_.find(decoded->type());
@@ -251,7 +256,7 @@ class Consumer::Impl {
     while (begin < run.size() && !stopping_.load()) {
       const size_t end = run.size();
       if (end - begin == 1) {
-        Handle(*run[begin].msg);
+        ApplyAlone(run[begin]);
         return;
       }
       size_t failed_at = end;
@@ -279,7 +284,7 @@ class Consumer::Impl {
         // Not a handler's failure (the commit itself): record by record, with retries.
         kpo::log::Warn("applying a batch of events failed; applying them one by one",
                        {{"events", end - begin}, {"error", status.ToString()}});
-        for (size_t i = begin; i < end && !stopping_.load(); ++i) Handle(*run[i].msg);
+        for (size_t i = begin; i < end && !stopping_.load(); ++i) ApplyAlone(run[i]);
         return;
       }
       if (failed_at > begin) {
@@ -288,7 +293,7 @@ class Consumer::Impl {
         ApplyRun(head);  // fails no handler this time, unless one is not deterministic
       }
       if (stopping_.load()) return;
-      Handle(*run[failed_at].msg);
+      ApplyAlone(run[failed_at]);
       begin = failed_at + 1;
     }
   }
@@ -328,29 +333,11 @@ class Consumer::Impl {
     if (it != outcome_metrics_.end()) it->second->Increment();
   }
 
-  void Handle(const rd_kafka_message_t& msg) {
-    if (msg.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        kpo::log::Warn("kafka consumer error", {{"error", rd_kafka_message_errstr(&msg)},
-                                                {"consumer", options_.consumer_name}});
-      }
-      return;
-    }
-    auto decoded = DecodeEnvelope(msg.payload, msg.len);
-    if (!decoded.ok()) {
-      if (DeadLetter(msg, std::string(decoded.status().message()))) {
-        Count("dead_lettered", dead_lettered_);
-        StoreOffset(msg);
-      }
-      return;
-    }
-    const EventEnvelope& env = *decoded;
-    auto handler = handlers_.find(env.type());
-    if (handler == handlers_.end()) {
-      Count("skipped", skipped_);
-      StoreOffset(msg);
-      return;
-    }
+  // One record in its own transaction, retried with backoff; after max_attempts it goes
+  // to the dead-letter topic and consumption goes on.
+  void ApplyAlone(const Applicable& a) {
+    const rd_kafka_message_t& msg = *a.msg;
+    const EventEnvelope& env = a.env;
     std::optional<kpo::core::TraceContext> parent =
         kpo::core::TraceContext::Parse(env.traceparent());
     kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
@@ -360,7 +347,7 @@ class Consumer::Impl {
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
       duplicate = false;
       status = db_.Write([&](Transaction& tx) -> absl::Status {
-        auto applied = ApplyOne(tx, handler->second, env);
+        auto applied = ApplyOne(tx, *a.handler, env);
         if (!applied.ok()) return applied.status();
         duplicate = !*applied;
         return absl::OkStatus();

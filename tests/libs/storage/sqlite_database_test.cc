@@ -1,6 +1,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -191,6 +192,22 @@ bool Has(Database& db, const std::string& id) {
   return found;
 }
 
+// Starts `threads` writers at once (a barrier) and returns what each was told.
+std::vector<absl::Status> WriteConcurrently(
+    Database& db, int threads, const std::function<absl::Status(Transaction&, int)>& fn) {
+  absl::Barrier* start = new absl::Barrier(threads);
+  std::vector<absl::Status> told(threads);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      if (start->Block()) delete start;
+      told[t] = db.Write([&](Transaction& tx) { return fn(tx, t); });
+    });
+  }
+  for (auto& th : running) th.join();
+  return told;
+}
+
 TEST_F(SqliteTest, ConcurrentWritersShareCommits) {
   const Database::WriteStats before = db_->write_stats();
   constexpr int kThreads = 8, kEach = 25;
@@ -214,14 +231,9 @@ TEST_F(SqliteTest, ConcurrentWritersShareCommits) {
 TEST_F(SqliteTest, AFailingWriterAmongManyUndoesOnlyItsOwnChanges) {
   constexpr int kThreads = 12, kRounds = 20;
   for (int round = 0; round < kRounds; ++round) {
-    absl::Barrier* start = new absl::Barrier(kThreads);
-    std::vector<absl::Status> told(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        if (start->Block()) delete start;
-        const std::string id = absl::StrCat(round, "-", t);
-        told[t] = db_->Write([&](Transaction& tx) -> absl::Status {
+    const std::vector<absl::Status> told =
+        WriteConcurrently(*db_, kThreads, [&](Transaction& tx, int t) -> absl::Status {
+          const std::string id = absl::StrCat(round, "-", t);
           if (absl::Status s = InsertSlowly(tx, id); !s.ok()) return s;
           if (t % 4 == 1) {
             // Writes a second row, then fails: both rows must go.
@@ -236,9 +248,6 @@ TEST_F(SqliteTest, AFailingWriterAmongManyUndoesOnlyItsOwnChanges) {
           }
           return absl::OkStatus();
         });
-      });
-    }
-    for (auto& th : threads) th.join();
     for (int t = 0; t < kThreads; ++t) {
       const std::string id = absl::StrCat(round, "-", t);
       if (t % 4 == 1) {
@@ -265,23 +274,14 @@ TEST_F(SqliteTest, AWriterThatEndsTheSharedTransactionFailsItsGroupAndNoOneIsTol
   constexpr int kThreads = 10, kRounds = 10;
   int aborted = 0;
   for (int round = 0; round < kRounds; ++round) {
-    absl::Barrier* start = new absl::Barrier(kThreads);
-    std::vector<absl::Status> told(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        if (start->Block()) delete start;
-        const std::string id = absl::StrCat(round, "-", t);
-        told[t] = db_->Write([&](Transaction& tx) -> absl::Status {
-          if (absl::Status s = InsertSlowly(tx, id); !s.ok()) return s;
+    const std::vector<absl::Status> told =
+        WriteConcurrently(*db_, kThreads, [&](Transaction& tx, int t) -> absl::Status {
+          if (absl::Status s = InsertSlowly(tx, absl::StrCat(round, "-", t)); !s.ok()) return s;
           // A callback must never end the transaction itself; one that does takes the
           // group's uncommitted work with it.
           if (t == kThreads / 2) return tx.Exec("ROLLBACK").status();
           return absl::OkStatus();
         });
-      });
-    }
-    for (auto& th : threads) th.join();
     for (int t = 0; t < kThreads; ++t) {
       const std::string id = absl::StrCat(round, "-", t);
       if (t == kThreads / 2) {
