@@ -6,7 +6,7 @@ namespace {
 namespace pb = kpo::kaizen::v1;
 using kpo::auth::Principal;
 
-#define KPO_KAIZEN_UNARY(App, Method, Req, Resp)                                         \
+#define KPO_KAIZEN_UNARY(Exec, App, Method, Req, Resp)                                   \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
     return server_.Unary<pb::Req, pb::Resp>(                                             \
@@ -16,32 +16,38 @@ using kpo::auth::Principal;
           if (!result.ok()) return result.status();                                      \
           out = *std::move(result);                                                      \
           return absl::OkStatus();                                                       \
-        });                                                                              \
+        },                                                                               \
+        kpo::rpc::Execution::Exec);                                                      \
   }
 
 class KaizenServiceImpl final : public pb::KaizenEventsService::CallbackService {
  public:
   KaizenServiceImpl(kpo::rpc::Server& server, KaizenApplication app) : server_(server), app_(app) {}
 
-  KPO_KAIZEN_UNARY(events, CreateKaizenEvent, CreateKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, GetKaizenEvent, GetKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, ListKaizenEvents, ListKaizenEventsRequest, ListKaizenEventsResponse)
-  KPO_KAIZEN_UNARY(events, UpdateKaizenEvent, UpdateKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, CharterKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, StartKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, CompleteKaizenEvent, CompleteKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, StartFollowUp, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, CloseKaizenEvent, TransitionRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, CancelKaizenEvent, CancelKaizenEventRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, CompleteChecklistItem, CompleteChecklistItemRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(events, ValidateSavings, ValidateSavingsRequest, KaizenEvent)
-  KPO_KAIZEN_UNARY(action_items, CreateActionItem, CreateActionItemRequest, ActionItem)
-  KPO_KAIZEN_UNARY(action_items, UpdateActionItem, UpdateActionItemRequest, ActionItem)
-  KPO_KAIZEN_UNARY(action_items, ListActionItems, ListActionItemsRequest, ListActionItemsResponse)
-  KPO_KAIZEN_UNARY(audits, ListAudits, ListAuditsRequest, ListAuditsResponse)
-  KPO_KAIZEN_UNARY(audits, RecordAudit, RecordAuditRequest, Audit)
-  KPO_KAIZEN_UNARY(settings, GetKaizenSettings, GetKaizenSettingsRequest, KaizenSettings)
-  KPO_KAIZEN_UNARY(settings, UpdateKaizenSettings, UpdateKaizenSettingsRequest, KaizenSettings)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CreateKaizenEvent, CreateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kInline, events, GetKaizenEvent, GetKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kInline, events, ListKaizenEvents, ListKaizenEventsRequest,
+                   ListKaizenEventsResponse)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, UpdateKaizenEvent, UpdateKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CharterKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, StartKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CompleteKaizenEvent, CompleteKaizenEventRequest,
+                   KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, StartFollowUp, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CloseKaizenEvent, TransitionRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CancelKaizenEvent, CancelKaizenEventRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, CompleteChecklistItem, CompleteChecklistItemRequest,
+                   KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, events, ValidateSavings, ValidateSavingsRequest, KaizenEvent)
+  KPO_KAIZEN_UNARY(kWorkerPool, action_items, CreateActionItem, CreateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(kWorkerPool, action_items, UpdateActionItem, UpdateActionItemRequest, ActionItem)
+  KPO_KAIZEN_UNARY(kInline, action_items, ListActionItems, ListActionItemsRequest,
+                   ListActionItemsResponse)
+  KPO_KAIZEN_UNARY(kInline, audits, ListAudits, ListAuditsRequest, ListAuditsResponse)
+  KPO_KAIZEN_UNARY(kWorkerPool, audits, RecordAudit, RecordAuditRequest, Audit)
+  KPO_KAIZEN_UNARY(kInline, settings, GetKaizenSettings, GetKaizenSettingsRequest, KaizenSettings)
+  KPO_KAIZEN_UNARY(kWorkerPool, settings, UpdateKaizenSettings, UpdateKaizenSettingsRequest,
+                   KaizenSettings)
 
  private:
   kpo::rpc::Server& server_;

@@ -6,7 +6,7 @@ namespace {
 namespace pb = kpo::people::v1;
 using kpo::auth::Principal;
 
-#define KPO_PEOPLE_UNARY(Method, Req, Resp)                                              \
+#define KPO_PEOPLE_UNARY(Exec, Method, Req, Resp)                                        \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
     return server_.Unary<pb::Req, pb::Resp>(                                             \
@@ -16,7 +16,8 @@ using kpo::auth::Principal;
           if (!result.ok()) return result.status();                                      \
           out = *std::move(result);                                                      \
           return absl::OkStatus();                                                       \
-        });                                                                              \
+        },                                                                               \
+        kpo::rpc::Execution::Exec);                                                      \
   }
 
 class PeopleServiceImpl final : public pb::PeopleService::CallbackService {
@@ -24,34 +25,36 @@ class PeopleServiceImpl final : public pb::PeopleService::CallbackService {
   PeopleServiceImpl(kpo::rpc::Server& server, Directory& directory)
       : server_(server), directory_(directory) {}
 
-  KPO_PEOPLE_UNARY(CreateOrganization, CreateOrganizationRequest, Organization)
-  KPO_PEOPLE_UNARY(GetOrganization, GetOrganizationRequest, Organization)
-  KPO_PEOPLE_UNARY(UpdateOrganization, UpdateOrganizationRequest, Organization)
-  KPO_PEOPLE_UNARY(CreateSite, CreateSiteRequest, Site)
-  KPO_PEOPLE_UNARY(GetSite, GetSiteRequest, Site)
-  KPO_PEOPLE_UNARY(ListSites, ListSitesRequest, ListSitesResponse)
-  KPO_PEOPLE_UNARY(UpdateSite, UpdateSiteRequest, Site)
-  KPO_PEOPLE_UNARY(DeactivateSite, DeactivateSiteRequest, Site)
-  KPO_PEOPLE_UNARY(CreateArea, CreateAreaRequest, Area)
-  KPO_PEOPLE_UNARY(GetArea, GetAreaRequest, Area)
-  KPO_PEOPLE_UNARY(ListAreas, ListAreasRequest, ListAreasResponse)
-  KPO_PEOPLE_UNARY(UpdateArea, UpdateAreaRequest, Area)
-  KPO_PEOPLE_UNARY(DeactivateArea, DeactivateAreaRequest, Area)
-  KPO_PEOPLE_UNARY(CreatePerson, CreatePersonRequest, Person)
-  KPO_PEOPLE_UNARY(BatchCreatePeople, BatchCreatePeopleRequest, BatchCreatePeopleResponse)
-  KPO_PEOPLE_UNARY(GetPerson, GetPersonRequest, Person)
-  KPO_PEOPLE_UNARY(ListPeople, ListPeopleRequest, ListPeopleResponse)
-  KPO_PEOPLE_UNARY(UpdatePerson, UpdatePersonRequest, Person)
-  KPO_PEOPLE_UNARY(DeactivatePerson, DeactivatePersonRequest, Person)
-  KPO_PEOPLE_UNARY(CreateCoachingRelationship, CreateCoachingRelationshipRequest,
+  KPO_PEOPLE_UNARY(kWorkerPool, CreateOrganization, CreateOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(kInline, GetOrganization, GetOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(kWorkerPool, UpdateOrganization, UpdateOrganizationRequest, Organization)
+  KPO_PEOPLE_UNARY(kWorkerPool, CreateSite, CreateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(kInline, GetSite, GetSiteRequest, Site)
+  KPO_PEOPLE_UNARY(kInline, ListSites, ListSitesRequest, ListSitesResponse)
+  KPO_PEOPLE_UNARY(kWorkerPool, UpdateSite, UpdateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(kWorkerPool, DeactivateSite, DeactivateSiteRequest, Site)
+  KPO_PEOPLE_UNARY(kWorkerPool, CreateArea, CreateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(kInline, GetArea, GetAreaRequest, Area)
+  KPO_PEOPLE_UNARY(kInline, ListAreas, ListAreasRequest, ListAreasResponse)
+  KPO_PEOPLE_UNARY(kWorkerPool, UpdateArea, UpdateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(kWorkerPool, DeactivateArea, DeactivateAreaRequest, Area)
+  KPO_PEOPLE_UNARY(kWorkerPool, CreatePerson, CreatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(kWorkerPool, BatchCreatePeople, BatchCreatePeopleRequest,
+                   BatchCreatePeopleResponse)
+  KPO_PEOPLE_UNARY(kInline, GetPerson, GetPersonRequest, Person)
+  KPO_PEOPLE_UNARY(kInline, ListPeople, ListPeopleRequest, ListPeopleResponse)
+  KPO_PEOPLE_UNARY(kWorkerPool, UpdatePerson, UpdatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(kWorkerPool, DeactivatePerson, DeactivatePersonRequest, Person)
+  KPO_PEOPLE_UNARY(kWorkerPool, CreateCoachingRelationship, CreateCoachingRelationshipRequest,
                    CoachingRelationship)
-  KPO_PEOPLE_UNARY(GetCoachingRelationship, GetCoachingRelationshipRequest, CoachingRelationship)
-  KPO_PEOPLE_UNARY(ListCoachingRelationships, ListCoachingRelationshipsRequest,
+  KPO_PEOPLE_UNARY(kInline, GetCoachingRelationship, GetCoachingRelationshipRequest,
+                   CoachingRelationship)
+  KPO_PEOPLE_UNARY(kInline, ListCoachingRelationships, ListCoachingRelationshipsRequest,
                    ListCoachingRelationshipsResponse)
-  KPO_PEOPLE_UNARY(UpdateCoachingRelationship, UpdateCoachingRelationshipRequest,
+  KPO_PEOPLE_UNARY(kWorkerPool, UpdateCoachingRelationship, UpdateCoachingRelationshipRequest,
                    CoachingRelationship)
-  KPO_PEOPLE_UNARY(DeactivateCoachingRelationship, DeactivateCoachingRelationshipRequest,
-                   CoachingRelationship)
+  KPO_PEOPLE_UNARY(kWorkerPool, DeactivateCoachingRelationship,
+                   DeactivateCoachingRelationshipRequest, CoachingRelationship)
 
  private:
   kpo::rpc::Server& server_;

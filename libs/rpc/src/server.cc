@@ -7,6 +7,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -41,12 +42,19 @@ void BlockTerminationSignals() {
 
 namespace {
 
+constexpr char kWorkerThreadName[] = "kpo-worker";
+
 // Fixed-size pool of threads running queued closures in order, with a bounded queue.
 class WorkerPool {
  public:
   WorkerPool(int threads, size_t max_queued, prometheus::Gauge* depth)
       : max_queued_(max_queued), depth_(depth) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), kWorkerThreadName);  // top -H, perf, gdb
+        Loop();
+      });
+    }
   }
   ~WorkerPool() { Stop(); }
   // False (and `fn` not run) when the queue is full.
@@ -195,6 +203,17 @@ class Server::Impl {
   absl::Mutex mu_;
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ = false;  // Wait() completed the shutdown
+  std::atomic<int> inline_running_{0};
+
+  // True if the caller may run a kInline call on its own thread (and must then give the
+  // slot back by decrementing inline_running_).
+  bool TryEnterInline() {
+    if (inline_running_.fetch_add(1, std::memory_order_relaxed) < options_.inline_calls) {
+      return true;
+    }
+    inline_running_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
 
   // The metric children of one method, looked up once: Family::Add builds and hashes a
   // label map under the family's lock, too dear for every call.
@@ -425,13 +444,13 @@ void Server::Wait() {
 
 void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                       std::function<absl::Status(const kpo::auth::Principal&)> work,
-                      grpc::ServerUnaryReactor* reactor) {
+                      grpc::ServerUnaryReactor* reactor, Execution execution) {
   const absl::Time start = absl::Now();
   std::string authorization = Metadata(ctx, "authorization");
   std::string traceparent = Metadata(ctx, "traceparent");
-  const bool accepted = impl_->pool_->TrySubmit([this, ctx, method, work = std::move(work), reactor,
-                                                 authorization = std::move(authorization),
-                                                 traceparent = std::move(traceparent), start] {
+  auto serve = [this, ctx, method, work = std::move(work), reactor,
+                authorization = std::move(authorization), traceparent = std::move(traceparent),
+                start] {
     auto parent = kpo::core::TraceContext::Parse(traceparent);
     kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
     absl::Status status;
@@ -457,8 +476,13 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                               {"ms", absl::ToDoubleMilliseconds(elapsed)}});
     }
     reactor->Finish(ToGrpcStatus(status));
-  });
-  if (!accepted) {
+  };
+  if (execution == Execution::kInline && impl_->TryEnterInline()) {
+    serve();
+    impl_->inline_running_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!impl_->pool_->TrySubmit(std::move(serve))) {
     const absl::Status overloaded =
         kpo::core::Error(absl::StatusCode::kResourceExhausted, "SERVER_OVERLOADED",
                          "the server is overloaded; retry with exponential backoff");

@@ -142,7 +142,8 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
               google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
                   absl::ToUnixMicros(e.replicated_time));
           return absl::OkStatus();
-        });
+        },
+        kpo::rpc::Execution::kInline);
   }
 
  private:
@@ -218,6 +219,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   server_options.listen =
       config.String("grpc.listen", absl::StrCat("127.0.0.1:", spec.default_grpc_port));
   server_options.worker_threads = static_cast<int>(config.Int("grpc.worker_threads", 64, 1, 1024));
+  server_options.inline_calls = static_cast<int>(config.Int("grpc.inline_calls", 1, 0, 1024));
   server_options.max_queued_calls =
       static_cast<int>(config.Int("grpc.max_queued_calls", 1000, 1, 1'000'000));
   server_options.shutdown_grace = config.Duration("grpc.shutdown_grace", absl::Seconds(10));

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/type.pb.h"
@@ -221,6 +222,34 @@ TEST(TraceTest, ParsesAndFormatsTraceparent) {
   EXPECT_FALSE(TraceContext::Parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
   EXPECT_FALSE(TraceContext::Parse("garbage"));
   EXPECT_TRUE(TraceContext::Parse(TraceContext::NewRoot().ToTraceparent()).has_value());
+}
+
+TEST(TraceTest, NewIdsDoNotRepeatWithinOrAcrossThreads) {
+  // Each thread seeds its own generator: identical seeds would repeat every id.
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&ids, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        TraceContext root = TraceContext::NewRoot();
+        ids[t].push_back(root.trace_id);
+        ids[t].push_back(root.Child().span_id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> distinct;
+  for (const auto& v : ids) {
+    for (const auto& id : v) {
+      ASSERT_TRUE(TraceContext::Parse("00-" + (id.size() == 32 ? id : std::string(32, 'a')) + "-" +
+                                      (id.size() == 16 ? id : std::string(16, 'b')) + "-01"))
+          << id;
+      distinct.insert(id);
+    }
+  }
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kThreads * kPerThread * 2));
 }
 
 TEST(LogTest, WritesOneJsonObjectPerLineWithTraceAndFields) {

@@ -1,9 +1,13 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
+#include <pthread.h>
 
 #include <atomic>
+#include <string>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -38,7 +42,8 @@ class OpsStub final : public kpo::ops::v1::OpsService::CallbackService {};
 // GetServiceStatus blocks until released, so the test controls the worker.
 class BlockingOps final : public kpo::ops::v1::OpsService::CallbackService {
  public:
-  explicit BlockingOps(Server& server) : server_(server) {}
+  explicit BlockingOps(Server& server, Execution execution = Execution::kWorkerPool)
+      : server_(server), execution_(execution) {}
   grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
                                              const kpo::ops::v1::GetServiceStatusRequest* req,
                                              kpo::ops::v1::ServiceStatus* resp) override {
@@ -46,16 +51,26 @@ class BlockingOps final : public kpo::ops::v1::OpsService::CallbackService {
         ctx, req, resp, "/kpo.ops.v1.OpsService/GetServiceStatus",
         [this](const kpo::auth::Principal&, const kpo::ops::v1::GetServiceStatusRequest&,
                kpo::ops::v1::ServiceStatus&) {
+          {
+            char name[16] = {};
+            pthread_getname_np(pthread_self(), name, sizeof(name));
+            absl::MutexLock lock(&mu);
+            threads.emplace_back(name);
+          }
           ++started;
           release.WaitForNotification();
           return absl::OkStatus();
-        });
+        },
+        execution_);
   }
   std::atomic<int> started{0};
   absl::Notification release;
+  absl::Mutex mu;
+  std::vector<std::string> threads ABSL_GUARDED_BY(mu);  // each call's thread name
 
  private:
   Server& server_;
+  const Execution execution_;
 };
 
 double Gauge(prometheus::Registry& registry, const std::string& name) {
@@ -173,6 +188,78 @@ TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
   ASSERT_TRUE(queued.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_TRUE(running.status.ok()) << running.status.error_message();
   EXPECT_TRUE(queued.status.ok()) << "a queued call is served once a worker is free";
+}
+
+// The two handler placements: a quick read runs on gRPC's own thread while an inline
+// slot is free and on the pool otherwise; a server without slots runs all on the pool.
+TEST(ServerTest, QuickReadsRunInlineWhileASlotIsFreeAndOtherwiseOnThePool) {
+  const std::string secret(40, 's');
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
+  kpo::auth::PermissionTable table;
+  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
+    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
+  }
+  kpo::auth::MintOptions mint;
+  mint.hs256_secret = secret;
+  mint.organization_id = "acme";
+  mint.subject = "t";
+  mint.roles = {kpo::auth::kOrgAdmin};
+  const std::string token = "Bearer " + kpo::auth::MintHs256(mint, absl::Now()).value();
+  struct Call {
+    grpc::ClientContext ctx;
+    kpo::ops::v1::GetServiceStatusRequest req;
+    kpo::ops::v1::ServiceStatus resp;
+    grpc::Status status;
+    absl::Notification done;
+  };
+
+  for (const int slots : {1, 0}) {
+    SCOPED_TRACE(::testing::Message() << "inline_calls = " << slots);
+    Server server({.service_name = "t",
+                   .listen = "127.0.0.1:0",
+                   .metrics_listen = "",
+                   .worker_threads = 2,
+                   .inline_calls = slots},
+                  *verifier, table, kpo::core::Clock::Real());
+    BlockingOps service(server, Execution::kInline);
+    server.AddService(&service, "kpo.ops.v1.OpsService");
+    ASSERT_TRUE(server.Start().ok());
+    auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+    auto start = [&](Call& c) {
+      c.ctx.AddMetadata("authorization", token);
+      stub->async()->GetServiceStatus(&c.ctx, &c.req, &c.resp, [&c](grpc::Status s) {
+        c.status = s;
+        c.done.Notify();
+      });
+    };
+    // The first call holds its slot (it blocks); the second, arriving meanwhile, must
+    // not wait behind it on a gRPC thread: it runs on the pool.
+    Call first, second;
+    start(first);
+    ASSERT_TRUE(kpo::testing::WaitFor([&] { return service.started == 1; }));
+    start(second);
+    ASSERT_TRUE(kpo::testing::WaitFor([&] { return service.started == 2; }))
+        << "a blocked inline call stalled the next one";
+    service.release.Notify();
+    for (Call* c : {&first, &second}) {
+      ASSERT_TRUE(c->done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+      EXPECT_TRUE(c->status.ok()) << c->status.error_message();
+    }
+    // The slot is given back: the next call runs inline again.
+    Call third;
+    start(third);
+    ASSERT_TRUE(third.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    absl::MutexLock lock(&service.mu);
+    ASSERT_EQ(service.threads.size(), 3u);
+    if (slots == 1) {
+      EXPECT_NE(service.threads[0], "kpo-worker");
+      EXPECT_EQ(service.threads[1], "kpo-worker");
+      EXPECT_NE(service.threads[2], "kpo-worker");
+    } else {
+      EXPECT_THAT(service.threads, ::testing::Each("kpo-worker"));
+    }
+  }
 }
 
 // A request with a string field holding invalid UTF-8, sent as raw bytes (a C++ client
