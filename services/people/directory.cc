@@ -122,13 +122,11 @@ class Directory::Impl {
     }
     for (const auto& [k, value] : unique) {
       if (value.empty()) continue;
-      auto holder = store::UniqueHolder(tx, org, kind, k, value);
+      auto holder = store::ClaimUnique(tx, org, kind, k, value, name);
       if (!holder.ok()) return holder.status();
       if (holder->has_value()) {
         v.Add(field_prefix + k, absl::StrCat("'", value, "' is already used by ", **holder));
-        continue;
       }
-      if (absl::Status s = store::ClaimUnique(tx, org, kind, k, value, name); !s.ok()) return s;
     }
     return absl::OkStatus();
   }

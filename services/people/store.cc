@@ -62,18 +62,6 @@ absl::Status InsertIndex(Transaction& tx, const std::string& org, const std::str
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> UniqueHolder(Transaction& tx, const std::string& org,
-                                                        const std::string& kind,
-                                                        const std::string& key,
-                                                        const std::string& value) {
-  auto rows = tx.Query(
-      "SELECT name FROM directory_unique WHERE org = ? AND kind = ? AND key = ? AND value = ?",
-      {org, kind, key, value});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<std::string>();
-  return std::optional<std::string>(rows->front().Text(0));
-}
-
 absl::Status ClearUnique(Transaction& tx, const std::string& org, const std::string& kind,
                          const std::string& name) {
   return tx
@@ -82,13 +70,23 @@ absl::Status ClearUnique(Transaction& tx, const std::string& org, const std::str
       .status();
 }
 
-absl::Status ClaimUnique(Transaction& tx, const std::string& org, const std::string& kind,
-                         const std::string& key, const std::string& value,
-                         const std::string& name) {
-  return tx
-      .Exec("INSERT INTO directory_unique (org, kind, key, value, name) VALUES (?, ?, ?, ?, ?)",
-            {org, kind, key, value, name})
-      .status();
+absl::StatusOr<std::optional<std::string>> ClaimUnique(Transaction& tx, const std::string& org,
+                                                       const std::string& kind,
+                                                       const std::string& key,
+                                                       const std::string& value,
+                                                       const std::string& name) {
+  auto inserted = tx.Exec(
+      "INSERT INTO directory_unique (org, kind, key, value, name) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (org, kind, key, value) DO NOTHING",
+      {org, kind, key, value, name});
+  if (!inserted.ok()) return inserted.status();
+  if (*inserted == 1) return std::optional<std::string>();
+  auto rows = tx.Query(
+      "SELECT name FROM directory_unique WHERE org = ? AND kind = ? AND key = ? AND value = ?",
+      {org, kind, key, value});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::InternalError("unique claim neither inserted nor held");
+  return std::optional<std::string>(rows->front().Text(0));
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List(

@@ -42,15 +42,16 @@ absl::Status InsertIndex(Transaction& tx, const std::string& org, const std::str
 // Replaces the filter entries of `name` (empty values are skipped).
 absl::Status ReplaceIndex(Transaction& tx, const std::string& org, const std::string& kind,
                           const std::string& name, const Entries& entries);
-// Unique keys: who holds a value, drop a resource's values, claim one.
-absl::StatusOr<std::optional<std::string>> UniqueHolder(Transaction& tx, const std::string& org,
-                                                        const std::string& kind,
-                                                        const std::string& key,
-                                                        const std::string& value);
+// Unique keys: drop a resource's values; claim one for `name`: nullopt when claimed,
+// else the name of the resource already holding it (then nothing is written). One
+// INSERT when the value is free, the usual case; the holder is read only on conflict.
 absl::Status ClearUnique(Transaction& tx, const std::string& org, const std::string& kind,
                          const std::string& name);
-absl::Status ClaimUnique(Transaction& tx, const std::string& org, const std::string& kind,
-                         const std::string& key, const std::string& value, const std::string& name);
+absl::StatusOr<std::optional<std::string>> ClaimUnique(Transaction& tx, const std::string& org,
+                                                       const std::string& kind,
+                                                       const std::string& key,
+                                                       const std::string& value,
+                                                       const std::string& name);
 
 struct ListQuery {
   std::string kind;

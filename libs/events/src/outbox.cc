@@ -26,16 +26,15 @@ absl::StatusOr<kpo::common::v1::EventEnvelope> Outbox::Append(
   env.set_traceparent(kpo::core::CurrentTrace().ToTraceparent());
   env.mutable_data()->PackFrom(event);
 
+  // One INSERT: the stored envelope leaves out its sequence (the row's seq, known only
+  // once inserted); the relay adds it when it produces the event.
   auto rows = tx.Query(
       "INSERT INTO outbox (event_id, organization, topic, event_key, event_type, envelope, "
       "created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
       {env.id(), std::string(organization), options_.topic, std::string(subject), env.type(),
-       Blob{""}, absl::ToUnixMicros(now)});
+       Blob{env.SerializeAsString()}, absl::ToUnixMicros(now)});
   if (!rows.ok()) return rows.status();
   env.set_sequence(rows->at(0).Int(0));
-  auto updated = tx.Exec("UPDATE outbox SET envelope = ? WHERE seq = ?",
-                         {Blob{env.SerializeAsString()}, env.sequence()});
-  if (!updated.ok()) return updated.status();
   if (options_.on_commit) tx.OnCommit(options_.on_commit, this);
   return env;
 }

@@ -199,6 +199,13 @@ class OutboxRelay::Impl {
         row->result = RD_KAFKA_RESP_ERR__BAD_MSG;
         continue;
       }
+      // The stored envelope has no sequence (Outbox::Append writes the row once): the
+      // row's seq is appended as one more field; protobuf takes the last value of a
+      // repeated scalar field, so this also holds for rows that had one.
+      env.set_sequence(row->seq);
+      kpo::common::v1::EventEnvelope sequence_only;
+      sequence_only.set_sequence(row->seq);
+      row->envelope += sequence_only.SerializeAsString();
       rd_kafka_headers_t* headers = internal::EnvelopeHeaders(env);
       rd_kafka_resp_err_t err;
       while (true) {

@@ -1,5 +1,7 @@
 #include <sqlite3.h>
 
+#include <deque>
+#include <exception>
 #include <thread>
 #include <unordered_map>
 
@@ -7,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "kpo/core/trace.h"
 #include "kpo/storage/database.h"
 
 namespace kpo::storage {
@@ -292,58 +295,35 @@ class SqliteDatabase final : public Database {
     return absl::OkStatus();
   }
 
-  // Group commit, after LevelDB's writer queue: a writer takes the connection in turn
-  // and runs its callback; if others are already queued it leaves the transaction open
-  // for them and waits, and the last writer of the group commits for everyone (one
-  // sync) and tells each its own outcome. A lone writer commits at once, so nobody
-  // waits for company that is not there.
+  // Group commit, after LevelDB's writer queue (DBImpl::Write): writers queue up; the
+  // first becomes the leader and runs, on its own thread, the callbacks of the writers
+  // queued behind it — each in a savepoint, so that one failure undoes only its own
+  // changes — then commits all of them with one sync and tells each its own outcome.
+  // Writers that arrive meanwhile join the open transaction until the group has
+  // max_group writers; the next one waiting then leads the next group. The leader runs
+  // the others' callbacks itself because handing the connection from thread to thread
+  // cost a context switch per writer while the connection sat idle. A lone writer
+  // commits at once, so nobody waits for company that is not there.
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
-    Writer me;
-    bool joined = false;
+    Writer me(fn);
     {
       absl::MutexLock lock(&mu_);
-      ++queued_;
-      mu_.Await(absl::Condition(
-          +[](bool* busy) { return !*busy; }, &busy_));
-      --queued_;
-      busy_ = true;
-      joined = !group_.empty();
-    }
-    // This thread alone uses writer_ until it hands the connection on.
-    if (!joined) {
-      if (absl::Status s = writer_->Raw("BEGIN IMMEDIATE"); !s.ok()) {
-        ReleaseAlone();
-        return s;
-      }
-    } else if (absl::Status s = writer_->Exec("SAVEPOINT kpo_writer", {}).status(); !s.ok()) {
-      return Finish(me, s, /*broken=*/true);
-    }
-    absl::Status s = fn(*writer_);
-    std::vector<std::function<void()>> hooks = writer_->TakeHooks();
-    if (!writer_->InTransaction()) {
-      // The shared transaction is gone, and with it the changes of the writers before.
-      if (s.ok()) s = absl::InternalError("the write callback ended the transaction itself");
-      return Finish(me, s, /*broken=*/true);
-    }
-    if (!s.ok()) {
-      if (!joined) {
-        // Nothing else is in the transaction: end it here.
-        (void)writer_->Raw("ROLLBACK");
-        ReleaseAlone();
-        return s;
-      }
-      absl::Status undo = writer_->Exec("ROLLBACK TO kpo_writer", {}).status();
-      if (undo.ok()) undo = writer_->Exec("RELEASE kpo_writer", {}).status();
-      if (!undo.ok()) return Finish(me, s, /*broken=*/true);
-    } else if (joined) {
-      if (absl::Status r = writer_->Exec("RELEASE kpo_writer", {}).status(); !r.ok()) {
-        return Finish(me, r, /*broken=*/true);
+      pending_.push_back(&me);
+      if (!leading_) {
+        leading_ = true;
+        me.lead = true;
+      } else {
+        mu_.Await(absl::Condition(
+            +[](Writer* w) { return w->done || w->lead; }, &me));
       }
     }
-    me.own = s;
-    if (s.ok()) me.hooks = std::move(hooks);
-    return Finish(me, s, /*broken=*/false);
+    if (!me.done) Lead();
+    if (me.result.ok()) {
+      for (auto& hook : me.hooks) hook();
+    }
+    return me.result;
   }
+
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
     Connection* c = nullptr;
     {
@@ -384,79 +364,164 @@ class SqliteDatabase final : public Database {
   }
 
  private:
-  // One Write call while it waits for its group's commit.
+  // One Write call from the moment it queues until its group's outcome is known.
   struct Writer {
+    explicit Writer(absl::FunctionRef<absl::Status(Transaction&)> f)
+        : fn(f), trace(kpo::core::CurrentTrace()) {}
+    absl::FunctionRef<absl::Status(Transaction&)> fn;
+    // The caller's trace: its callback may run on the leader's thread, and what it
+    // logs or publishes must carry the caller's trace, not the leader's.
+    const kpo::core::TraceContext& trace;
     absl::Status own;     // what its callback returned
     absl::Status result;  // what the caller is told
     bool done = false;
+    bool lead = false;  // it leads the next group
     std::vector<std::function<void()>> hooks;
   };
 
   SqliteDatabase() = default;
 
+  // Takes the connection alone (migrations): waits until no group is being led, then
+  // keeps new writers queued until ReleaseAlone.
   void AcquireAlone() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](SqliteDatabase* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-          return !self->busy_ && self->group_.empty();
-        },
-        this));
-    busy_ = true;
+        +[](bool* leading) { return !*leading; }, &leading_));
+    leading_ = true;
   }
   void ReleaseAlone() {
     absl::MutexLock lock(&mu_);
-    busy_ = false;
+    PassLeadership();
+  }
+  // With mu_ held, by whoever leads: the first queued writer leads next, or nobody.
+  void PassLeadership() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (pending_.empty()) {
+      leading_ = false;
+    } else {
+      pending_.front()->lead = true;
+    }
   }
 
-  // Joins `me` to the open group, then either hands the connection to a queued writer
-  // (and waits for the group's outcome) or commits the group. `broken`: the shared
-  // transaction can no longer commit; `own` is this writer's error.
-  absl::Status Finish(Writer& me, const absl::Status& own, bool broken) {
-    std::vector<Writer*> group;
-    bool handed_on = false;
-    {
-      absl::MutexLock lock(&mu_);
-      if (!broken) {
-        group_.push_back(&me);
-        if (queued_ > 0 && static_cast<int>(group_.size()) < max_group_) {
-          busy_ = false;
-          mu_.Await(absl::Condition(&me.done));
-          handed_on = true;
-        }
+  // Runs one writer's callback in the open transaction (in a savepoint when `alone` is
+  // false). Returns false if the shared transaction can no longer commit.
+  bool RunOne(Writer& w, bool alone) {
+    if (!alone) {
+      if (absl::Status s = writer_->Exec("SAVEPOINT kpo_writer", {}).status(); !s.ok()) {
+        w.own = s;
+        return false;
       }
-      if (!handed_on) group.swap(group_);
     }
-    if (!handed_on) Commit(group, broken);
-    if (broken) me.result = own;
-    if (me.result.ok()) {
-      for (auto& hook : me.hooks) hook();
+    absl::Status s;
+    {
+      kpo::core::ScopedTrace scoped(w.trace);
+      try {
+        s = w.fn(*writer_);
+      } catch (const std::exception& e) {
+        s = absl::InternalError(absl::StrCat("the write callback threw: ", e.what()));
+      } catch (...) {
+        s = absl::InternalError("the write callback threw");
+      }
     }
-    return me.result;
+    std::vector<std::function<void()>> hooks = writer_->TakeHooks();
+    w.own = s;
+    if (!writer_->InTransaction()) {
+      // The shared transaction is gone, and with it the changes of the writers before.
+      if (s.ok()) w.own = absl::InternalError("the write callback ended the transaction itself");
+      return false;
+    }
+    if (!s.ok()) {
+      if (alone) return true;  // the group's end rolls it back
+      absl::Status undo = writer_->Exec("ROLLBACK TO kpo_writer", {}).status();
+      if (undo.ok()) undo = writer_->Exec("RELEASE kpo_writer", {}).status();
+      return undo.ok();
+    }
+    if (!alone) {
+      if (absl::Status r = writer_->Exec("RELEASE kpo_writer", {}).status(); !r.ok()) {
+        w.own = r;
+        return false;
+      }
+    }
+    w.hooks = std::move(hooks);
+    return true;
   }
 
-  // Ends the open transaction for `group` (committing it unless `broken`), tells each
-  // writer its outcome and frees the connection.
-  void Commit(const std::vector<Writer*>& group, bool broken) {
+  // The leader's work: one transaction for the writers queued now and those arriving
+  // while it runs (up to max_group), one commit, each writer's outcome, the next leader.
+  void Lead() {
+    std::vector<Writer*> group;
+    absl::Status begin = writer_->Raw("BEGIN IMMEDIATE");
+    bool broken = !begin.ok();
+    Writer* breaker = nullptr;
+    while (begin.ok() && !broken && static_cast<int>(group.size()) < max_group_) {
+      Writer* w = nullptr;
+      bool alone = false;
+      {
+        absl::MutexLock lock(&mu_);
+        if (pending_.empty()) break;
+        w = pending_.front();
+        pending_.pop_front();
+        // A writer alone needs no savepoint: if it fails, the whole transaction goes.
+        alone = group.empty() && pending_.empty();
+      }
+      group.push_back(w);
+      if (alone) {
+        if (!RunOne(*w, /*alone=*/true)) {
+          broken = true;
+          breaker = w;
+        } else if (!w->own.ok()) {
+          // Its failure is the transaction's: end it now, nobody else is in it.
+          (void)writer_->Raw("ROLLBACK");
+          break;
+        }
+        // Writers that queued while it ran wait for the next group: the lone writer's
+        // changes are not in a savepoint.
+        break;
+      }
+      if (!RunOne(*w, /*alone=*/false)) {
+        broken = true;
+        breaker = w;
+      }
+    }
     absl::Status commit;
-    if (broken) {
+    bool any_written = false;
+    for (Writer* w : group) any_written = any_written || w->own.ok();
+    if (!begin.ok()) {
+      commit = begin;
+    } else if (broken) {
       if (writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
       commit = absl::AbortedError(
           "another writer sharing this commit failed and ended the transaction; nothing was "
           "written, retry");
-    } else {
-      commit = writer_->Raw("COMMIT");
-      if (!commit.ok() && writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
+    } else if (writer_->InTransaction()) {
+      if (any_written) {
+        commit = writer_->Raw("COMMIT");
+        if (!commit.ok() && writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
+      } else {
+        (void)writer_->Raw("ROLLBACK");  // nothing to keep: no sync needed
+      }
     }
     absl::MutexLock lock(&mu_);
+    if (group.empty() && !begin.ok()) {
+      // BEGIN failed before anyone was taken: the first queued writer is told why.
+      Writer* w = pending_.front();
+      pending_.pop_front();
+      w->own = begin;
+      group.push_back(w);
+    }
     for (Writer* w : group) {
-      w->result = commit.ok() ? w->own : commit;
+      if (w == breaker || !w->own.ok()) {
+        w->result = w->own;
+      } else {
+        w->result = commit;
+      }
+      if (!w->result.ok()) w->hooks.clear();
       w->done = true;
     }
-    if (commit.ok()) {
+    if (commit.ok() && any_written) {
       stats_.commits += 1;
       for (Writer* w : group) stats_.writes += w->own.ok() ? 1 : 0;
     }
-    busy_ = false;
+    PassLeadership();
   }
 
   // The writer connection's WAL hook, after each commit: `pages` frames in the WAL.
@@ -489,13 +554,13 @@ class SqliteDatabase final : public Database {
   }
 
   mutable absl::Mutex mu_;
-  bool busy_ ABSL_GUARDED_BY(mu_) = false;  // a writer holds the connection
-  int queued_ ABSL_GUARDED_BY(mu_) = 0;     // writers waiting for it
-  // Writers whose changes are in the open transaction, waiting for its commit.
-  std::vector<Writer*> group_ ABSL_GUARDED_BY(mu_);
+  // A leader (or a migration) holds the connection.
+  bool leading_ ABSL_GUARDED_BY(mu_) = false;
+  // Writers waiting for a leader to run their callbacks, oldest first.
+  std::deque<Writer*> pending_ ABSL_GUARDED_BY(mu_);
   WriteStats stats_ ABSL_GUARDED_BY(mu_);
   int max_group_ = 64;
-  // Used only by the writer holding busy_.
+  // Used only by the leader.
   std::unique_ptr<Connection> writer_;
 
   std::unique_ptr<Connection> checkpointer_;

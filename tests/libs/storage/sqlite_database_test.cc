@@ -3,12 +3,16 @@
 #include <atomic>
 #include <functional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/barrier.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kpo/core/trace.h"
 #include "kpo/storage/database.h"
 #include "kpo/testing/harness.h"
 
@@ -298,6 +302,66 @@ TEST_F(SqliteTest, AWriterThatEndsTheSharedTransactionFailsItsGroupAndNoOneIsTol
   }
   // Not asserted: whether a round grouped writers before the breaker (timing).
   std::printf("writers aborted with the breaker's group: %d\n", aborted);
+}
+
+// The leader of a group runs the queued writers' callbacks on its own thread: each must
+// still see its caller's trace context (logs and outbox envelopes carry it), and one
+// that throws fails alone.
+TEST_F(SqliteTest, QueuedCallbacksRunWithTheirCallersTraceAndAThrowFailsOnlyItsWriter) {
+  constexpr int kQueued = 8;
+  absl::Notification leader_running, release;
+  std::atomic<int> about_to_write{0};
+  std::thread leader([&] {
+    EXPECT_TRUE(db_->Write([&](Transaction& tx) {
+                     leader_running.Notify();
+                     release.WaitForNotification();
+                     return tx.Exec("INSERT INTO items (id) VALUES ('leader')").status();
+                   })
+                    .ok());
+  });
+  leader_running.WaitForNotification();
+  struct Outcome {
+    std::string caller_trace, seen_trace;
+    std::thread::id caller_thread, run_thread;
+    absl::Status told;
+  };
+  std::vector<Outcome> out(kQueued);
+  std::vector<std::thread> queued;
+  for (int i = 0; i < kQueued; ++i) {
+    queued.emplace_back([&, i] {
+      kpo::core::ScopedTrace trace(kpo::core::TraceContext::NewRoot());
+      out[i].caller_trace = kpo::core::CurrentTrace().trace_id;
+      out[i].caller_thread = std::this_thread::get_id();
+      ++about_to_write;
+      out[i].told = db_->Write([&](Transaction& tx) -> absl::Status {
+        out[i].seen_trace = kpo::core::CurrentTrace().trace_id;
+        out[i].run_thread = std::this_thread::get_id();
+        if (auto r = tx.Exec("INSERT INTO items (id) VALUES (?)", {absl::StrCat("q", i)}); !r.ok())
+          return r.status();
+        if (i == 3) throw std::runtime_error("callback bug");
+        return absl::OkStatus();
+      });
+    });
+  }
+  ASSERT_TRUE(kpo::testing::WaitFor([&] { return about_to_write == kQueued; }));
+  absl::SleepFor(absl::Milliseconds(100));  // let them queue behind the leader
+  release.Notify();
+  leader.join();
+  int ran_elsewhere = 0;
+  for (int i = 0; i < kQueued; ++i) {
+    queued[i].join();
+    EXPECT_EQ(out[i].seen_trace, out[i].caller_trace) << "writer " << i;
+    if (out[i].run_thread != out[i].caller_thread) ++ran_elsewhere;
+    if (i == 3) {
+      EXPECT_EQ(out[i].told.code(), absl::StatusCode::kInternal) << out[i].told;
+      EXPECT_THAT(out[i].told.message(), ::testing::HasSubstr("callback bug"));
+      EXPECT_FALSE(Has(*db_, "q3"));
+    } else {
+      EXPECT_TRUE(out[i].told.ok()) << out[i].told;
+      EXPECT_TRUE(Has(*db_, absl::StrCat("q", i)));
+    }
+  }
+  EXPECT_GT(ran_elsewhere, 0) << "no callback was run by a group's leader";
 }
 
 TEST_F(SqliteTest, AKilledWriterProcessLosesNoAcknowledgedWrite) {

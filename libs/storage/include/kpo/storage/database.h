@@ -96,7 +96,10 @@ class Database {
   // writer's failure undoes only its own changes; every writer returns only after the
   // shared commit is durable, and gets an error (ABORTED when another writer broke the
   // shared transaction) if it is not. After the commit the writer's OnCommit hooks run,
-  // in registration order, on the writer's own thread.
+  // in registration order, on the writer's own thread. `fn` itself may run on another
+  // writer's thread (the group's leader runs the callbacks of the group): it must not
+  // depend on thread-local state other than the trace context (carried over), nor wait
+  // for anything its caller holds.
   virtual absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) = 0;
 
   // Runs `fn` in a read-only snapshot; runs concurrently with writers and readers.
