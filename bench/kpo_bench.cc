@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -232,17 +233,30 @@ class Bench {
     spec.warmup = o_.warmup;
     spec.window = o_.window;
     spec.token = token_;
+    const char* const kCounters[] = {"kpo_db_write_transactions_total", "kpo_db_commits_total",
+                                     "kpo_db_writer_busy_seconds_total",
+                                     "kpo_db_commit_seconds_total"};
     auto counters = [&] {
-      return std::pair{stack_->MetricValue(service, "kpo_db_write_transactions_total"),
-                       stack_->MetricValue(service, "kpo_db_commits_total")};
+      std::array<double, 4> v{};
+      for (size_t i = 0; i < v.size(); ++i) v[i] = stack_->MetricValue(service, kCounters[i]);
+      return v;
     };
-    std::pair<double, double> before{0, 0};
+    std::array<double, 4> before{};
     if (!service.empty()) before = counters();
+    const absl::Time started = absl::Now();
     LoadResult r = kpo::bench::RunLoad(spec);
     if (!service.empty()) {
+      const double elapsed = absl::ToDoubleSeconds(absl::Now() - started);
       const auto after = counters();
-      const double writes = after.first - before.first, commits = after.second - before.second;
-      if (commits > 0) last_commits_ = absl::StrFormat("%.1f", writes / commits);
+      const double writes = after[0] - before[0], commits = after[1] - before[1];
+      const double busy = after[2] - before[2], committing = after[3] - before[3];
+      // Writes per commit; the single writer's utilization over the load (warm-up
+      // included) and the share of its busy time spent committing (log write + sync).
+      if (commits > 0) {
+        last_commits_ =
+            absl::StrFormat("%.1f (writer busy %.0f%%, commit %.0f%%)", writes / commits,
+                            100 * busy / elapsed, busy > 0 ? 100 * committing / busy : 0.0);
+      }
     }
     std::fprintf(stderr, "  %-28s in flight %3d: %8.0f/s p99 %.2f ms\n", r.label.c_str(),
                  r.in_flight, r.per_second, absl::ToDoubleMilliseconds(r.p99));

@@ -26,6 +26,7 @@ csv="$state/demo-people.csv"
   echo "ceo,Helena Moreau,helena.moreau@acme.example,E0001,lyon,,senior_leader,"
   echo "kpo-lead,Kenji Watanabe,kenji.watanabe@acme.example,E0002,lyon,,kpo_specialist,ceo"
   echo "sensei,Ruth Okafor,ruth.okafor@sensei.example,X0001,lyon,,external_sensei,"
+  echo "controller,Ingrid Larsen,ingrid.larsen@acme.example,E0003,lyon,,finance,ceo"
   n=10
   for site in lyon monterrey pune; do
     echo "$site-mgr,Manager of $site,$site.mgr@acme.example,E$((n += 1)),$site,,middle_manager,ceo"
@@ -55,7 +56,7 @@ csv="$state/demo-people.csv"
 set +x
 for _ in $(seq 300); do
   status="$("$kpoctl" --output json ops status --service kaizen 2>/dev/null || true)"
-  if echo "$status" | grep -q '"person": "39"' && echo "$status" | grep -q '"area": "9"' &&
+  if echo "$status" | grep -q '"person": "40"' && echo "$status" | grep -q '"area": "9"' &&
      echo "$status" | grep -q '"site": "3"'; then
     break
   fi

@@ -43,7 +43,8 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   ASSERT_EQ(load.code, 0) << load.out.substr(load.out.size() > 4000 ? load.out.size() - 4000 : 0);
 
   Result people = Sh(env + kpoctl + " people list");
-  EXPECT_THAT(people.out, HasSubstr("39 item(s)"));
+  EXPECT_THAT(people.out, HasSubstr("40 item(s)"));
+  EXPECT_THAT(people.out, HasSubstr("FINANCE")) << "the finance controller who validates savings";
   Result coaching = Sh(env + kpoctl + " coaching list");
   EXPECT_THAT(coaching.out, HasSubstr("5 item(s)"));
   Result events = Sh(env + kpoctl + " events list");

@@ -294,6 +294,19 @@ TEST_F(KaizenStackTest, TenancyAuthenticationAndRolesOverGrpc) {
   EXPECT_EQ(Call(&pb::KaizenEventsService::Stub::CharterKaizenEvent, t, &out, member).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(Call(&pb::KaizenEventsService::Stub::GetKaizenEvent, get, &out, member).ok());
+  // Finance validates savings: its token passes the role check and meets the domain's
+  // rule (a proposed event has nothing to validate); a team member's does not pass.
+  pb::ValidateSavingsRequest validate;
+  validate.set_name(e.name());
+  const std::string finance = Stack::Token("acme", {"finance"}, "controller");
+  grpc::Status by_finance =
+      Call(&pb::KaizenEventsService::Stub::ValidateSavings, validate, &out, finance);
+  EXPECT_EQ(by_finance.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << by_finance.error_message();
+  EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(by_finance)), "EVENT_NOT_COMPLETED");
+  EXPECT_EQ(
+      Call(&pb::KaizenEventsService::Stub::ValidateSavings, validate, &out, member).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // Team members keep the kaizen newspaper.
   pb::CreateActionItemRequest action;
   action.set_parent(e.name());

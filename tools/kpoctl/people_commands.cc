@@ -86,7 +86,7 @@ void ParseRoles(const std::string& s, pb::Person* p) {
     pb::Role role;
     if (!pb::Role_Parse(absl::AsciiStrToUpper(r), &role)) {
       std::cerr << "error: unknown role '" << r << "' (team_member, team_leader, middle_manager, "
-                << "senior_leader, kpo_specialist, external_sensei, org_admin)\n";
+                << "senior_leader, kpo_specialist, external_sensei, org_admin, finance)\n";
       std::exit(2);
     }
     p->add_roles(role);

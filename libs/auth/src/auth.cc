@@ -28,9 +28,9 @@ struct JwtDeleter {
 using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
 
 const std::set<std::string>& AllRoles() {
-  static const auto* const kRoles =
-      new std::set<std::string>{kTeamMember,    kTeamLeader,     kMiddleManager, kSeniorLeader,
-                                kKpoSpecialist, kExternalSensei, kOrgAdmin,      kService};
+  static const auto* const kRoles = new std::set<std::string>{
+      kTeamMember,     kTeamLeader, kMiddleManager, kSeniorLeader, kKpoSpecialist,
+      kExternalSensei, kOrgAdmin,   kFinance,       kService};
   return *kRoles;
 }
 

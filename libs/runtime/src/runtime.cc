@@ -41,19 +41,27 @@ class DatabaseMetrics final : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     const kpo::storage::Database::WriteStats stats = db_.write_stats();
-    auto family = [&](const char* name, const char* help, int64_t value) {
+    auto family = [&](const char* name, const char* help, double value) {
       prometheus::ClientMetric m;
       m.label.push_back({"service", service_});
-      m.counter.value = static_cast<double>(value);
+      m.counter.value = value;
       return prometheus::MetricFamily{name, help, prometheus::MetricType::Counter, {m}};
     };
-    return {
-        family("kpo_db_write_transactions_total",
-               "Write transactions committed (Database::Write calls that succeeded)", stats.writes),
-        family("kpo_db_commits_total",
-               "Database commits (syncs); fewer than write transactions when writers "
-               "shared commits",
-               stats.commits)};
+    return {family("kpo_db_write_transactions_total",
+                   "Write transactions committed (Database::Write calls that succeeded)",
+                   static_cast<double>(stats.writes)),
+            family("kpo_db_commits_total",
+                   "Database commits (syncs); fewer than write transactions when writers "
+                   "shared commits",
+                   static_cast<double>(stats.commits)),
+            family("kpo_db_writer_busy_seconds_total",
+                   "Time the writer connection spent in write transactions (its rate is the "
+                   "single writer's utilization, 1 = saturated)",
+                   static_cast<double>(stats.busy_us) / 1e6),
+            family("kpo_db_commit_seconds_total",
+                   "Part of the writer's busy time spent committing: writing and syncing the "
+                   "log",
+                   static_cast<double>(stats.commit_us) / 1e6)};
   }
 
  private:

@@ -449,6 +449,8 @@ class SqliteDatabase final : public Database {
   // while it runs (up to max_group), one commit, each writer's outcome, the next leader.
   void Lead() {
     std::vector<Writer*> group;
+    const absl::Time started = absl::Now();
+    absl::Duration committing;
     absl::Status begin = writer_->Raw("BEGIN IMMEDIATE");
     bool broken = !begin.ok();
     Writer* breaker = nullptr;
@@ -494,13 +496,18 @@ class SqliteDatabase final : public Database {
           "written, retry");
     } else if (writer_->InTransaction()) {
       if (any_written) {
+        const absl::Time commit_started = absl::Now();
         commit = writer_->Raw("COMMIT");
+        committing = absl::Now() - commit_started;
         if (!commit.ok() && writer_->InTransaction()) (void)writer_->Raw("ROLLBACK");
       } else {
         (void)writer_->Raw("ROLLBACK");  // nothing to keep: no sync needed
       }
     }
+    const absl::Duration busy = absl::Now() - started;
     absl::MutexLock lock(&mu_);
+    stats_.busy_us += absl::ToInt64Microseconds(busy);
+    stats_.commit_us += absl::ToInt64Microseconds(committing);
     if (group.empty() && !begin.ok()) {
       // BEGIN failed before anyone was taken: the first queued writer is told why.
       Writer* w = pending_.front();

@@ -229,7 +229,7 @@ class KaizenEventsTest : public ::testing::Test {
   std::unique_ptr<Audits> audits_;
   std::unique_ptr<Settings> settings_;
   Principal kpo_{"kpo", "acme", {kpo::auth::kKpoSpecialist}};
-  Principal finance_{"sponsor", "acme", {kpo::auth::kSeniorLeader}};
+  Principal finance_{"sponsor", "acme", {kpo::auth::kFinance}};
   Principal intruder_{"x", "globex", {kpo::auth::kOrgAdmin}};
 };
 

@@ -1,7 +1,9 @@
 #include "domain/validation.h"
 
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kpo/auth/auth.h"
 
 namespace kpo::people::domain {
 namespace {
@@ -146,6 +148,19 @@ TEST(NamesTest, ParseOnlyExactShapes) {
   EXPECT_FALSE(ParsePersonName("organizations/acme/people/a/extra", &n));
   EXPECT_FALSE(ParseOrganizationName("organizations/ab", &n)) << "too short";
   EXPECT_FALSE(ParseOrganizationName("organizations/1acme", &n)) << "must start with a letter";
+}
+
+// A directory role is carried in tokens as its lower-case name; every role a person
+// can hold must be one the token verifier knows (the finance role was added later).
+TEST(RolesTest, EveryDirectoryRoleIsATokenRole) {
+  const google::protobuf::EnumDescriptor* roles = pb::Role_descriptor();
+  for (int i = 0; i < roles->value_count(); ++i) {
+    if (roles->value(i)->number() == pb::ROLE_UNSPECIFIED) continue;
+    const std::string token_role = absl::AsciiStrToLower(roles->value(i)->name());
+    EXPECT_TRUE(kpo::auth::IsKnownRole(token_role)) << token_role;
+  }
+  EXPECT_TRUE(kpo::auth::IsKnownRole(kpo::auth::kFinance));
+  EXPECT_EQ(pb::FINANCE, 8) << "a new role is appended; numbers never change";
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ inline constexpr char kSeniorLeader[] = "senior_leader";
 inline constexpr char kKpoSpecialist[] = "kpo_specialist";
 inline constexpr char kExternalSensei[] = "external_sensei";
 inline constexpr char kOrgAdmin[] = "org_admin";
+inline constexpr char kFinance[] = "finance";
 inline constexpr char kService[] = "service";
 
 // True for the names above.

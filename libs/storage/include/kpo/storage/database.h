@@ -109,10 +109,15 @@ class Database {
   virtual absl::Status Ping() = 0;
 
   // Counters since open: Write calls whose changes committed, and the commits that
-  // carried them (fewer when writers shared commits).
+  // carried them (fewer when writers shared commits); the time the writer connection
+  // was busy (transactions from their start to their commit or rollback) and the part
+  // of it spent committing (writing and syncing the log). Their rates tell how close
+  // the single writer is to saturation and whether the disk or the work limits it.
   struct WriteStats {
     int64_t writes = 0;
     int64_t commits = 0;
+    int64_t busy_us = 0;
+    int64_t commit_us = 0;
   };
   virtual WriteStats write_stats() const = 0;
 };
