@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/kaizen/v1/kaizen_service.grpc.pb.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/people/v1/people_service.grpc.pb.h"
@@ -34,6 +35,7 @@ namespace {
 
 namespace pb = kpo::people::v1;
 namespace kz = kpo::kaizen::v1;
+namespace dk = kpo::daily::v1;
 using kpo::bench::LoadResult;
 using kpo::bench::LoadSpec;
 
@@ -98,6 +100,27 @@ void Require(const grpc::Status& s, const char* what) {
 
 std::string PersonName(int i) { return absl::StrCat("organizations/acme/people/seed-", i); }
 
+// Ideas submitted by the seeded people, all reviewed by seed-0 (a team leader).
+std::vector<std::string> CreateIdeaRequests(const std::string& prefix, int n) {
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    dk::CreateIdeaRequest r;
+    r.set_parent("organizations/acme");
+    r.set_idea_id(absl::StrCat(prefix, "-", i));
+    dk::Idea* idea = r.mutable_idea();
+    idea->set_title(absl::StrCat("Idea ", i));
+    idea->set_problem("Walking to fetch parts");
+    idea->set_countermeasure("A kitting cart");
+    idea->set_category(dk::CATEGORY_DELIVERY);
+    idea->set_site("organizations/acme/sites/lyon");
+    idea->add_submitters(PersonName(1 + i % 999));
+    idea->set_reviewer(PersonName(0));
+    out.push_back(Serialize(r));
+  }
+  return out;
+}
+
 std::vector<std::string> CreatePersonRequests(const std::string& prefix, int n) {
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(n));
@@ -145,9 +168,9 @@ class Bench {
 
   int Run() {
     StartNoop();
-    std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, people, kaizen)\n");
-    stack_ = std::make_unique<kpo::testing::Stack>(std::vector<std::string>{"people", "kaizen"},
-                                                   o_.service_env);
+    std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, people, kaizen, daily)\n");
+    stack_ = std::make_unique<kpo::testing::Stack>(
+        std::vector<std::string>{"people", "kaizen", "daily"}, o_.service_env);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
     std::map<std::string, std::vector<double>> ratios;  // "label@n" -> per round
@@ -227,8 +250,24 @@ class Bench {
       });
       Require(st, "CreateKaizenEvent");
     }
+    // 500 ideas waiting for seed-0's review, once the daily service's replica has people.
+    auto daily = dk::DailyKaizenService::NewStub(
+        grpc::CreateChannel(stack_->GrpcAddress("daily"), grpc::InsecureChannelCredentials()));
+    for (const std::string& request : CreateIdeaRequests("seed-idea", 500)) {
+      dk::CreateIdeaRequest r;
+      r.ParseFromString(request);
+      dk::Idea idea;
+      grpc::Status st;
+      kpo::testing::WaitFor([&] {
+        st = Call(*daily, &dk::DailyKaizenService::Stub::CreateIdea, token_, r, &idea);
+        return st.ok();
+      });
+      Require(st, "CreateIdea");
+    }
   }
 
+  // `service`: the database whose commits a write load is measured against (writes per
+  // commit, the writer's utilization); empty for reads.
   LoadResult Load(LoadSpec spec, const std::string& service = "") {
     spec.warmup = o_.warmup;
     spec.window = o_.window;
@@ -310,8 +349,7 @@ class Bench {
                 .method = "/kpo.people.v1.PeopleService/GetPerson",
                 .requests = gets,
                 .in_flight = n,
-                .server_pid = people_pid},
-               "people"));
+                .server_pid = people_pid}));
     }
     for (int n : wanted("GetKaizenEvent") ? flights : std::vector<int>{}) {
       add(Load({.label = "GetKaizenEvent",
@@ -319,8 +357,7 @@ class Bench {
                 .method = "/kpo.kaizen.v1.KaizenEventsService/GetKaizenEvent",
                 .requests = events,
                 .in_flight = n,
-                .server_pid = kaizen_pid},
-               "kaizen"));
+                .server_pid = kaizen_pid}));
     }
     for (int n : wanted("ListPeople (page of 50)") ? flights : std::vector<int>{}) {
       add(Load({.label = "ListPeople (page of 50)",
@@ -328,8 +365,45 @@ class Bench {
                 .method = "/kpo.people.v1.PeopleService/ListPeople",
                 .requests = {Serialize(list)},
                 .in_flight = n,
-                .server_pid = people_pid},
-               "people"));
+                .server_pid = people_pid}));
+    }
+    const pid_t daily_pid = stack_->ServicePid("daily");
+    for (int n : wanted("CreateIdea (durable)") ? flights : std::vector<int>{}) {
+      add(Load({.label = "CreateIdea (durable)",
+                .target = stack_->GrpcAddress("daily"),
+                .method = "/kpo.daily.v1.DailyKaizenService/CreateIdea",
+                .requests = CreateIdeaRequests(absl::StrCat("r", round, "n", n), 40000),
+                .each_once = true,
+                .in_flight = n,
+                .server_pid = daily_pid},
+               "daily"));
+    }
+    // A reviewer's queue, a page of 50: what the backlog serves once ideas are older
+    // than the limit (ideas cannot be back-dated through the API, so the backlog call
+    // itself is measured too, answering an empty page from the same index).
+    dk::ListIdeasRequest queue;
+    queue.set_parent("organizations/acme");
+    queue.set_reviewer(PersonName(0));
+    queue.set_state(dk::IDEA_STATE_SUBMITTED);
+    queue.set_page_size(50);
+    dk::ListReviewBacklogRequest backlog;
+    backlog.set_parent("organizations/acme");
+    backlog.set_reviewer(PersonName(0));
+    for (int n : wanted("ListIdeas (reviewer's queue, 50)") ? flights : std::vector<int>{}) {
+      add(Load({.label = "ListIdeas (reviewer's queue, 50)",
+                .target = stack_->GrpcAddress("daily"),
+                .method = "/kpo.daily.v1.DailyKaizenService/ListIdeas",
+                .requests = {Serialize(queue)},
+                .in_flight = n,
+                .server_pid = daily_pid}));
+    }
+    for (int n : wanted("ListReviewBacklog") ? flights : std::vector<int>{}) {
+      add(Load({.label = "ListReviewBacklog (reviewer)",
+                .target = stack_->GrpcAddress("daily"),
+                .method = "/kpo.daily.v1.DailyKaizenService/ListReviewBacklog",
+                .requests = {Serialize(backlog)},
+                .in_flight = n,
+                .server_pid = daily_pid}));
     }
     for (int n : wanted("CreatePerson (durable)") ? flights : std::vector<int>{}) {
       add(Load({.label = "CreatePerson (durable)",

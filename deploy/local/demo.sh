@@ -145,3 +145,64 @@ tick monterrey-tpm select scope team
 "$kpoctl" events charter monterrey-tpm
 "$kpoctl" events create pune-canteen-5s --title "Canteen 5S" --site pune --type five_s
 "$kpoctl" events cancel pune-canteen-5s --reason "Outside the value streams; handed to facilities"
+
+# ---- Daily kaizen: ideas in every state across the sites, impact in two currencies.
+# The daily service checks people, sites and areas against its own replica: wait for it.
+set +x
+for _ in $(seq 300); do
+  status="$("$kpoctl" --output json ops status --service daily 2>/dev/null || true)"
+  if echo "$status" | grep -q '"person": "40"' && echo "$status" | grep -q '"area": "9"' &&
+     echo "$status" | grep -q '"site": "3"'; then
+    break
+  fi
+  sleep 0.2
+done
+set -x
+idea() {  # idea <id> <site> <area> <category> <submitter> <title> <problem> <countermeasure> [options]
+  local id="$1" site="$2" area="$3" category="$4" submitter="$5" title="$6" problem="$7" fix="$8"
+  shift 8
+  "$kpoctl" ideas create "$id" --site "$site" --area "$area" --category "$category" \
+    --submitter "$submitter" --title "$title" --problem "$problem" --countermeasure "$fix" "$@"
+}
+# A kaizen circle at Lyon's machining cell owns the first idea.
+"$kpoctl" circles create lyon-machining-circle --display-name "Machining cell circle" \
+  --site lyon --area machining --member lyon-tl-2 --member lyon-tm-5 --member lyon-tm-6 \
+  --member lyon-tm-7 --leader lyon-tl-2
+# Standardized, with an annual hard saving finance validated (EUR).
+idea lyon-shadow-board lyon machining delivery lyon-tm-5 "Shadow board at press 4" \
+  "Tools are searched for at every changeover" "A shadow board beside the press" \
+  --circle lyon-machining-circle --objective lead-time --target EUR:6000 --forecast EUR:5000 --recurrence annual --kind hard
+"$kpoctl" ideas accept lyon-shadow-board
+"$kpoctl" ideas start lyon-shadow-board
+"$kpoctl" ideas implement lyon-shadow-board
+"$kpoctl" ideas impact lyon-shadow-board --actual EUR:5400
+"$kpoctl" ideas validate-impact lyon-shadow-board --note "Checked against the overtime report"
+"$kpoctl" ideas standardize lyon-shadow-board
+# Implemented, one-time saving validated (USD), at Monterrey.
+idea monterrey-drip-tray monterrey machining safety monterrey-tm-6 "Drip tray under the press" \
+  "Oil on the floor at press 2" "A drip tray and an anti-slip mat" \
+  --objective zero-harm --forecast USD:1200 --recurrence one_time --kind soft
+"$kpoctl" ideas accept monterrey-drip-tray
+"$kpoctl" ideas implement monterrey-drip-tray
+"$kpoctl" ideas impact monterrey-drip-tray --actual USD:1500
+"$kpoctl" ideas validate-impact monterrey-drip-tray --note "Cleaning contract invoice"
+# In progress, accepted, rejected (with feedback), withdrawn, and waiting for review.
+idea pune-checklist pune assembly quality pune-tm-3 "Torque checklist at station 3" \
+  "Loose fasteners found at final test" "A checklist with the torque values" \
+  --objective first-pass-yield
+"$kpoctl" ideas accept pune-checklist
+"$kpoctl" ideas start pune-checklist
+idea lyon-kitting lyon assembly delivery lyon-tm-2 "Kitting cart for sub-assemblies" \
+  "Walking to the supermarket four times an hour" "A kitting cart filled by logistics"
+"$kpoctl" ideas accept lyon-kitting
+idea monterrey-second-forklift monterrey logistics cost monterrey-tm-2 "A second forklift" \
+  "Trucks wait at the dock" "Buy a second forklift"
+"$kpoctl" ideas reject monterrey-second-forklift \
+  --reason "The wait is in the loading sequence; bring it to the dock kaizen in January"
+idea pune-music pune assembly people pune-tm-6 "Music at the line" "Quiet afternoons" \
+  "A radio at the line"
+"$kpoctl" ideas withdraw pune-music
+idea lyon-label-printer lyon assembly quality lyon-tm-3 "Label printer at the line" \
+  "Labels are fetched from the office" "A label printer at station 1" --objective first-pass-yield
+idea pune-led-lights pune machining safety pune-tm-7 "LED work lights" \
+  "Poor light at the inspection table" "LED lights above the table"

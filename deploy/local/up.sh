@@ -177,6 +177,8 @@ Use kpoctl as the demo organization's admin:
   kpoctl sites list
   kpoctl people list --site lyon --role team_leader
   kpoctl coaching list
+  kpoctl events list                 # kaizen events
+  kpoctl ideas list --site lyon      # daily kaizen ideas
   kpoctl ops replica <person-id> --service reporting
   kpoctl --output json people get lyon-tl-1
 

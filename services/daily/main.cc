@@ -1,7 +1,7 @@
-// kpo-daily: Daily kaizen service: ideas, kata storyboards, coaching cycles, gemba walks, yokoten.
-// Skeleton on the shared runtime: configuration, health, metrics, the ops API and a
-// local read-only directory replica fed by the people service's events. The domain
-// arrives with its own issue.
+// kpo-daily: the daily kaizen service (ideas today; kata storyboards, coaching cycles,
+// gemba walks and yokoten follow on the same pattern).
+#include "grpc_service.h"
+#include "ideas.h"
 #include "kpo/runtime/runtime.h"
 
 int main(int argc, char** argv) {
@@ -12,5 +12,20 @@ int main(int argc, char** argv) {
   spec.directory_replica = true;
   spec.default_grpc_port = 7103;
   spec.default_metrics_port = 9103;
+  spec.migrations = {{"daily", &kpo::daily::Migrations()}};
+  spec.permissions = [](kpo::auth::PermissionTable& t) { kpo::daily::AddDailyPermissions(t); };
+  spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config&) -> absl::Status {
+    auto ideas = std::make_shared<const kpo::daily::Ideas>(rt.commands(), rt.page_tokens());
+    auto settings = std::make_shared<const kpo::daily::Settings>(rt.commands());
+    auto circles = std::make_shared<const kpo::daily::Circles>(rt.commands(), rt.page_tokens());
+    std::shared_ptr<grpc::Service> service =
+        kpo::daily::NewDailyKaizenService(rt.server(), {*ideas, *circles, *settings});
+    rt.server().AddService(service.get(), kpo::daily::kDailyKaizenServiceName);
+    rt.Own(ideas);
+    rt.Own(settings);
+    rt.Own(circles);
+    rt.Own(service);
+    return absl::OkStatus();
+  };
   return kpo::runtime::RunService(argc, argv, spec);
 }

@@ -65,7 +65,7 @@ absl::StatusOr<pb::Audit> Audits::RecordAudit(const Principal& p, const pb::Reco
   if (r.notes().size() > domain::kMaxText) {
     return kpo::core::InvalidField("notes", "at most 2000 characters");
   }
-  const std::string person = internal::PersonOf(p);
+  const std::string person = p.person_name();
   const internal::Core& core = *core_;
   // The audit changes together with its event (state, events), in one command.
   return core.commands().Run<pb::Audit>(

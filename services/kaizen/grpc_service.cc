@@ -76,7 +76,7 @@ kpo::auth::PermissionTable& AddKaizenPermissions(kpo::auth::PermissionTable& tab
   }
   // Anyone on the floor may add to or tick off the newspaper.
   table.Allow(m + "CreateActionItem", AnyRole()).Allow(m + "UpdateActionItem", AnyRole());
-  // Finance is not a directory role yet: senior leaders and org admins validate.
+  // Finance validates savings; senior leaders and org admins may too.
   table.Allow(m + "ValidateSavings", {kOrgAdmin, kFinance, kSeniorLeader, kService});
   table.Allow(m + "UpdateKaizenSettings", {kOrgAdmin, kKpoSpecialist});
   return table;

@@ -417,7 +417,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CancelKaizenEvent(
 
 absl::StatusOr<pb::KaizenEvent> KaizenEvents::CompleteChecklistItem(
     const Principal& p, const pb::CompleteChecklistItemRequest& r) {
-  const std::string person = internal::PersonOf(p);
+  const std::string person = p.person_name();
   return core_->Mutate(
       p, "CompleteChecklistItem", r, r.name(), r.etag(), r.request_id(),
       [&](Context& c, pb::KaizenEvent& event) -> absl::StatusOr<Change> {
@@ -453,7 +453,7 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::ValidateSavings(const Principal& p
   if (r.note().size() > domain::kMaxText) {
     return kpo::core::InvalidField("note", "at most 2000 characters");
   }
-  const std::string person = internal::PersonOf(p);
+  const std::string person = p.person_name();
   return core_->Mutate(
       p, "ValidateSavings", r, r.name(), r.etag(), r.request_id(),
       [&](Context& c, pb::KaizenEvent& event) -> absl::StatusOr<Change> {

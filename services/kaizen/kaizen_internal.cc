@@ -39,11 +39,6 @@ google::protobuf::Timestamp Ts(absl::Time t) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
-std::string PersonOf(const Principal& p) {
-  if (absl::StartsWith(p.subject, "organizations/")) return p.subject;
-  return absl::StrCat(p.organization_name(), "/people/", p.subject);
-}
-
 std::string EventOf(const std::vector<std::string>& ids) {
   return absl::StrCat("organizations/", ids.at(0), "/kaizenEvents/", ids.at(1));
 }

@@ -57,8 +57,6 @@ struct Change {
 };
 
 google::protobuf::Timestamp Ts(absl::Time t);
-// "organizations/acme/people/p1" for a subject "p1"; full names pass through.
-std::string PersonOf(const Principal& p);
 // "organizations/{org}/kaizenEvents/{e}" of an action item or audit name.
 std::string EventOf(const std::vector<std::string>& ids);
 

@@ -32,10 +32,11 @@ Result Sh(const std::string& cmd) {
 }
 
 TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
-  Stack stack({"people", "kaizen"});
+  Stack stack({"people", "kaizen", "daily"});
   TempDir state;
   const std::string env = "KPO_PEOPLE_ADDR=" + stack.GrpcAddress("people") +
-                          " KPO_KAIZEN_ADDR=" + stack.GrpcAddress("kaizen") + " KPO_TOKEN=" +
+                          " KPO_KAIZEN_ADDR=" + stack.GrpcAddress("kaizen") +
+                          " KPO_DAILY_ADDR=" + stack.GrpcAddress("daily") + " KPO_TOKEN=" +
                           Stack::Token("acme", {"org_admin", "kpo_specialist"}, "demo-admin") + " ";
   const std::string kpoctl = BinaryPath("tools/kpoctl/kpoctl");
   Result load = Sh(env + "bash " + std::string(KPO_SOURCE_DIR) + "/deploy/local/demo.sh " + kpoctl +
@@ -65,6 +66,18 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   Result overdue = Sh(env + kpoctl + " actions list --overdue --as-of 2026-11-21");
   EXPECT_THAT(overdue.out, HasSubstr("relabel"));
   EXPECT_THAT(overdue.out, HasSubstr("kanban"));
+  Result ideas = Sh(env + kpoctl + " ideas list");
+  ASSERT_EQ(ideas.code, 0) << ideas.out;
+  for (const char* row :
+       {"STANDARDIZED", "IMPLEMENTED", "IN_PROGRESS", "ACCEPTED", "REJECTED", "WITHDRAWN",
+        "SUBMITTED", "EUR 5400.00 (validated)", "USD 1500.00 (validated)", "8 item(s)"}) {
+    EXPECT_THAT(ideas.out, HasSubstr(row));
+  }
+  Result circle = Sh(env + kpoctl + " ideas list --circle lyon-machining-circle");
+  EXPECT_THAT(circle.out, HasSubstr("lyon-shadow-board"));
+  EXPECT_THAT(circle.out, HasSubstr("1 item(s)"));
+  Result waiting = Sh(env + kpoctl + " ideas list --state submitted --reviewer lyon-tl-1");
+  EXPECT_THAT(waiting.out, HasSubstr("lyon-label-printer"));
 }
 
 }  // namespace

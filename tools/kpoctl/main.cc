@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli.h"
+#include "daily_commands.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kaizen_commands.h"
@@ -107,6 +108,7 @@ int Run(int argc, char** argv) {
   AddTokenCommands(app, rc);
   AddPeopleCommands(app, rc);
   AddKaizenCommands(app, rc);
+  AddDailyCommands(app, rc);
   AddOpsCommands(app, rc);
   AddHealthCommand(app, rc);
 

@@ -15,6 +15,11 @@
 #include "kpo/core/errors.h"
 
 namespace kpo::auth {
+
+std::string Principal::person_name() const {
+  if (absl::StartsWith(subject, "organizations/")) return subject;
+  return absl::StrCat(organization_name(), "/people/", subject);
+}
 namespace {
 
 absl::Status Unauthenticated(absl::string_view why) {

@@ -1,7 +1,7 @@
 #pragma once
 
-// Money of kaizen events: integer minor units and ISO 4217 codes, never floating
-// point. Pure.
+// Money of kaizen events (kpo/core/money.h: integer minor units and ISO 4217 codes,
+// never floating point). Pure.
 
 #include <map>
 #include <string>
@@ -9,19 +9,18 @@
 #include "absl/status/statusor.h"
 #include "kpo/common/v1/money.pb.h"
 #include "kpo/core/errors.h"
+#include "kpo/core/money.h"
 #include "kpo/kaizen/v1/resources.pb.h"
 
 namespace kpo::kaizen::domain {
 
-// Field rules: a currency code of three upper-case letters, a non-negative amount.
-void ValidateMoney(const kpo::common::v1::Money& money, const std::string& field,
-                   kpo::core::FieldViolations& v);
+// Field rules of an event's money: every amount (kpo::core::ValidateMoney), and each
+// saving's recurrence and kind.
 void ValidateEventMoney(const v1::EventMoney& money, const std::string& prefix,
                         kpo::core::FieldViolations& v);
 
-// Totals per currency (minor units), refusing overflow (OUT_OF_RANGE).
-using Totals = std::map<std::string, int64_t>;
-absl::Status Add(Totals& totals, const kpo::common::v1::Money& money);
+// Totals per currency (minor units).
+using Totals = kpo::core::MoneyTotals;
 
 // Value of savings over `years` years per currency: a one-time saving counts once, an
 // annual saving `years` times. Realized savings count only once finance validated them.

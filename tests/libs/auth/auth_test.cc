@@ -184,5 +184,12 @@ TEST(CheckOrganizationTest, RefusesOtherTenantsIncludingPrefixTricks) {
   EXPECT_FALSE(CheckOrganization(p, "", "name").ok());
 }
 
+TEST(PrincipalTest, PersonNameIsTheSubjectInTheOrganization) {
+  Principal p{"lyon-tl-1", "acme", {kTeamLeader}};
+  EXPECT_EQ(p.person_name(), "organizations/acme/people/lyon-tl-1");
+  p.subject = "organizations/acme/people/kpo-lead";
+  EXPECT_EQ(p.person_name(), "organizations/acme/people/kpo-lead") << "a full name passes through";
+}
+
 }  // namespace
 }  // namespace kpo::auth

@@ -14,6 +14,7 @@
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/log.h"
+#include "kpo/core/money.h"
 #include "kpo/core/page_token.h"
 #include "kpo/core/pagination.h"
 #include "kpo/core/resource_name.h"
@@ -395,6 +396,31 @@ TEST(FuzzRegressionTest, ConfigWithANonScalarKeyIsOneClearErrorNotACrash) {
   auto config = Config::FromYaml("grpc: {[a, b]: 1}\n");
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("keys must be plain names"));
+}
+
+kpo::common::v1::Money Cash(const std::string& code, int64_t minor) {
+  kpo::common::v1::Money m;
+  m.set_currency_code(code);
+  m.set_minor_units(minor);
+  return m;
+}
+
+TEST(MoneyTest, CodesAreIsoShapedAmountsNotNegativeAndTotalsKeepCurrenciesApart) {
+  FieldViolations v;
+  ValidateMoney(Cash("EUR", 125), "impact.target", v);
+  EXPECT_TRUE(v.empty());
+  ValidateMoney(Cash("eur", -1), "impact.actual", v);
+  std::vector<std::string> fields;
+  for (const auto& f : v.violations()) fields.push_back(f.field);
+  EXPECT_THAT(fields,
+              ::testing::ElementsAre("impact.actual.currency_code", "impact.actual.minor_units"));
+  MoneyTotals totals;
+  ASSERT_TRUE(AddMoney(totals, Cash("EUR", 100)).ok());
+  ASSERT_TRUE(AddMoney(totals, Cash("USD", 7)).ok());
+  ASSERT_TRUE(AddMoney(totals, Cash("EUR", 25)).ok());
+  EXPECT_EQ(totals, (MoneyTotals{{"EUR", 125}, {"USD", 7}}));
+  EXPECT_EQ(AddMoney(totals, Cash("EUR", INT64_MAX)).code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(totals.at("EUR"), 125) << "an overflowing sum leaves the total as it was";
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ struct Principal {
   std::set<std::string> roles;
 
   std::string organization_name() const { return "organizations/" + organization_id; }
+  // The caller's person: "organizations/{organization}/people/{subject}"; a subject that
+  // is already a resource name passes through.
+  std::string person_name() const;
   bool HasRole(absl::string_view role) const { return roles.contains(std::string(role)); }
 };
 

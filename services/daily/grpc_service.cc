@@ -1,0 +1,97 @@
+#include "grpc_service.h"
+
+namespace kpo::daily {
+namespace {
+
+namespace pb = kpo::daily::v1;
+using kpo::auth::Principal;
+
+#define KPO_DAILY_UNARY(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, ideas_, Method, Req, Resp)
+#define KPO_DAILY_CIRCLES(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, circles_, Method, Req, Resp)
+#define KPO_DAILY_SETTINGS(Exec, Method, Req, Resp) \
+  KPO_DAILY_CALL(Exec, settings_, Method, Req, Resp)
+#define KPO_DAILY_CALL(Exec, App, Method, Req, Resp)                                     \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
+                                   pb::Resp* resp) override {                            \
+    return server_.Unary<pb::Req, pb::Resp>(                                             \
+        ctx, req, resp, "/kpo.daily.v1.DailyKaizenService/" #Method,                     \
+        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
+          auto result = App.Method(p, r);                                                \
+          if (!result.ok()) return result.status();                                      \
+          out = *std::move(result);                                                      \
+          return absl::OkStatus();                                                       \
+        },                                                                               \
+        kpo::rpc::Execution::Exec);                                                      \
+  }
+
+class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackService {
+ public:
+  DailyKaizenServiceImpl(kpo::rpc::Server& server, const DailyApplication& app)
+      : server_(server), ideas_(app.ideas), circles_(app.circles), settings_(app.settings) {}
+
+  KPO_DAILY_UNARY(kWorkerPool, CreateIdea, CreateIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kInline, GetIdea, GetIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kInline, ListIdeas, ListIdeasRequest, ListIdeasResponse)
+  KPO_DAILY_UNARY(kWorkerPool, UpdateIdea, UpdateIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, ReassignIdeaReviewer, ReassignIdeaReviewerRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, AcceptIdea, AcceptIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, RejectIdea, RejectIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, StartIdea, StartIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, ImplementIdea, ImplementIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, StandardizeIdea, StandardizeIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, WithdrawIdea, WithdrawIdeaRequest, Idea)
+  KPO_DAILY_UNARY(kWorkerPool, ValidateIdeaImpact, ValidateIdeaImpactRequest, Idea)
+  KPO_DAILY_UNARY(kInline, ListReviewBacklog, ListReviewBacklogRequest, ListReviewBacklogResponse)
+  KPO_DAILY_CIRCLES(kWorkerPool, CreateCircle, CreateCircleRequest, Circle)
+  KPO_DAILY_CIRCLES(kInline, GetCircle, GetCircleRequest, Circle)
+  KPO_DAILY_CIRCLES(kInline, ListCircles, ListCirclesRequest, ListCirclesResponse)
+  KPO_DAILY_CIRCLES(kWorkerPool, UpdateCircle, UpdateCircleRequest, Circle)
+  KPO_DAILY_CIRCLES(kWorkerPool, DeactivateCircle, DeactivateCircleRequest, Circle)
+  KPO_DAILY_SETTINGS(kInline, GetDailySettings, GetDailySettingsRequest, DailySettings)
+  KPO_DAILY_SETTINGS(kWorkerPool, UpdateDailySettings, UpdateDailySettingsRequest, DailySettings)
+
+ private:
+  kpo::rpc::Server& server_;
+  const Ideas& ideas_;
+  const Circles& circles_;
+  const Settings& settings_;
+};
+
+#undef KPO_DAILY_UNARY
+#undef KPO_DAILY_SETTINGS
+#undef KPO_DAILY_CIRCLES
+#undef KPO_DAILY_CALL
+
+}  // namespace
+
+kpo::auth::PermissionTable& AddDailyPermissions(kpo::auth::PermissionTable& table) {
+  using namespace kpo::auth;  // NOLINT: role names
+  const std::string m = "/kpo.daily.v1.DailyKaizenService/";
+  // Improvement is everybody's: every role submits, reads and moves ideas along. Who
+  // reviews (the reviewer) and who withdraws (a submitter) is checked on the idea.
+  for (const char* method : {"CreateIdea", "GetIdea", "ListIdeas", "UpdateIdea", "AcceptIdea",
+                             "RejectIdea", "StartIdea", "ImplementIdea", "StandardizeIdea",
+                             "WithdrawIdea", "ListReviewBacklog", "GetDailySettings"}) {
+    table.Allow(m + method, AnyRole());
+  }
+  // Routing the review backlog is management's and the KPO's.
+  table.Allow(m + "ReassignIdeaReviewer",
+              {kOrgAdmin, kKpoSpecialist, kSeniorLeader, kMiddleManager, kTeamLeader, kService});
+  table.Allow(m + "UpdateDailySettings", {kOrgAdmin, kKpoSpecialist});
+  // Circles are set up by the line's managers and the KPO; everyone sees them.
+  table.Allow(m + "GetCircle", AnyRole()).Allow(m + "ListCircles", AnyRole());
+  for (const char* method : {"CreateCircle", "UpdateCircle", "DeactivateCircle"}) {
+    table.Allow(m + method,
+                {kOrgAdmin, kKpoSpecialist, kSeniorLeader, kMiddleManager, kTeamLeader, kService});
+  }
+  // Impact counts once finance validated it.
+  table.Allow(m + "ValidateIdeaImpact", {kFinance, kOrgAdmin, kService});
+  return table;
+}
+
+std::unique_ptr<grpc::Service> NewDailyKaizenService(kpo::rpc::Server& server,
+                                                     const DailyApplication& app) {
+  return std::make_unique<DailyKaizenServiceImpl>(server, app);
+}
+
+}  // namespace kpo::daily
