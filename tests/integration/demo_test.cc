@@ -73,6 +73,11 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
         "SUBMITTED", "EUR 5400.00 (validated)", "USD 1500.00 (validated)", "8 item(s)"}) {
     EXPECT_THAT(ideas.out, HasSubstr(row));
   }
+  // Every service by default (reporting is not started here: its row is an error line).
+  Result status = Sh(env + kpoctl + " ops status");
+  for (const char* row : {"people ", "kaizen ", "daily "}) {
+    EXPECT_THAT(status.out, HasSubstr(row)) << status.out;
+  }
   Result circle = Sh(env + kpoctl + " ideas list --circle lyon-machining-circle");
   EXPECT_THAT(circle.out, HasSubstr("lyon-shadow-board"));
   EXPECT_THAT(circle.out, HasSubstr("1 item(s)"));

@@ -24,14 +24,17 @@ void AddOpsCommands(CLI::App& app, int& rc) {
   // Options live for the whole process: CLI11 keeps pointers to them.
   auto* opsc =
       app.add_subcommand("ops", "operations: status, republish, replica")->require_subcommand(1);
-  static std::string service = "people", since = "1970-01-01T00:00:00Z", replica_name;
+  // One variable per subcommand: CLI11's default_val writes it when the option is
+  // declared, so a shared one would keep the last subcommand's default.
+  static std::string status_service, republish_service, replica_service;
+  static std::string since = "1970-01-01T00:00:00Z", replica_name;
   auto* status = opsc->add_subcommand("status", "outbox, inbox and replica figures");
-  status->add_option("--service", service, "people|kaizen|daily|reporting, or all")
+  status->add_option("--service", status_service, "people|kaizen|daily|reporting, or all")
       ->default_val("all");
   status->callback([=, &rc] {
     std::vector<std::string> services =
-        service == "all" ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
-                         : std::vector<std::string>{service};
+        status_service == "all" ? std::vector<std::string>{"people", "kaizen", "daily", "reporting"}
+                                : std::vector<std::string>{status_service};
     Table t({"SERVICE", "OUTBOX PENDING", "OUTBOX SENT", "INBOX", "REPLICA"});
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : services) {
@@ -59,7 +62,7 @@ void AddOpsCommands(CLI::App& app, int& rc) {
   });
   auto* republish =
       opsc->add_subcommand("republish", "publish the organization's retained events again");
-  republish->add_option("--service", service)->default_val("people");
+  republish->add_option("--service", republish_service)->default_val("people");
   republish->add_option("--since", since, "RFC 3339 time; everything retained by default");
   republish->callback([=, &rc] {
     ops::RepublishOutboxRequest r;
@@ -68,19 +71,19 @@ void AddOpsCommands(CLI::App& app, int& rc) {
       rc = 2;
       return;
     }
-    auto stub = ops::OpsService::NewStub(Channel(Address(service)));
+    auto stub = ops::OpsService::NewStub(Channel(Address(republish_service)));
     rc = Unary<ops::RepublishOutboxResponse>(
         [&](auto* ctx, auto* resp) { return stub->RepublishOutbox(ctx, r, resp); });
   });
   auto* replica =
       opsc->add_subcommand("replica", "what a service's directory replica holds for a name");
   replica->add_option("name", replica_name, "resource name, or a person id")->required();
-  replica->add_option("--service", service)->default_val("kaizen");
+  replica->add_option("--service", replica_service)->default_val("kaizen");
   replica->callback([=, &rc] {
     ops::GetReplicaEntryRequest r;
     r.set_name(absl::StartsWith(replica_name, "organizations/") ? replica_name
                                                                 : Name("people", replica_name));
-    auto stub = ops::OpsService::NewStub(Channel(Address(service)));
+    auto stub = ops::OpsService::NewStub(Channel(Address(replica_service)));
     rc = Unary<ops::ReplicaEntry>(
         [&](auto* ctx, auto* resp) { return stub->GetReplicaEntry(ctx, r, resp); });
   });
