@@ -6,12 +6,16 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "output.h"
@@ -84,6 +88,33 @@ int ListAll(Req req, std::function<grpc::Status(grpc::ClientContext*, const Req&
   } while (!req.page_token().empty());
   RenderList<T>(all, json_field, headers, row);
   return 0;
+}
+
+// Prints "error: <message>" and exits with 2 (bad usage).
+[[noreturn]] inline void Usage(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  std::exit(2);
+}
+
+// The value, or Usage() with the status's message.
+template <class T>
+T Must(absl::StatusOr<T> v) {
+  if (!v.ok()) Usage(std::string(v.status().message()));
+  return *std::move(v);
+}
+
+// An enum value from its lower-case name without `prefix` ("in_progress" ->
+// IDEA_STATE_IN_PROGRESS with prefix "IDEA_STATE_"); Usage() for an unknown or zero
+// value, listing `choices`.
+template <class Enum>
+Enum ParseEnum(const std::string& text, bool (*parse)(const std::string&, Enum*),
+               const std::string& what, const std::string& choices,
+               const std::string& prefix = "") {
+  Enum value{};
+  if (!parse(prefix + absl::AsciiStrToUpper(text), &value) || static_cast<int>(value) == 0) {
+    Usage(absl::StrCat("unknown ", what, " '", text, "' (", choices, ")"));
+  }
+  return value;
 }
 
 // One call rendered.

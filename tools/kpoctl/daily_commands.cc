@@ -13,28 +13,6 @@ namespace {
 
 namespace pb = kpo::daily::v1;
 
-[[noreturn]] void Usage(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  std::exit(2);
-}
-
-template <class T>
-T Must(absl::StatusOr<T> v) {
-  if (!v.ok()) Usage(std::string(v.status().message()));
-  return *std::move(v);
-}
-
-// "in_progress" -> IDEA_STATE_IN_PROGRESS with `prefix` "IDEA_STATE_".
-template <class Enum>
-Enum ParseEnum(const std::string& text, bool (*parse)(const std::string&, Enum*),
-               const std::string& prefix, const std::string& what, const std::string& choices) {
-  Enum value{};
-  if (!parse(prefix + absl::AsciiStrToUpper(text), &value) || static_cast<int>(value) == 0) {
-    Usage(absl::StrCat("unknown ", what, " '", text, "' (", choices, ")"));
-  }
-  return value;
-}
-
 std::string Short(const std::string& enum_name, size_t prefix) {
   return enum_name.size() > prefix ? enum_name.substr(prefix) : enum_name;
 }
@@ -130,8 +108,8 @@ void AddDailyCommands(CLI::App& app, int& rc) {
     i->set_title(o.title);
     i->set_problem(o.problem);
     i->set_countermeasure(o.countermeasure);
-    i->set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "CATEGORY_", "category",
-                                            categories));
+    i->set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "category", categories,
+                                            "CATEGORY_"));
     i->set_site(Name("sites", o.site));
     if (!o.area.empty()) i->set_area(AreaName(o.site, o.area));
     for (const auto& s : o.submitters) i->add_submitters(Name("people", s));
@@ -144,12 +122,12 @@ void AddDailyCommands(CLI::App& app, int& rc) {
     }
     if (!o.recurrence.empty()) {
       i->mutable_impact()->set_recurrence(
-          ParseEnum<pb::ImpactRecurrence>(o.recurrence, pb::ImpactRecurrence_Parse,
-                                          "IMPACT_RECURRENCE_", "recurrence", "one_time|annual"));
+          ParseEnum<pb::ImpactRecurrence>(o.recurrence, pb::ImpactRecurrence_Parse, "recurrence",
+                                          "one_time|annual", "IMPACT_RECURRENCE_"));
     }
     if (!o.kind.empty()) {
-      i->mutable_impact()->set_kind(ParseEnum<pb::ImpactKind>(o.kind, pb::ImpactKind_Parse,
-                                                              "IMPACT_KIND_", "kind", "hard|soft"));
+      i->mutable_impact()->set_kind(ParseEnum<pb::ImpactKind>(o.kind, pb::ImpactKind_Parse, "kind",
+                                                              "hard|soft", "IMPACT_KIND_"));
     }
     r.set_request_id(kpo::core::NewUuid());
     auto stub = Stub();
@@ -182,12 +160,12 @@ void AddDailyCommands(CLI::App& app, int& rc) {
     if (!o.site.empty()) r.set_site(Name("sites", o.site));
     if (!o.area.empty()) r.set_area(AreaName(o.site, o.area));
     if (!o.state.empty()) {
-      r.set_state(ParseEnum<pb::IdeaState>(o.state, pb::IdeaState_Parse, "IDEA_STATE_", "state",
-                                           "submitted, accepted, ..."));
+      r.set_state(ParseEnum<pb::IdeaState>(o.state, pb::IdeaState_Parse, "state",
+                                           "submitted, accepted, ...", "IDEA_STATE_"));
     }
     if (!o.category.empty()) {
-      r.set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "CATEGORY_",
-                                             "category", categories));
+      r.set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "category", categories,
+                                             "CATEGORY_"));
     }
     if (!o.reviewer.empty()) r.set_reviewer(Name("people", o.reviewer));
     if (!o.submitter.empty()) r.set_submitter(Name("people", o.submitter));
@@ -240,8 +218,8 @@ void AddDailyCommands(CLI::App& app, int& rc) {
     i->set_problem(o.problem);
     i->set_countermeasure(o.countermeasure);
     if (!o.category.empty()) {
-      i->set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "CATEGORY_",
-                                              "category", categories));
+      i->set_category(ParseEnum<pb::Category>(o.category, pb::Category_Parse, "category",
+                                              categories, "CATEGORY_"));
     }
     if (!o.area.empty()) {
       if (o.site.empty()) Usage("--area needs --site (the idea's site id)");
@@ -275,12 +253,12 @@ void AddDailyCommands(CLI::App& app, int& rc) {
     if (!o.actual.empty()) *m->mutable_actual() = Must(ParseMoney(o.actual));
     if (!o.recurrence.empty()) {
       m->set_recurrence(ParseEnum<pb::ImpactRecurrence>(o.recurrence, pb::ImpactRecurrence_Parse,
-                                                        "IMPACT_RECURRENCE_", "recurrence",
-                                                        "one_time|annual"));
+                                                        "recurrence", "one_time|annual",
+                                                        "IMPACT_RECURRENCE_"));
     }
     if (!o.kind.empty()) {
-      m->set_kind(ParseEnum<pb::ImpactKind>(o.kind, pb::ImpactKind_Parse, "IMPACT_KIND_", "kind",
-                                            "hard|soft"));
+      m->set_kind(ParseEnum<pb::ImpactKind>(o.kind, pb::ImpactKind_Parse, "kind", "hard|soft",
+                                            "IMPACT_KIND_"));
     }
     for (const auto& [opt, path] : amounts) {
       if (opt->count() > 0) r.mutable_update_mask()->add_paths(path);

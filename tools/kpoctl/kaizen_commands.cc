@@ -19,30 +19,9 @@ namespace {
 
 namespace pb = kpo::kaizen::v1;
 
-[[noreturn]] void Usage(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  std::exit(2);
-}
-
-template <class T>
-T Must(absl::StatusOr<T> v) {
-  if (!v.ok()) Usage(std::string(v.status().message()));
-  return *std::move(v);
-}
-
 std::string EventName(const std::string& id) { return Name("kaizenEvents", id); }
 
 std::string Lower(const std::string& enum_name) { return absl::AsciiStrToLower(enum_name); }
-
-template <class Enum>
-Enum ParseEnum(const std::string& text, bool (*parse)(const std::string&, Enum*),
-               const std::string& what, const std::string& choices) {
-  Enum value{};
-  if (!parse(absl::AsciiStrToUpper(text), &value) || static_cast<int>(value) == 0) {
-    Usage(absl::StrCat("unknown ", what, " '", text, "' (", choices, ")"));
-  }
-  return value;
-}
 
 std::vector<std::string> EventRow(const pb::KaizenEvent& e) {
   return {ShortName(e.name()),

@@ -10,6 +10,7 @@
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
+#include "replicate.h"
 #include "settings.h"
 
 namespace kpo::kaizen {
@@ -82,19 +83,7 @@ class KaizenEventsTest : public ::testing::Test {
 
   template <class Event, class R>
   void Replicate(const R& resource, int64_t revision = 1) {
-    Event e;
-    e.GetReflection()
-        ->MutableMessage(&e, e.GetDescriptor()->FindFieldByNumber(1))
-        ->CopyFrom(resource);
-    e.set_revision(revision);
-    kpo::common::v1::EventEnvelope env;
-    env.set_organization(kOrg);
-    env.set_type(Event::descriptor()->full_name());
-    env.mutable_data()->PackFrom(e);
-    ASSERT_TRUE(db_->Write([&](kpo::storage::Transaction& tx) {
-                     return kpo::replica::ApplyDirectoryEvent(tx, env, clock_);
-                   })
-                    .ok());
+    kpo::testing::Replicate<Event>(*db_, clock_, kOrg, resource, revision);
   }
 
   void Person(const std::string& id, dir::Role role, dir::ResourceState state = dir::ACTIVE) {
