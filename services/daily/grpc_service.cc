@@ -10,6 +10,10 @@ using kpo::auth::Principal;
 #define KPO_DAILY_CIRCLES(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, circles_, Method, Req, Resp)
 #define KPO_DAILY_SETTINGS(Exec, Method, Req, Resp) \
   KPO_DAILY_CALL(Exec, settings_, Method, Req, Resp)
+#define KPO_DAILY_KATA(Exec, Method, Req, Resp) \
+  KPO_DAILY_CALL(Exec, storyboards_, Method, Req, Resp)
+#define KPO_DAILY_COACHING(Exec, Method, Req, Resp) \
+  KPO_DAILY_CALL(Exec, coaching_, Method, Req, Resp)
 #define KPO_DAILY_CALL(Exec, App, Method, Req, Resp)                                     \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
@@ -27,7 +31,12 @@ using kpo::auth::Principal;
 class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackService {
  public:
   DailyKaizenServiceImpl(kpo::rpc::Server& server, const DailyApplication& app)
-      : server_(server), ideas_(app.ideas), circles_(app.circles), settings_(app.settings) {}
+      : server_(server),
+        ideas_(app.ideas),
+        circles_(app.circles),
+        settings_(app.settings),
+        storyboards_(app.storyboards),
+        coaching_(app.coaching) {}
 
   KPO_DAILY_UNARY(kWorkerPool, CreateIdea, CreateIdeaRequest, Idea)
   KPO_DAILY_UNARY(kInline, GetIdea, GetIdeaRequest, Idea)
@@ -49,17 +58,36 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
   KPO_DAILY_CIRCLES(kWorkerPool, DeactivateCircle, DeactivateCircleRequest, Circle)
   KPO_DAILY_SETTINGS(kInline, GetDailySettings, GetDailySettingsRequest, DailySettings)
   KPO_DAILY_SETTINGS(kWorkerPool, UpdateDailySettings, UpdateDailySettingsRequest, DailySettings)
+  KPO_DAILY_KATA(kWorkerPool, CreateStoryboard, CreateStoryboardRequest, Storyboard)
+  KPO_DAILY_KATA(kInline, GetStoryboard, GetStoryboardRequest, Storyboard)
+  KPO_DAILY_KATA(kInline, ListStoryboards, ListStoryboardsRequest, ListStoryboardsResponse)
+  KPO_DAILY_KATA(kWorkerPool, UpdateStoryboard, UpdateStoryboardRequest, Storyboard)
+  KPO_DAILY_KATA(kWorkerPool, CloseStoryboard, CloseStoryboardRequest, Storyboard)
+  KPO_DAILY_KATA(kWorkerPool, CreateExperiment, CreateExperimentRequest, Experiment)
+  KPO_DAILY_KATA(kInline, GetExperiment, GetExperimentRequest, Experiment)
+  KPO_DAILY_KATA(kInline, ListExperiments, ListExperimentsRequest, ListExperimentsResponse)
+  KPO_DAILY_KATA(kWorkerPool, UpdateExperiment, UpdateExperimentRequest, Experiment)
+  KPO_DAILY_COACHING(kWorkerPool, CreateCoachingCycle, CreateCoachingCycleRequest, CoachingCycle)
+  KPO_DAILY_COACHING(kInline, GetCoachingCycle, GetCoachingCycleRequest, CoachingCycle)
+  KPO_DAILY_COACHING(kInline, ListCoachingCycles, ListCoachingCyclesRequest,
+                     ListCoachingCyclesResponse)
+  KPO_DAILY_COACHING(kInline, ListLearnerCadences, ListLearnerCadencesRequest,
+                     ListLearnerCadencesResponse)
 
  private:
   kpo::rpc::Server& server_;
   const Ideas& ideas_;
   const Circles& circles_;
   const Settings& settings_;
+  const Storyboards& storyboards_;
+  const Coaching& coaching_;
 };
 
 #undef KPO_DAILY_UNARY
 #undef KPO_DAILY_SETTINGS
 #undef KPO_DAILY_CIRCLES
+#undef KPO_DAILY_KATA
+#undef KPO_DAILY_COACHING
 #undef KPO_DAILY_CALL
 
 }  // namespace
@@ -83,6 +111,14 @@ kpo::auth::PermissionTable& AddDailyPermissions(kpo::auth::PermissionTable& tabl
   for (const char* method : {"CreateCircle", "UpdateCircle", "DeactivateCircle"}) {
     table.Allow(m + method,
                 {kOrgAdmin, kKpoSpecialist, kSeniorLeader, kMiddleManager, kTeamLeader, kService});
+  }
+  // Kata: anyone reads; who writes (the learner, the coach) is checked on the storyboard.
+  for (const char* method :
+       {"CreateStoryboard", "GetStoryboard", "ListStoryboards", "UpdateStoryboard",
+        "CloseStoryboard", "CreateExperiment", "GetExperiment", "ListExperiments",
+        "UpdateExperiment", "CreateCoachingCycle", "GetCoachingCycle", "ListCoachingCycles",
+        "ListLearnerCadences"}) {
+    table.Allow(m + method, AnyRole());
   }
   // Impact counts once finance validated it.
   table.Allow(m + "ValidateIdeaImpact", {kFinance, kOrgAdmin, kService});

@@ -1,12 +1,14 @@
 #pragma once
 
 // The gRPC adapter of kpo.daily.v1.DailyKaizenService: proto in, application call (Ideas,
-// Circles, Settings), proto/status out. Nothing else.
+// Circles, Settings, Storyboards, Coaching), proto/status out. Nothing else.
 
 #include <memory>
 
 #include "circles.h"
+#include "coaching.h"
 #include "ideas.h"
+#include "kata.h"
 #include "kpo/auth/auth.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
@@ -24,6 +26,8 @@ struct DailyApplication {
   const Ideas& ideas;
   const Circles& circles;
   const Settings& settings;
+  const Storyboards& storyboards;
+  const Coaching& coaching;
 };
 
 // `server` must outlive the service.

@@ -64,22 +64,6 @@ bool TouchesImpact(const FieldMask& mask) {
   });
 }
 
-// The strategic objective must be one of the organization's (as the replica knows it).
-absl::Status CheckObjective(kpo::storage::Transaction& tx, const std::string& org,
-                            const std::string& objective, FieldViolations& v) {
-  if (objective.empty() || v.Has("idea.strategic_objective")) return absl::OkStatus();
-  auto ids = kpo::replica::StrategicObjectiveIds(tx, org);
-  if (!ids.ok()) return ids.status();
-  if (std::find(ids->begin(), ids->end(), objective) == ids->end()) {
-    v.Add("idea.strategic_objective",
-          ids->empty() ? absl::StrCat("'", objective,
-                                      "' is not a strategic objective: the organization has none")
-                       : absl::StrCat("'", objective, "' is not one of the organization's ",
-                                      "strategic objectives (", absl::StrJoin(*ids, ", "), ")"));
-  }
-  return absl::OkStatus();
-}
-
 // An event type whose fields 1 and 2 are the idea and its revision.
 template <class E>
 std::unique_ptr<Message> Event(const pb::Idea& idea, int64_t revision) {
@@ -178,7 +162,9 @@ absl::StatusOr<pb::Idea> Ideas::CreateIdea(const Principal& p,
             }
           }
         }
-        if (absl::Status s = CheckObjective(tx, org, idea.strategic_objective(), v); !s.ok()) {
+        if (absl::Status s = kpo::replica::RequireStrategicObjective(
+                tx, org, idea.strategic_objective(), "idea.strategic_objective", v);
+            !s.ok()) {
           return s;
         }
         if (absl::Status s = CheckIdeaCircle(tx, org, idea, v); !s.ok()) return s;
@@ -420,7 +406,8 @@ absl::StatusOr<pb::Idea> Ideas::UpdateIdea(const Principal& p,
           }
         }
         if (merged.strategic_objective() != idea.strategic_objective()) {
-          if (absl::Status s = CheckObjective(c.tx(), org, merged.strategic_objective(), v);
+          if (absl::Status s = kpo::replica::RequireStrategicObjective(
+                  c.tx(), org, merged.strategic_objective(), "idea.strategic_objective", v);
               !s.ok()) {
             return s;
           }

@@ -1,5 +1,5 @@
-// kpo-daily: the daily kaizen service (ideas today; kata storyboards, coaching cycles,
-// gemba walks and yokoten follow on the same pattern).
+// kpo-daily: the daily kaizen service (ideas, circles, kata storyboards and coaching
+// cycles; gemba walks and yokoten follow on the same pattern).
 #include "grpc_service.h"
 #include "ideas.h"
 #include "kpo/runtime/runtime.h"
@@ -18,12 +18,17 @@ int main(int argc, char** argv) {
     auto ideas = std::make_shared<const kpo::daily::Ideas>(rt.commands(), rt.page_tokens());
     auto settings = std::make_shared<const kpo::daily::Settings>(rt.commands());
     auto circles = std::make_shared<const kpo::daily::Circles>(rt.commands(), rt.page_tokens());
-    std::shared_ptr<grpc::Service> service =
-        kpo::daily::NewDailyKaizenService(rt.server(), {*ideas, *circles, *settings});
+    auto storyboards =
+        std::make_shared<const kpo::daily::Storyboards>(rt.commands(), rt.page_tokens());
+    auto coaching = std::make_shared<const kpo::daily::Coaching>(rt.commands(), rt.page_tokens());
+    std::shared_ptr<grpc::Service> service = kpo::daily::NewDailyKaizenService(
+        rt.server(), {*ideas, *circles, *settings, *storyboards, *coaching});
     rt.server().AddService(service.get(), kpo::daily::kDailyKaizenServiceName);
     rt.Own(ideas);
     rt.Own(settings);
     rt.Own(circles);
+    rt.Own(storyboards);
+    rt.Own(coaching);
     rt.Own(service);
     return absl::OkStatus();
   };

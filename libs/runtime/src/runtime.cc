@@ -359,6 +359,12 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       return 1;
     }
   }
+  if (spec.directory_replica) {
+    if (absl::Status s = kpo::replica::Reindex(*rt->db_); !s.ok()) {
+      kpo::log::Error("reindexing the directory replica failed", {{"error", s.ToString()}});
+      return 1;
+    }
+  }
   rt->outbox_ = std::make_unique<kpo::events::Outbox>(
       kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic,
                                  [r = rt.get()] { r->OutboxCommitted(); }},

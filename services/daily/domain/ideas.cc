@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "domain/fields.h"
 #include "kpo/core/enums.h"
 #include "kpo/core/ids.h"
 #include "kpo/core/money.h"
@@ -49,15 +50,6 @@ std::string Why(IdeaState from, IdeaState to) {
   if (from == pb::IDEA_STATE_SUBMITTED) return "the idea must be accepted first";
   if (to == pb::IDEA_STATE_STANDARDIZED) return "only an implemented idea becomes standard";
   return "the lifecycle does not go that way";
-}
-
-void CheckText(const std::string& value, const std::string& field, size_t max, bool required,
-               kpo::core::FieldViolations& v) {
-  if (required && value.empty()) {
-    v.Add(field, "is required");
-  } else if (value.size() > max) {
-    v.Add(field, absl::StrCat("at most ", max, " characters"));
-  }
 }
 
 }  // namespace

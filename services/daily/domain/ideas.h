@@ -6,13 +6,12 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "domain/fields.h"
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/resources.pb.h"
 
 namespace kpo::daily::domain {
 
-inline constexpr size_t kMaxTitle = 200;
-inline constexpr size_t kMaxText = 2000;
 inline constexpr int kMaxSubmitters = 20;
 
 // "SUBMITTED" for IDEA_STATE_SUBMITTED.

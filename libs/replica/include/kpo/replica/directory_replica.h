@@ -30,6 +30,11 @@ absl::Status ApplyDirectoryEvent(kpo::storage::Transaction& tx,
                                  const kpo::common::v1::EventEnvelope& event,
                                  const kpo::core::Clock& clock);
 
+// Fills in the query columns (replica_people, replica_coaching) of resources stored
+// without them or at another revision: for replicas written before those tables
+// existed. Idempotent; the runtime calls it once at start after the migrations.
+absl::Status Reindex(kpo::storage::Database& db);
+
 // Registers a handler for every kpo.people.v1 directory event type.
 void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock);
 
@@ -84,8 +89,46 @@ absl::StatusOr<std::optional<T>> RequireActive(kpo::storage::Transaction& tx,
 absl::StatusOr<std::vector<std::string>> StrategicObjectiveIds(kpo::storage::Transaction& tx,
                                                                const std::string& org);
 
+// A reference to one of the organization's strategic objectives (by id): adds a
+// violation of `field` naming the organization's objectives when `objective` is none of
+// them. Does nothing for an empty id or a field that already has a violation.
+absl::Status RequireStrategicObjective(kpo::storage::Transaction& tx, const std::string& org,
+                                       const std::string& objective, const std::string& field,
+                                       kpo::core::FieldViolations& v);
+
 // The site's time zone; UTC when the replica does not know the site or its zone.
 absl::StatusOr<absl::TimeZone> SiteTimeZone(kpo::storage::Transaction& tx, const std::string& org,
                                             const std::string& site);
+
+// ---- Coaching relationships, by their people
+
+// An active coaching relationship of the replica, with the learner's home site
+// (empty while the learner has not reached the replica).
+struct CoachingPair {
+  std::string relationship;  // its resource name
+  std::string coach;
+  std::string learner;
+  std::string second_coach;
+  int64_t sessions_per_week = 0;
+  std::string learner_site;
+};
+
+// The active relationship in which `coach` coaches `learner` (the first by name).
+absl::StatusOr<std::optional<CoachingPair>> FindCoaching(kpo::storage::Transaction& tx,
+                                                         const std::string& org,
+                                                         const std::string& learner,
+                                                         const std::string& coach);
+
+// Unset fields do not filter; site is the learner's home site.
+struct CoachingFilter {
+  std::string coach;
+  std::string learner;
+  std::string site;
+};
+// Active relationships ordered by (learner, relationship name), after that key when
+// after_learner is set, at most `limit`.
+absl::StatusOr<std::vector<CoachingPair>> ListCoaching(
+    kpo::storage::Transaction& tx, const std::string& org, const CoachingFilter& filter,
+    const std::string& after_learner, const std::string& after_name, int64_t limit);
 
 }  // namespace kpo::replica
