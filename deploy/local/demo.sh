@@ -206,3 +206,55 @@ idea lyon-label-printer lyon assembly quality lyon-tm-3 "Label printer at the li
   "Labels are fetched from the office" "A label printer at station 1" --objective first-pass-yield
 idea pune-led-lights pune machining safety pune-tm-7 "LED work lights" \
   "Poor light at the inspection table" "LED lights above the table"
+
+# ---- Improvement kata: storyboards with experiments and coaching cycles. Cycles need
+# the coaching relationships (created above) in the daily service's replica.
+set +x
+for _ in $(seq 300); do
+  status="$("$kpoctl" --output json ops status --service daily 2>/dev/null || true)"
+  if echo "$status" | grep -q '"coaching_relationship": "5"'; then
+    break
+  fi
+  sleep 0.2
+done
+set -x
+ago() { date -u -d "$1 days ago" +%F; }  # yesterday in UTC is never after today at any site
+"$kpoctl" storyboards create lyon-tl-1-flow --learner lyon-tl-1 --coach lyon-mgr \
+  --challenge "Deliver every order within 48 hours" --objective lead-time \
+  --target "Final assembly flows one piece at a time at the 90 s takt" \
+  --metric "pieces waiting between stations" --achieve-by 2027-03-31 \
+  --current "14 pieces waiting on average; stations 2 and 3 batch by 5" --focus "Final assembly" \
+  --site lyon --area assembly \
+  --obstacle "Station 3 changeover takes 12 minutes" --obstacle "Kits arrive incomplete"
+"$kpoctl" storyboards obstacle set lyon-tl-1-flow 1 --status working_on
+"$kpoctl" experiments create lyon-tl-1-flow pre-stage --date "$(ago 6)" --obstacle 1 \
+  --step "Pre-stage the fixture for the next model during the run" \
+  --expected "Changeover under 8 minutes" --result "9 minutes" \
+  --learning "The fixture is ready; the torque tool setting is the next delay"
+"$kpoctl" experiments create lyon-tl-1-flow torque-presets --date "$(ago 2)" --obstacle 1 \
+  --step "Two preset torque tools, one per model" --expected "Changeover under 6 minutes"
+cycle() {  # cycle <storyboard> <days ago> <minutes> <next step>
+  "$kpoctl" coaching-cycles record "$1" --date "$(ago "$2")" --minutes "$3" \
+    --target "See the storyboard's target condition" --actual "Measured at the start of the shift" \
+    --obstacles "The one marked working on" --next-step "$4" --when "Tomorrow at the start of the shift" \
+    --review "Step taken; result and learning recorded on the experiment"
+}
+cycle lyon-tl-1-flow 5 12 "Pre-stage the fixture; expect under 8 minutes"
+cycle lyon-tl-1-flow 1 10 "Preset torque tools; expect under 6 minutes"
+# The KPO lead coaches the Lyon manager (the manager's own practice), with the sensei.
+"$kpoctl" storyboards create lyon-mgr-coaching --learner lyon-mgr --coach kpo-lead \
+  --challenge "Every team leader coaches daily" --objective lead-time \
+  --target "Both team leaders get a coaching cycle five days a week" \
+  --metric "coaching cycles per team leader per week" --achieve-by 2027-06-30 \
+  --current "Two cycles a week, mostly on Mondays" --obstacle "Morning meeting overruns"
+"$kpoctl" coaching-cycles record lyon-mgr-coaching --date "$(ago 2)" --minutes 15 --second-coach sensei \
+  --target "Five cycles a week per team leader" --actual "Three last week" \
+  --obstacles "Morning meeting overruns; working on it" --next-step "Time-box the meeting to 10 minutes" \
+  --when "Friday"
+# Monterrey's team leader has not been coached for twelve days: overdue.
+"$kpoctl" storyboards create monterrey-tl-1-oee --learner monterrey-tl-1 --coach monterrey-mgr \
+  --challenge "First-pass yield above 98%" --objective first-pass-yield \
+  --target "Press line scrap below 1.5% per shift" --metric "scrap %" --achieve-by 2027-02-28 \
+  --current "3.2% scrap, mostly at start-up" --obstacle "Die temperature at start-up"
+cycle monterrey-tl-1-oee 12 8 "Pre-heat the die before the shift; expect scrap under 2.5%"
+"$kpoctl" cadence --overdue 7

@@ -3,8 +3,11 @@
 // reach the Kafka topic (the local broker).
 #include <grpcpp/grpcpp.h>
 
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kpo/core/date.h"
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/daily/v1/events.pb.h"
@@ -88,6 +91,26 @@ class DailyStackTest : public ::testing::Test {
   }
 
   static std::string P(const std::string& id) { return "organizations/acme/people/" + id; }
+
+  // Events the daily service wrote to its outbox so far (pending or sent).
+  static int64_t EventsWritten() {
+    auto ops = stack_->Ops("daily");
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    kpo::ops::v1::ServiceStatus st;
+    EXPECT_TRUE(ops->GetServiceStatus(&ctx, {}, &st).ok());
+    return st.outbox_pending() + st.outbox_sent_retained();
+  }
+
+  // The fields an INVALID_ARGUMENT names, in order.
+  static std::vector<std::string> Fields(const grpc::Status& s) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    std::vector<std::string> out;
+    for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
+      out.push_back(v.field);
+    }
+    return out;
+  }
 
   template <class Req>
   static Req On(const std::string& name) {
@@ -263,46 +286,30 @@ TEST_F(DailyStackTest, FinanceValidatesTheActualImpactOverGrpc) {
 TEST_F(DailyStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothing) {
   pb::Idea idea;
   ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::CreateIdea, Request("checked"), &idea, m1_).ok());
-  auto written = [&] {
-    auto ops = stack_->Ops("daily");
-    grpc::ClientContext ctx;
-    Authorize(ctx, admin_);
-    kpo::ops::v1::ServiceStatus st;
-    EXPECT_TRUE(ops->GetServiceStatus(&ctx, {}, &st).ok());
-    return st.outbox_pending() + st.outbox_sent_retained();
-  };
-  const int64_t before = written();
-  auto fields = [](const grpc::Status& s) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
-    std::vector<std::string> out;
-    for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
-      out.push_back(v.field);
-    }
-    return out;
-  };
+  const int64_t before = EventsWritten();
   pb::Idea out;
   pb::CreateIdeaRequest create = Request("Bad Id");
   create.mutable_idea()->clear_problem();
   create.mutable_idea()->set_category(static_cast<pb::Category>(9));
   create.mutable_idea()->set_strategic_objective("growth");
-  EXPECT_THAT(fields(Call(&pb::DailyKaizenService::Stub::CreateIdea, create, &out, m1_)),
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CreateIdea, create, &out, m1_)),
               ElementsAre("idea_id", "idea.problem", "idea.category", "idea.strategic_objective"));
   pb::UpdateIdeaRequest update;
   update.mutable_idea()->set_name(idea.name());
   update.mutable_idea()->set_title("");
   update.mutable_update_mask()->add_paths("title");
-  EXPECT_THAT(fields(Call(&pb::DailyKaizenService::Stub::UpdateIdea, update, &out, m1_)),
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateIdea, update, &out, m1_)),
               ElementsAre("idea.title"));
   pb::ReassignIdeaReviewerRequest reassign = On<pb::ReassignIdeaReviewerRequest>(idea.name());
   reassign.set_reviewer(P("nobody"));
   EXPECT_THAT(
-      fields(Call(&pb::DailyKaizenService::Stub::ReassignIdeaReviewer, reassign, &out, admin_)),
+      Fields(Call(&pb::DailyKaizenService::Stub::ReassignIdeaReviewer, reassign, &out, admin_)),
       ElementsAre("reviewer"));
-  EXPECT_THAT(fields(Call(&pb::DailyKaizenService::Stub::RejectIdea,
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::RejectIdea,
                           On<pb::RejectIdeaRequest>(idea.name()), &out, leader_)),
               ElementsAre("reason"));
   EXPECT_THAT(
-      fields(Call(&pb::DailyKaizenService::Stub::AcceptIdea,
+      Fields(Call(&pb::DailyKaizenService::Stub::AcceptIdea,
                   On<pb::AcceptIdeaRequest>("organizations/acme/kaizenEvents/x"), &out, leader_)),
       ElementsAre("name"));
   for (auto call :
@@ -316,18 +323,212 @@ TEST_F(DailyStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothing) {
             pb::Idea*o) { return s->WithdrawIdea(c, On<pb::WithdrawIdeaRequest>(n), o); }}) {
     grpc::ClientContext ctx;
     Authorize(ctx, m1_);
-    EXPECT_THAT(fields(call(ideas_.get(), &ctx, "ideas/x", &out)), ElementsAre("name"));
+    EXPECT_THAT(Fields(call(ideas_.get(), &ctx, "ideas/x", &out)), ElementsAre("name"));
   }
   pb::ValidateIdeaImpactRequest validate = On<pb::ValidateIdeaImpactRequest>(idea.name());
   validate.set_note(std::string(2001, 'n'));
-  EXPECT_THAT(fields(Call(&pb::DailyKaizenService::Stub::ValidateIdeaImpact, validate, &out,
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::ValidateIdeaImpact, validate, &out,
                           Stack::Token("acme", {"finance"}, "controller"))),
               ElementsAre("note"));
-  EXPECT_EQ(written(), before) << "a refused request wrote an event";
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
   ASSERT_TRUE(
       Call(&pb::DailyKaizenService::Stub::GetIdea, On<pb::GetIdeaRequest>(idea.name()), &out, m1_)
           .ok());
   EXPECT_EQ(out.etag(), "1") << "a refused request changed the idea";
+}
+
+// ---- Improvement kata over real processes
+
+pb::CreateStoryboardRequest Board(const std::string& id) {
+  pb::CreateStoryboardRequest r;
+  r.set_parent("organizations/acme");
+  r.set_storyboard_id(id);
+  auto* b = r.mutable_storyboard();
+  b->set_coach("organizations/acme/people/leader");
+  b->set_challenge("No lost-time accident this year");
+  b->set_strategic_objective("safety-first");
+  b->mutable_target_condition()->set_description("No oil on the floor at press 4");
+  b->mutable_target_condition()->set_metric("oil spots found per shift");
+  *b->mutable_target_condition()->mutable_achieve_by() =
+      kpo::core::FromCivil(absl::CivilDay(2030, 6, 30));
+  return r;
+}
+
+pb::CreateCoachingCycleRequest Cycle(const std::string& board) {
+  pb::CreateCoachingCycleRequest r;
+  r.set_parent(board);
+  // Yesterday in Lyon is never after today there, whatever the machine's zone.
+  absl::TimeZone paris;
+  absl::LoadTimeZone("Europe/Paris", &paris);
+  *r.mutable_coaching_cycle()->mutable_date() =
+      kpo::core::FromCivil(absl::ToCivilDay(absl::Now(), paris) - 1);
+  r.mutable_coaching_cycle()->set_minutes(10);
+  auto* a = r.mutable_coaching_cycle()->mutable_answers();
+  a->set_target_condition("no oil spots");
+  a->set_actual_condition("3 spots per shift");
+  a->set_obstacles("leaking seal; working on it");
+  a->set_next_step("drip tray under the seal; expect 1 spot");
+  a->set_when_to_see("tomorrow after the shift");
+  return r;
+}
+
+TEST_F(DailyStackTest, ACoachingCycleIsRefusedUntilThePeopleServicePublishesTheRelationship) {
+  pb::Storyboard board;
+  grpc::Status s = Call(&pb::DailyKaizenService::Stub::CreateStoryboard, Board("oil"), &board, m1_);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(board.learner(), P("m1"));
+  EXPECT_EQ(board.site(), "organizations/acme/sites/lyon");
+  pb::CreateExperimentRequest e;
+  e.set_parent(board.name());
+  e.mutable_experiment()->set_step("drip tray");
+  e.mutable_experiment()->set_expected("one spot per shift");
+  *e.mutable_experiment()->mutable_date() = Cycle(board.name()).coaching_cycle().date();
+  pb::Experiment experiment;
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::CreateExperiment, e, &experiment, m1_).ok());
+
+  pb::CoachingCycle cycle;
+  s = Call(&pb::DailyKaizenService::Stub::CreateCoachingCycle, Cycle(board.name()), &cycle,
+           leader_);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(s)), "NO_COACHING_RELATIONSHIP");
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("CreateCoachingRelationship"));
+
+  // The people service sets the relationship up; once its event reached the daily
+  // service's replica the same request is accepted.
+  dir::CreateCoachingRelationshipRequest rel;
+  rel.set_parent("organizations/acme");
+  rel.set_coaching_relationship_id("leader-m1");
+  rel.mutable_coaching_relationship()->set_coach(P("leader"));
+  rel.mutable_coaching_relationship()->set_learner(P("m1"));
+  rel.mutable_coaching_relationship()->mutable_cadence()->set_sessions_per_week(3);
+  {
+    auto people = stack_->People();
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    dir::CoachingRelationship created;
+    grpc::Status made = people->CreateCoachingRelationship(&ctx, rel, &created);
+    ASSERT_TRUE(made.ok()) << made.error_message();
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    s = Call(&pb::DailyKaizenService::Stub::CreateCoachingCycle, Cycle(board.name()), &cycle,
+             leader_);
+    return s.ok();
+  })) << s.error_message();
+  EXPECT_EQ(cycle.coach_kind(), pb::COACH_KIND_LINE);
+  EXPECT_EQ(cycle.coaching_relationship(), "organizations/acme/coachingRelationships/leader-m1");
+  EXPECT_EQ(cycle.reviewed_experiment(), experiment.name());
+
+  pb::ListLearnerCadencesRequest cadences;
+  cadences.set_parent("organizations/acme");
+  cadences.set_coach(P("leader"));
+  pb::ListLearnerCadencesResponse listed;
+  ASSERT_TRUE(
+      Call(&pb::DailyKaizenService::Stub::ListLearnerCadences, cadences, &listed, leader_).ok());
+  ASSERT_EQ(listed.learner_cadences_size(), 1);
+  EXPECT_EQ(listed.learner_cadences(0).days_since_last_cycle(), 1);
+  EXPECT_EQ(listed.learner_cadences(0).expected_last_28_days(), 12);
+
+  // The events people development and reporting count, on the topic.
+  // Each on its own partition: read until all three have arrived.
+  auto all = ReadTopic(stack_->bootstrap(), "kpo.daily.v1", [&](const auto& envs) {
+    std::set<std::string> seen;
+    for (const auto& env : envs) seen.insert(env.subject());
+    return seen.contains(cycle.name()) && seen.contains(board.name()) &&
+           seen.contains(experiment.name());
+  });
+  pb::CoachingCycleRecorded recorded;
+  std::vector<std::string> types;
+  for (const auto& env : all) {
+    if (env.subject() == board.name() || env.subject() == experiment.name()) {
+      types.push_back(env.type());
+    }
+    if (env.subject() == cycle.name()) {
+      ASSERT_TRUE(env.data().UnpackTo(&recorded));
+    }
+  }
+  // (Each resource is its own key, so its own partition: no order between the two.)
+  EXPECT_THAT(types, ::testing::UnorderedElementsAre("kpo.daily.v1.StoryboardCreated",
+                                                     "kpo.daily.v1.ExperimentRecorded"));
+  EXPECT_EQ(recorded.coaching_cycle().learner(), P("m1"));
+  EXPECT_EQ(recorded.coaching_cycle().coach(), P("leader"));
+  EXPECT_EQ(recorded.coaching_cycle().coach_kind(), pb::COACH_KIND_LINE);
+  EXPECT_EQ(recorded.coaching_cycle().strategic_objective(), "safety-first");
+  EXPECT_EQ(recorded.coaching_cycle().site(), "organizations/acme/sites/lyon");
+}
+
+TEST_F(DailyStackTest, KataTenancyAndBadInputOverGrpc) {
+  pb::Storyboard board;
+  ASSERT_TRUE(
+      Call(&pb::DailyKaizenService::Stub::CreateStoryboard, Board("guarded"), &board, m2_).ok());
+  const std::string intruder = Stack::Token("globex", {"org_admin"}, "spy");
+  pb::Storyboard out;
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::GetStoryboard,
+                 On<pb::GetStoryboardRequest>(board.name()), &out, intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::ListStoryboardsRequest list;
+  list.set_parent("organizations/acme");
+  pb::ListStoryboardsResponse boards;
+  EXPECT_EQ(
+      Call(&pb::DailyKaizenService::Stub::ListStoryboards, list, &boards, intruder).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  pb::CoachingCycle cycle;
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::CreateCoachingCycle, Cycle(board.name()), &cycle,
+                 intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::ListLearnerCadencesRequest cadences;
+  cadences.set_parent("organizations/acme");
+  pb::ListLearnerCadencesResponse listed;
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::ListLearnerCadences, cadences, &listed, intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A colleague reads the storyboard but does not write it.
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::GetStoryboard,
+                   On<pb::GetStoryboardRequest>(board.name()), &out, m1_)
+                  .ok());
+  pb::CloseStoryboardRequest close = On<pb::CloseStoryboardRequest>(board.name());
+  grpc::Status s = Call(&pb::DailyKaizenService::Stub::CloseStoryboard, close, &out, m1_);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(s)), "NOT_LEARNER_OR_COACH");
+
+  // Bad input on every mutating kata RPC: every field named, nothing written.
+  const int64_t before = EventsWritten();
+  pb::CreateStoryboardRequest create = Board("Bad Id");
+  create.mutable_storyboard()->set_coach(P("m2"));
+  create.mutable_storyboard()->set_strategic_objective("growth");
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CreateStoryboard, create, &out, m2_)),
+              ElementsAre("storyboard_id", "storyboard.coach", "storyboard.strategic_objective"));
+  pb::UpdateStoryboardRequest update;
+  update.mutable_storyboard()->set_name(board.name());
+  update.mutable_storyboard()->add_obstacles()->set_description("no status");
+  update.mutable_update_mask()->add_paths("obstacles");
+  update.mutable_update_mask()->add_paths("state");
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateStoryboard, update, &out, m2_)),
+              ElementsAre("update_mask.paths[1]"));
+  update.mutable_update_mask()->mutable_paths()->RemoveLast();
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateStoryboard, update, &out, m2_)),
+              ElementsAre("storyboard.obstacles[0].status"));
+  close.set_note(std::string(2001, 'n'));
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CloseStoryboard, close, &out, m2_)),
+              ElementsAre("note"));
+  pb::CreateExperimentRequest experiment;
+  experiment.set_parent(board.name());
+  pb::Experiment e;
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CreateExperiment, experiment, &e, m2_)),
+              ElementsAre("experiment.step", "experiment.expected", "experiment.date"));
+  pb::UpdateExperimentRequest change;
+  change.mutable_experiment()->set_name(board.name() + "/experiments/x");
+  change.mutable_update_mask()->add_paths("recorded_by");
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateExperiment, change, &e, m2_)),
+              ElementsAre("update_mask.paths[0]"));
+  pb::CreateCoachingCycleRequest bad = Cycle(board.name());
+  bad.mutable_coaching_cycle()->set_minutes(0);
+  bad.mutable_coaching_cycle()->mutable_answers()->clear_obstacles();
+  EXPECT_THAT(
+      Fields(Call(&pb::DailyKaizenService::Stub::CreateCoachingCycle, bad, &cycle, leader_)),
+      ElementsAre("coaching_cycle.minutes", "coaching_cycle.answers.obstacles"));
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace kpo::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Result {
   int code;
@@ -83,6 +84,21 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_THAT(circle.out, HasSubstr("1 item(s)"));
   Result waiting = Sh(env + kpoctl + " ideas list --state submitted --reviewer lyon-tl-1");
   EXPECT_THAT(waiting.out, HasSubstr("lyon-label-printer"));
+  // Improvement kata: storyboards with experiments and cycles; Monterrey's team leader
+  // (last cycle 12 days ago) and Pune's team member (never) are overdue for coaching.
+  Result boards = Sh(env + kpoctl + " storyboards list");
+  ASSERT_EQ(boards.code, 0) << boards.out;
+  EXPECT_THAT(boards.out, HasSubstr("3 item(s)"));
+  Result experiments = Sh(env + kpoctl + " experiments list lyon-tl-1-flow");
+  EXPECT_THAT(experiments.out, HasSubstr("2 item(s)"));
+  Result overdue_learners = Sh(env + kpoctl + " cadence --overdue 7");
+  ASSERT_EQ(overdue_learners.code, 0) << overdue_learners.out;
+  EXPECT_THAT(overdue_learners.out, HasSubstr("monterrey-tl-1"));
+  EXPECT_THAT(overdue_learners.out, HasSubstr("pune-tm-5"));
+  EXPECT_THAT(overdue_learners.out, Not(HasSubstr("\nlyon-tl-1 "))) << "coached yesterday";
+  EXPECT_THAT(overdue_learners.out, Not(HasSubstr("\nlyon-mgr "))) << "coached 2 days ago";
+  Result kpo_cycles = Sh(env + kpoctl + " coaching-cycles list --coach kpo-lead");
+  EXPECT_THAT(kpo_cycles.out, HasSubstr("KPO"));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kaizen_commands.h"
+#include "kata_commands.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/ids.h"
@@ -109,6 +110,7 @@ int Run(int argc, char** argv) {
   AddPeopleCommands(app, rc);
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
+  AddKataCommands(app, rc);
   AddOpsCommands(app, rc);
   AddHealthCommand(app, rc);
 

@@ -1,12 +1,12 @@
 // Improvement kata over a real SQLite database and the directory replica: storyboards
 // owned by their learner, PDCA experiments, coaching cycles that need the coaching
 // relationship the people service publishes, and every learner's cadence.
-#include "ideas.h"  // Migrations()
 #include "kata.h"
 
 #include "coaching.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ideas.h"  // Migrations()
 #include "kpo/core/date.h"
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/events.pb.h"
