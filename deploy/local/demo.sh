@@ -258,3 +258,26 @@ cycle lyon-tl-1-flow 1 10 "Preset torque tools; expect under 6 minutes"
   --current "3.2% scrap, mostly at start-up" --obstacle "Die temperature at start-up"
 cycle monterrey-tl-1-oee 12 8 "Pre-heat the die before the shift; expect scrap under 2.5%"
 "$kpoctl" cadence --overdue 7
+
+# ---- Gemba walks with follow-ups: one overdue, one done, one not yet due.
+"$kpoctl" gemba create lyon-assembly-walk --leader lyon-mgr --site lyon --area assembly \
+  --date "$(ago 3)" --objective lead-time \
+  --purpose "Final assembly builds the customer's order in sequence" \
+  --alignment "Waiting between stations is most of our lead time" \
+  --right-thing "Station 3 builds a batch of 5 ahead of the sequence: not the right thing now" \
+  --observation "14 pieces waiting between stations 2 and 3" \
+  --observation "Incomplete kits stop station 4 twice an hour"
+"$kpoctl" follow-ups create lyon-assembly-walk kits --description "Find why kits arrive incomplete" \
+  --owner lyon-tl-1 --due "$(ago 1)"
+"$kpoctl" follow-ups create lyon-assembly-walk batch-rule --description "Stop the batch-of-5 rule at station 3" \
+  --owner lyon-tl-1 --due "$(ago 2)"
+"$kpoctl" follow-ups update lyon-assembly-walk batch-rule --status done
+"$kpoctl" follow-ups create lyon-assembly-walk takt-board --description "A takt board at the end of the line" \
+  --owner lyon-tl-2 --due "$(date -u -d '10 days' +%F)"
+"$kpoctl" gemba create monterrey-press-walk --leader ceo --site monterrey --area machining \
+  --date "$(ago 5)" --objective zero-harm \
+  --purpose "The press line feeds machining and assembly" \
+  --alignment "Two near misses this quarter at the press" \
+  --right-thing "Yes, but scrap at start-up is paid for twice" \
+  --observation "Oil on the floor at press 2 (an idea is already implemented)"
+"$kpoctl" follow-ups list --overdue

@@ -14,6 +14,7 @@
 #include "kpo/daily/v1/events.pb.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/replica/directory_replica.h"
+#include "queries.h"
 #include "store.h"
 
 namespace kpo::daily {
@@ -164,15 +165,11 @@ absl::StatusOr<pb::Circle> Circles::GetCircle(const Principal& p,
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kCircleName); !ids.ok()) {
     return ids.status();
   }
-  std::optional<store::CircleRow> row;
-  absl::Status s = commands_.db().Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-    auto loaded = store::LoadCircle(tx, p.organization_id, r.name());
-    if (!loaded.ok()) return loaded.status();
-    row = *std::move(loaded);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  if (!row.has_value()) return kpo::core::NotFound(r.name());
+  auto row =
+      ReadOne<store::CircleRow>(commands_.db(), r.name(), [&](kpo::storage::Transaction& tx) {
+        return store::LoadCircle(tx, p.organization_id, r.name());
+      });
+  if (!row.ok()) return row.status();
   return row->circle;
 }
 
@@ -182,15 +179,9 @@ absl::StatusOr<pb::ListCirclesResponse> Circles::ListCircles(
     return ids.status();
   }
   FieldViolations v;
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
-  if (!r.area().empty() && !kpo::core::ParseName(r.area(), {"organizations", "sites", "areas"})) {
-    v.Add("area", "must be an area name");
-  }
-  if (!r.member().empty() && !kpo::core::ParseName(r.member(), {"organizations", "people"})) {
-    v.Add("member", "must be a person name");
-  }
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
+  CheckNameFilter(r.area(), {"organizations", "sites", "areas"}, "area", "area", v);
+  CheckNameFilter(r.member(), {"organizations", "people"}, "member", "person", v);
   if (int{!r.site().empty()} + int{!r.area().empty()} + int{!r.member().empty()} > 1) {
     v.Add("site", "filter by one of site, area and member");
   }

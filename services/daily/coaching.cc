@@ -16,7 +16,7 @@
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/resources.pb.h"
 #include "kpo/replica/directory_replica.h"
-#include "paging.h"
+#include "queries.h"
 
 namespace kpo::daily {
 
@@ -163,16 +163,11 @@ absl::StatusOr<pb::CoachingCycle> Coaching::GetCoachingCycle(
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kCycleName); !ids.ok()) {
     return ids.status();
   }
-  std::optional<pb::CoachingCycle> cycle;
-  absl::Status s = commands_.db().Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-    auto loaded = store::LoadCoachingCycle(tx, p.organization_id, r.name());
-    if (!loaded.ok()) return loaded.status();
-    cycle = *std::move(loaded);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  if (!cycle.has_value()) return kpo::core::NotFound(r.name());
-  return *cycle;
+  auto row =
+      ReadOne<pb::CoachingCycle>(commands_.db(), r.name(), [&](kpo::storage::Transaction& tx) {
+        return store::LoadCoachingCycle(tx, p.organization_id, r.name());
+      });
+  return row;
 }
 
 absl::StatusOr<pb::ListCoachingCyclesResponse> Coaching::ListCoachingCycles(
@@ -181,15 +176,9 @@ absl::StatusOr<pb::ListCoachingCyclesResponse> Coaching::ListCoachingCycles(
       kpo::auth::CheckName(p, "parent", r.parent(), kStoryboardName, kpo::core::LastId::kOrAll);
   if (!ids.ok()) return ids.status();
   FieldViolations v;
-  for (auto [field, person] :
-       {std::pair{"learner", &r.learner()}, std::pair{"coach", &r.coach()}}) {
-    if (!person->empty() && !kpo::core::ParseName(*person, {"organizations", "people"})) {
-      v.Add(field, "must be a person name");
-    }
-  }
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
+  CheckNameFilter(r.learner(), {"organizations", "people"}, "learner", "person", v);
+  CheckNameFilter(r.coach(), {"organizations", "people"}, "coach", "person", v);
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
   for (auto [field, date] :
        {std::pair{"date_from", &r.date_from()}, std::pair{"date_to", &r.date_to()}}) {
     if ((field == std::string("date_from") ? r.has_date_from() : r.has_date_to()) &&
@@ -228,15 +217,9 @@ absl::StatusOr<pb::ListLearnerCadencesResponse> Coaching::ListLearnerCadences(
     return ids.status();
   }
   FieldViolations v;
-  for (auto [field, person] :
-       {std::pair{"learner", &r.learner()}, std::pair{"coach", &r.coach()}}) {
-    if (!person->empty() && !kpo::core::ParseName(*person, {"organizations", "people"})) {
-      v.Add(field, "must be a person name");
-    }
-  }
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
+  CheckNameFilter(r.learner(), {"organizations", "people"}, "learner", "person", v);
+  CheckNameFilter(r.coach(), {"organizations", "people"}, "coach", "person", v);
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
   if (!r.coach().empty() && !r.site().empty()) {
     v.Add("site", "filter by coach or by site, not both");
   }

@@ -14,6 +14,7 @@ using kpo::auth::Principal;
   KPO_DAILY_CALL(Exec, storyboards_, Method, Req, Resp)
 #define KPO_DAILY_COACHING(Exec, Method, Req, Resp) \
   KPO_DAILY_CALL(Exec, coaching_, Method, Req, Resp)
+#define KPO_DAILY_GEMBA(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, gemba_, Method, Req, Resp)
 #define KPO_DAILY_CALL(Exec, App, Method, Req, Resp)                                     \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
@@ -36,7 +37,8 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
         circles_(app.circles),
         settings_(app.settings),
         storyboards_(app.storyboards),
-        coaching_(app.coaching) {}
+        coaching_(app.coaching),
+        gemba_(app.gemba) {}
 
   KPO_DAILY_UNARY(kWorkerPool, CreateIdea, CreateIdeaRequest, Idea)
   KPO_DAILY_UNARY(kInline, GetIdea, GetIdeaRequest, Idea)
@@ -73,6 +75,15 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
                      ListCoachingCyclesResponse)
   KPO_DAILY_COACHING(kInline, ListLearnerCadences, ListLearnerCadencesRequest,
                      ListLearnerCadencesResponse)
+  KPO_DAILY_GEMBA(kWorkerPool, CreateGembaWalk, CreateGembaWalkRequest, GembaWalk)
+  KPO_DAILY_GEMBA(kInline, GetGembaWalk, GetGembaWalkRequest, GembaWalk)
+  KPO_DAILY_GEMBA(kInline, ListGembaWalks, ListGembaWalksRequest, ListGembaWalksResponse)
+  KPO_DAILY_GEMBA(kWorkerPool, UpdateGembaWalk, UpdateGembaWalkRequest, GembaWalk)
+  KPO_DAILY_GEMBA(kWorkerPool, CreateGembaFollowUp, CreateGembaFollowUpRequest, GembaFollowUp)
+  KPO_DAILY_GEMBA(kInline, GetGembaFollowUp, GetGembaFollowUpRequest, GembaFollowUp)
+  KPO_DAILY_GEMBA(kInline, ListGembaFollowUps, ListGembaFollowUpsRequest,
+                  ListGembaFollowUpsResponse)
+  KPO_DAILY_GEMBA(kWorkerPool, UpdateGembaFollowUp, UpdateGembaFollowUpRequest, GembaFollowUp)
 
  private:
   kpo::rpc::Server& server_;
@@ -81,6 +92,7 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
   const Settings& settings_;
   const Storyboards& storyboards_;
   const Coaching& coaching_;
+  const Gemba& gemba_;
 };
 
 #undef KPO_DAILY_UNARY
@@ -88,6 +100,7 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
 #undef KPO_DAILY_CIRCLES
 #undef KPO_DAILY_KATA
 #undef KPO_DAILY_COACHING
+#undef KPO_DAILY_GEMBA
 #undef KPO_DAILY_CALL
 
 }  // namespace
@@ -118,6 +131,13 @@ kpo::auth::PermissionTable& AddDailyPermissions(kpo::auth::PermissionTable& tabl
         "CloseStoryboard", "CreateExperiment", "GetExperiment", "ListExperiments",
         "UpdateExperiment", "CreateCoachingCycle", "GetCoachingCycle", "ListCoachingCycles",
         "ListLearnerCadences"}) {
+    table.Allow(m + method, AnyRole());
+  }
+  // Gemba walks: anyone walks and reads; who changes a walk (its leader) and a follow-up
+  // (the leader, its owner) is checked on the walk.
+  for (const char* method :
+       {"CreateGembaWalk", "GetGembaWalk", "ListGembaWalks", "UpdateGembaWalk",
+        "CreateGembaFollowUp", "GetGembaFollowUp", "ListGembaFollowUps", "UpdateGembaFollowUp"}) {
     table.Allow(m + method, AnyRole());
   }
   // Impact counts once finance validated it.

@@ -1,12 +1,13 @@
 #pragma once
 
 // The gRPC adapter of kpo.daily.v1.DailyKaizenService: proto in, application call (Ideas,
-// Circles, Settings, Storyboards, Coaching), proto/status out. Nothing else.
+// Circles, Settings, Storyboards, Coaching, Gemba), proto/status out. Nothing else.
 
 #include <memory>
 
 #include "circles.h"
 #include "coaching.h"
+#include "gemba.h"
 #include "ideas.h"
 #include "kata.h"
 #include "kpo/auth/auth.h"
@@ -28,6 +29,7 @@ struct DailyApplication {
   const Settings& settings;
   const Storyboards& storyboards;
   const Coaching& coaching;
+  const Gemba& gemba;
 };
 
 // `server` must outlive the service.

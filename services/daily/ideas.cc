@@ -20,6 +20,7 @@
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/resources.pb.h"
 #include "kpo/replica/directory_replica.h"
+#include "queries.h"
 #include "settings.h"
 #include "store.h"
 
@@ -191,15 +192,10 @@ absl::StatusOr<pb::Idea> Ideas::GetIdea(const Principal& p, const pb::GetIdeaReq
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kIdeaName); !ids.ok()) {
     return ids.status();
   }
-  std::optional<store::IdeaRow> row;
-  absl::Status s = commands_.db().Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-    auto loaded = store::LoadIdea(tx, p.organization_id, r.name());
-    if (!loaded.ok()) return loaded.status();
-    row = *std::move(loaded);
-    return absl::OkStatus();
+  auto row = ReadOne<store::IdeaRow>(commands_.db(), r.name(), [&](kpo::storage::Transaction& tx) {
+    return store::LoadIdea(tx, p.organization_id, r.name());
   });
-  if (!s.ok()) return s;
-  if (!row.has_value()) return kpo::core::NotFound(r.name());
+  if (!row.ok()) return row.status();
   return row->idea;
 }
 
@@ -209,21 +205,11 @@ absl::StatusOr<pb::ListIdeasResponse> Ideas::ListIdeas(const Principal& p,
     return ids.status();
   }
   FieldViolations v;
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
-  if (!r.area().empty() && !kpo::core::ParseName(r.area(), {"organizations", "sites", "areas"})) {
-    v.Add("area", "must be an area name");
-  }
-  for (auto [field, person] :
-       {std::pair{"reviewer", &r.reviewer()}, std::pair{"submitter", &r.submitter()}}) {
-    if (!person->empty() && !kpo::core::ParseName(*person, {"organizations", "people"})) {
-      v.Add(field, "must be a person name");
-    }
-  }
-  if (!r.circle().empty() && !kpo::core::ParseName(r.circle(), {"organizations", "circles"})) {
-    v.Add("circle", "must be a circle name");
-  }
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
+  CheckNameFilter(r.area(), {"organizations", "sites", "areas"}, "area", "area", v);
+  CheckNameFilter(r.reviewer(), {"organizations", "people"}, "reviewer", "person", v);
+  CheckNameFilter(r.submitter(), {"organizations", "people"}, "submitter", "person", v);
+  CheckNameFilter(r.circle(), {"organizations", "circles"}, "circle", "circle", v);
   kpo::core::CheckEnum(pb::IdeaState_descriptor(), r.state(), "state", false, v);
   kpo::core::CheckEnum(pb::Category_descriptor(), r.category(), "category", false, v);
   if (!v.empty()) return v.ToStatus();
@@ -254,12 +240,8 @@ absl::StatusOr<pb::ListReviewBacklogResponse> Ideas::ListReviewBacklog(
     return ids.status();
   }
   FieldViolations v;
-  if (!r.reviewer().empty() && !kpo::core::ParseName(r.reviewer(), {"organizations", "people"})) {
-    v.Add("reviewer", "must be a person name");
-  }
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
+  CheckNameFilter(r.reviewer(), {"organizations", "people"}, "reviewer", "person", v);
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
   if (!r.reviewer().empty() && !r.site().empty()) {
     v.Add("site", "filter by reviewer or by site, not both");
   }

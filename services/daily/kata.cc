@@ -17,7 +17,7 @@
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/resources.pb.h"
 #include "kpo/replica/directory_replica.h"
-#include "paging.h"
+#include "queries.h"
 
 namespace kpo::daily {
 
@@ -193,15 +193,11 @@ absl::StatusOr<pb::Storyboard> Storyboards::GetStoryboard(const Principal& p,
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kStoryboardName); !ids.ok()) {
     return ids.status();
   }
-  std::optional<store::StoryboardRow> row;
-  absl::Status s = commands_.db().Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-    auto loaded = store::LoadStoryboard(tx, p.organization_id, r.name());
-    if (!loaded.ok()) return loaded.status();
-    row = *std::move(loaded);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  if (!row.has_value()) return kpo::core::NotFound(r.name());
+  auto row =
+      ReadOne<store::StoryboardRow>(commands_.db(), r.name(), [&](kpo::storage::Transaction& tx) {
+        return store::LoadStoryboard(tx, p.organization_id, r.name());
+      });
+  if (!row.ok()) return row.status();
   return row->storyboard;
 }
 
@@ -211,15 +207,9 @@ absl::StatusOr<pb::ListStoryboardsResponse> Storyboards::ListStoryboards(
     return ids.status();
   }
   FieldViolations v;
-  for (auto [field, person] :
-       {std::pair{"learner", &r.learner()}, std::pair{"coach", &r.coach()}}) {
-    if (!person->empty() && !kpo::core::ParseName(*person, {"organizations", "people"})) {
-      v.Add(field, "must be a person name");
-    }
-  }
-  if (!r.site().empty() && !kpo::core::ParseName(r.site(), {"organizations", "sites"})) {
-    v.Add("site", "must be a site name");
-  }
+  CheckNameFilter(r.learner(), {"organizations", "people"}, "learner", "person", v);
+  CheckNameFilter(r.coach(), {"organizations", "people"}, "coach", "person", v);
+  CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
   kpo::core::CheckEnum(pb::StoryboardState_descriptor(), r.state(), "state", false, v);
   if (!v.empty()) return v.ToStatus();
   const store::StoryboardFilter filter{r.learner(), r.coach(), r.site(), r.state(),
@@ -395,15 +385,11 @@ absl::StatusOr<pb::Experiment> Storyboards::GetExperiment(const Principal& p,
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kExperimentName); !ids.ok()) {
     return ids.status();
   }
-  std::optional<store::ExperimentRow> row;
-  absl::Status s = commands_.db().Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-    auto loaded = store::LoadExperiment(tx, p.organization_id, r.name());
-    if (!loaded.ok()) return loaded.status();
-    row = *std::move(loaded);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  if (!row.has_value()) return kpo::core::NotFound(r.name());
+  auto row =
+      ReadOne<store::ExperimentRow>(commands_.db(), r.name(), [&](kpo::storage::Transaction& tx) {
+        return store::LoadExperiment(tx, p.organization_id, r.name());
+      });
+  if (!row.ok()) return row.status();
   return row->experiment;
 }
 

@@ -1,5 +1,5 @@
 // kpo-daily: the daily kaizen service (ideas, circles, kata storyboards and coaching
-// cycles; gemba walks and yokoten follow on the same pattern).
+// cycles, gemba walks; yokoten follows on the same pattern).
 #include "grpc_service.h"
 #include "ideas.h"
 #include "kpo/runtime/runtime.h"
@@ -21,14 +21,16 @@ int main(int argc, char** argv) {
     auto storyboards =
         std::make_shared<const kpo::daily::Storyboards>(rt.commands(), rt.page_tokens());
     auto coaching = std::make_shared<const kpo::daily::Coaching>(rt.commands(), rt.page_tokens());
+    auto gemba = std::make_shared<const kpo::daily::Gemba>(rt.commands(), rt.page_tokens());
     std::shared_ptr<grpc::Service> service = kpo::daily::NewDailyKaizenService(
-        rt.server(), {*ideas, *circles, *settings, *storyboards, *coaching});
+        rt.server(), {*ideas, *circles, *settings, *storyboards, *coaching, *gemba});
     rt.server().AddService(service.get(), kpo::daily::kDailyKaizenServiceName);
     rt.Own(ideas);
     rt.Own(settings);
     rt.Own(circles);
     rt.Own(storyboards);
     rt.Own(coaching);
+    rt.Own(gemba);
     rt.Own(service);
     return absl::OkStatus();
   };

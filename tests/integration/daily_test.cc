@@ -531,5 +531,83 @@ TEST_F(DailyStackTest, KataTenancyAndBadInputOverGrpc) {
   EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
+TEST_F(DailyStackTest, GembaWalksFollowUpsTenancyAndBadInputOverGrpc) {
+  absl::TimeZone paris;
+  absl::LoadTimeZone("Europe/Paris", &paris);
+  const absl::CivilDay yesterday = absl::ToCivilDay(absl::Now(), paris) - 1;
+  pb::CreateGembaWalkRequest create;
+  create.set_parent("organizations/acme");
+  create.set_gemba_walk_id("press-walk");
+  pb::GembaWalk* w = create.mutable_gemba_walk();
+  w->set_site("organizations/acme/sites/lyon");
+  *w->mutable_date() = kpo::core::FromCivil(yesterday);
+  w->mutable_questions()->set_purpose("Stamp brackets for assembly");
+  w->mutable_questions()->set_alignment("Oil on the floor threatens zero accidents");
+  w->mutable_questions()->set_right_thing("Yes, at the takt of assembly");
+  w->add_observations("Oil under press 4");
+  w->set_strategic_objective("safety-first");
+  pb::GembaWalk walk;
+  grpc::Status s = Call(&pb::DailyKaizenService::Stub::CreateGembaWalk, create, &walk, leader_);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(walk.leader(), P("leader"));
+  pb::CreateGembaFollowUpRequest follow;
+  follow.set_parent(walk.name());
+  follow.mutable_follow_up()->set_description("Fix the seal of press 4");
+  follow.mutable_follow_up()->set_owner(P("m1"));
+  *follow.mutable_follow_up()->mutable_due_date() = kpo::core::FromCivil(yesterday - 1);
+  pb::GembaFollowUp f;
+  s = Call(&pb::DailyKaizenService::Stub::CreateGembaFollowUp, follow, &f, leader_);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  pb::ListGembaFollowUpsRequest overdue;
+  overdue.set_parent("organizations/acme/gembaWalks/-");
+  overdue.set_overdue_only(true);
+  overdue.set_owner(P("m1"));
+  pb::ListGembaFollowUpsResponse listed;
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::ListGembaFollowUps, overdue, &listed, m2_).ok());
+  ASSERT_EQ(listed.follow_ups_size(), 1);
+  EXPECT_EQ(listed.follow_ups(0).name(), f.name());
+
+  const std::string intruder = Stack::Token("globex", {"org_admin"}, "spy");
+  pb::GembaWalk out;
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::GetGembaWalk,
+                 On<pb::GetGembaWalkRequest>(walk.name()), &out, intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::ListGembaFollowUps, overdue, &listed, intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::UpdateGembaFollowUpRequest done;
+  done.mutable_follow_up()->set_name(f.name());
+  done.mutable_follow_up()->set_status(pb::FOLLOW_UP_STATUS_DONE);
+  done.mutable_update_mask()->add_paths("status");
+  s = Call(&pb::DailyKaizenService::Stub::UpdateGembaFollowUp, done, &f, m2_);
+  EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(s)), "NOT_THE_LEADER");
+
+  const int64_t before = EventsWritten();
+  create.set_gemba_walk_id("Bad Id");
+  w->mutable_questions()->clear_purpose();
+  *w->mutable_date() = kpo::core::FromCivil(yesterday + 3);
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CreateGembaWalk, create, &out, leader_)),
+              ElementsAre("gemba_walk_id", "gemba_walk.date", "gemba_walk.questions.purpose"));
+  pb::UpdateGembaWalkRequest update;
+  update.mutable_gemba_walk()->set_name(walk.name());
+  update.mutable_gemba_walk()->add_observations(std::string(2001, 'o'));
+  update.mutable_update_mask()->add_paths("observations");
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateGembaWalk, update, &out, leader_)),
+              ElementsAre("gemba_walk.observations[0]"));
+  follow.mutable_follow_up()->clear_description();
+  follow.mutable_follow_up()->set_owner(P("nobody"));
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::CreateGembaFollowUp, follow, &f, leader_)),
+              ElementsAre("follow_up.description", "follow_up.owner"));
+  done.mutable_follow_up()->set_status(static_cast<pb::FollowUpStatus>(7));
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::UpdateGembaFollowUp, done, &f, m1_)),
+              ElementsAre("follow_up.status"));
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
+  done.mutable_follow_up()->set_status(pb::FOLLOW_UP_STATUS_DONE);
+  s = Call(&pb::DailyKaizenService::Stub::UpdateGembaFollowUp, done, &f, m1_);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(f.status(), pb::FOLLOW_UP_STATUS_DONE) << "the owner closes their follow-up";
+}
+
 }  // namespace
 }  // namespace kpo::testing

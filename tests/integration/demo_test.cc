@@ -99,6 +99,13 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_THAT(overdue_learners.out, Not(HasSubstr("\nlyon-mgr "))) << "coached 2 days ago";
   Result kpo_cycles = Sh(env + kpoctl + " coaching-cycles list --coach kpo-lead");
   EXPECT_THAT(kpo_cycles.out, HasSubstr("KPO"));
+  // Gemba walks; one follow-up overdue, one done, one not yet due.
+  Result walks = Sh(env + kpoctl + " gemba list");
+  EXPECT_THAT(walks.out, HasSubstr("2 item(s)"));
+  Result late = Sh(env + kpoctl + " follow-ups list --overdue");
+  ASSERT_EQ(late.code, 0) << late.out;
+  EXPECT_THAT(late.out, HasSubstr("kits"));
+  EXPECT_THAT(late.out, HasSubstr("1 item(s)"));
 }
 
 }  // namespace

@@ -8,9 +8,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/trace.h"
 #include "kpo/rpc/status.h"
+#include "values.h"
 
 namespace kpo::kpoctl {
 
@@ -58,6 +60,16 @@ std::string Name(const std::string& collection, const std::string& id) {
 std::string AreaName(const std::string& site, const std::string& id) {
   if (absl::StartsWith(id, "organizations/")) return id;
   return absl::StrCat(Name("sites", site), "/areas/", id);
+}
+
+kpo::common::v1::Date DateOrToday(const std::string& text) {
+  if (!text.empty()) return Must(ParseDate(text));
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  kpo::common::v1::Date d;
+  d.set_year(static_cast<int32_t>(today.year()));
+  d.set_month(today.month());
+  d.set_day(today.day());
+  return d;
 }
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {

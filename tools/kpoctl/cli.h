@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "kpo/common/v1/date.pb.h"
 #include "output.h"
 
 namespace kpo::kpoctl {
@@ -42,6 +43,9 @@ std::string OrgName();
 // "lyon" -> organizations/<org>/<collection>/lyon; full names pass through.
 std::string Name(const std::string& collection, const std::string& id);
 std::string AreaName(const std::string& site, const std::string& id);
+// A date option: YYYY-MM-DD (Usage() when malformed), or today on this machine's
+// calendar when empty.
+kpo::common::v1::Date DateOrToday(const std::string& text);
 std::shared_ptr<grpc::Channel> Channel(const std::string& address);
 // people, kaizen, daily, reporting -> address (exits 2 on an unknown name).
 std::string Address(const std::string& service);

@@ -2,7 +2,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "cli.h"
 #include "kpo/core/ids.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
@@ -26,17 +25,6 @@ std::string Short(const std::string& enum_name, size_t prefix) {
 
 std::string Clip(const std::string& text, size_t max = 40) {
   return text.size() <= max ? text : text.substr(0, max - 3) + "...";
-}
-
-// A date option: YYYY-MM-DD, or today on this machine's calendar when empty.
-kpo::common::v1::Date DateOr(const std::string& text) {
-  if (!text.empty()) return Must(ParseDate(text));
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
-  kpo::common::v1::Date d;
-  d.set_year(static_cast<int32_t>(today.year()));
-  d.set_month(today.month());
-  d.set_day(today.day());
-  return d;
 }
 
 pb::ObstacleStatus ObstacleStatus(const std::string& text) {
@@ -293,7 +281,7 @@ void AddKataCommands(CLI::App& app, int& rc) {
     pb::Experiment* e = r.mutable_experiment();
     e->set_step(o.step);
     e->set_expected(o.expected);
-    *e->mutable_date() = DateOr(o.date);
+    *e->mutable_date() = DateOrToday(o.date);
     e->set_obstacle(o.obstacle);
     e->set_result(o.result);
     e->set_learning(o.learning);
@@ -391,7 +379,7 @@ void AddKataCommands(CLI::App& app, int& rc) {
     r.set_parent(BoardName(o.board));
     r.set_coaching_cycle_id(o.id);
     pb::CoachingCycle* c = r.mutable_coaching_cycle();
-    *c->mutable_date() = DateOr(o.date);
+    *c->mutable_date() = DateOrToday(o.date);
     c->set_minutes(o.minutes);
     if (!o.coach.empty()) c->set_coach(Name("people", o.coach));
     if (!o.second_coach.empty()) c->set_second_coach(Name("people", o.second_coach));

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "cli.h"
 #include "daily_commands.h"
+#include "gemba_commands.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kaizen_commands.h"
@@ -111,6 +112,7 @@ int Run(int argc, char** argv) {
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);
+  AddGembaCommands(app, rc);
   AddOpsCommands(app, rc);
   AddHealthCommand(app, rc);
 

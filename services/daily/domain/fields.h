@@ -12,6 +12,9 @@ namespace kpo::daily::domain {
 // A title or a short name; a text (problem, countermeasure, condition, answer).
 inline constexpr size_t kMaxTitle = 200;
 inline constexpr size_t kMaxText = 2000;
+// How far back the date of a record (a coaching cycle, a gemba walk) may lie: one caught
+// up later.
+inline constexpr int kMaxRecordAgeDays = 365;
 
 // A text field: a violation of `field` when required and empty, or longer than `max`.
 inline void CheckText(const std::string& value, const std::string& field, size_t max, bool required,

@@ -20,8 +20,7 @@ namespace kpo::daily::domain {
 inline constexpr int kMaxObstacles = 50;
 inline constexpr size_t kMaxObstacleText = 500;
 inline constexpr int kMaxCycleMinutes = 240;
-// How far back a coaching cycle's date may lie (a record caught up later).
-inline constexpr int kMaxCycleAgeDays = 365;
+inline constexpr int kMaxCycleAgeDays = kMaxRecordAgeDays;
 // The window of the cycles-per-week figure: four weeks.
 inline constexpr int kCadenceWindowDays = 28;
 

@@ -1,21 +1,53 @@
 #pragma once
 
-// One page of a keyset-paginated list, the application side shared by the daily kaizen
-// service's lists: opens the page token for its scope, reads up to one row more than
-// the page holds (to know whether another page follows), hands the page's rows on and
-// sets the next token from the last one.
+// The read side shared by the daily kaizen service's Get and List methods: one
+// resource by name, the shape of a list's name filters, and one page of a
+// keyset-paginated list.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "kpo/core/errors.h"
 #include "kpo/core/pagination.h"
+#include "kpo/core/resource_name.h"
 #include "kpo/storage/database.h"
 #include "kpo/storage/keyset.h"
 
 namespace kpo::daily {
 
+// Reads one resource: `load` returns its row, nullopt for NOT_FOUND naming `name`.
+template <class Row>
+absl::StatusOr<Row> ReadOne(
+    kpo::storage::Database& db, const std::string& name,
+    const std::function<absl::StatusOr<std::optional<Row>>(kpo::storage::Transaction&)>& load) {
+  std::optional<Row> row;
+  absl::Status s = db.Read([&](kpo::storage::Transaction& tx) -> absl::Status {
+    auto loaded = load(tx);
+    if (!loaded.ok()) return loaded.status();
+    row = *std::move(loaded);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!row.has_value()) return kpo::core::NotFound(name);
+  return *std::move(row);
+}
+
+// A list filter naming a resource: a violation of `field` ("must be a <what> name")
+// unless it is empty or of the shape of `collections`.
+inline void CheckNameFilter(const std::string& value, kpo::core::Collections collections,
+                            const char* field, const char* what, kpo::core::FieldViolations& v) {
+  if (!value.empty() && !kpo::core::ParseName(value, collections)) {
+    v.Add(field, absl::StrCat("must be a ", what, " name"));
+  }
+}
+
+// One page of a list: opens the page token for its scope, reads up to one row more than
+// the page holds (to know whether another page follows), hands the page's rows on and
+// sets the next token from the last one.
 template <class Row>
 struct PageQuery {
   // Rows after keyset.after, at most keyset.limit + 1, in keyset order.
