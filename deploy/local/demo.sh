@@ -281,3 +281,18 @@ cycle monterrey-tl-1-oee 12 8 "Pre-heat the die before the shift; expect scrap u
   --right-thing "Yes, but scrap at start-up is paid for twice" \
   --observation "Oil on the floor at press 2 (an idea is already implemented)"
 "$kpoctl" follow-ups list --overdue
+
+# ---- Yokoten: Lyon's shadow board shared with similar places; a task in each state.
+in_days() { date -u -d "$1 days" +%F; }
+"$kpoctl" practices share lyon-shadow-board shadow-board \
+  --target "monterrey/machining,monterrey-tl-2,$(in_days 14)" \
+  --target "pune/machining,pune-tl-2,$(in_days 14)" \
+  --target "lyon/assembly,lyon-tl-1,$(in_days 7)" \
+  --target "monterrey/assembly,monterrey-tl-1,$(in_days 21)"
+"$kpoctl" deployment-tasks resolve shadow-board monterrey-machining --outcome adopted \
+  --team monterrey-tl-2 --team monterrey-tm-5
+"$kpoctl" deployment-tasks resolve shadow-board pune-machining --outcome adapted \
+  --reason "Two boards, one per press line, labelled in English and Marathi"
+"$kpoctl" deployment-tasks resolve shadow-board lyon-assembly --outcome not_applicable \
+  --reason "Assembly has no changeover tools; its kitting cart idea covers the search"
+"$kpoctl" practices list

@@ -41,27 +41,6 @@ absl::Status NoRelationship(const std::string& learner, const std::string& coach
       {{"learner", learner}, {"coach", coach}});
 }
 
-// Days of one learner's cadence, in the time zone of their home site (cached per site
-// for one request).
-class Calendar {
- public:
-  Calendar(kpo::storage::Transaction& tx, std::string org, absl::Time now)
-      : tx_(tx), org_(std::move(org)), now_(now) {}
-  absl::StatusOr<absl::CivilDay> Today(const std::string& site) {
-    auto it = today_.find(site);
-    if (it != today_.end()) return it->second;
-    auto zone = kpo::replica::SiteTimeZone(tx_, org_, site);
-    if (!zone.ok()) return zone.status();
-    return today_[site] = domain::Today(now_, *zone);
-  }
-
- private:
-  kpo::storage::Transaction& tx_;
-  std::string org_;
-  absl::Time now_;
-  std::map<std::string, absl::CivilDay> today_;
-};
-
 absl::CivilDay DayOf(int64_t key) {
   return absl::CivilDay(key / 10000, key / 100 % 100, key % 100);
 }
@@ -248,7 +227,7 @@ absl::StatusOr<pb::ListLearnerCadencesResponse> Coaching::ListLearnerCadences(
              after_name = parts[1];
            }
          }
-         Calendar calendar(tx, p.organization_id, now);
+         SiteCalendar calendar(tx, p.organization_id, now);
          const size_t wanted = static_cast<size_t>(page.limit) + 1;
          constexpr int64_t kBatch = 200;
          while (found.size() < wanted) {

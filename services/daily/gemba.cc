@@ -1,6 +1,5 @@
 #include "gemba.h"
 
-#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -82,6 +81,10 @@ absl::StatusOr<absl::CivilDay> TodayAt(Context& c, const std::string& site) {
   auto zone = kpo::replica::SiteTimeZone(c.tx(), c.organization_id(), site);
   if (!zone.ok()) return zone.status();
   return domain::Today(c.now(), *zone);
+}
+
+kpo::core::PagePosition FollowUpPosition(const pb::GembaFollowUp& f) {
+  return {kpo::core::DateKey(f.due_date()), f.name()};
 }
 
 // The walk a follow-up name belongs to.
@@ -337,64 +340,35 @@ absl::StatusOr<pb::ListGembaFollowUpsResponse> Gemba::ListGembaFollowUps(
   CheckNameFilter(r.owner(), {"organizations", "people"}, "owner", "person", v);
   CheckNameFilter(r.site(), {"organizations", "sites"}, "site", "site", v);
   kpo::core::CheckEnum(pb::FollowUpStatus_descriptor(), r.status(), "status", false, v);
-  if (r.has_as_of() && !kpo::core::IsValidDate(r.as_of())) {
-    v.Add("as_of", "must be a real calendar date");
-  }
-  if (r.overdue_only() && r.status() != pb::FOLLOW_UP_STATUS_UNSPECIFIED &&
-      r.status() != pb::FOLLOW_UP_STATUS_OPEN) {
-    v.Add("status", "overdue follow-ups are OPEN ones");
-  }
+  const DueQuery due(r.overdue_only(), r.has_as_of() ? &r.as_of() : nullptr,
+                     commands_.clock().Now());
+  due.Check(
+      r.status() == pb::FOLLOW_UP_STATUS_UNSPECIFIED || r.status() == pb::FOLLOW_UP_STATUS_OPEN,
+      "status", "follow-ups", v);
   if (!v.empty()) return v.ToStatus();
   store::FollowUpFilter filter;
   if (ids->back() != "-") filter.walk = r.parent();
   filter.owner = r.owner();
   filter.site = r.site();
   filter.status = r.overdue_only() ? pb::FOLLOW_UP_STATUS_OPEN : r.status();
-  const absl::Time now = commands_.clock().Now();
-  if (r.overdue_only()) {
-    // With as_of: due before it everywhere. Otherwise before today at each walk's site:
-    // no site is more than a day ahead of UTC, so read up to tomorrow in UTC and decide
-    // per row below.
-    filter.due_before = r.has_as_of() ? kpo::core::DateKey(r.as_of())
-                                      : kpo::core::DateKey(kpo::core::FromCivil(
-                                            absl::ToCivilDay(now, absl::UTCTimeZone()) + 1));
-  }
-  const bool per_site = r.overdue_only() && !r.has_as_of();
+  filter.due_before = due.due_before();
   pb::ListGembaFollowUpsResponse out;
   absl::Status s = ReadPage<pb::GembaFollowUp>(
       commands_.db(), tokens_, pages_, r.page_size(), r.page_token(),
       absl::StrCat(p.organization_id, "|followups|", r.parent(), "|", r.owner(), "|", r.site(), "|",
-                   r.status(), "|", r.overdue_only(), "|", kpo::core::DateKey(r.as_of())),
-      {[&](kpo::storage::Transaction& tx,
-           const kpo::storage::KeysetPage& page) -> absl::StatusOr<std::vector<pb::GembaFollowUp>> {
-         if (!per_site) return store::ListFollowUps(tx, p.organization_id, filter, page);
-         // Keep reading past the rows not yet due at their site until the page is full.
-         std::vector<pb::GembaFollowUp> kept;
-         std::map<std::string, absl::CivilDay> today;
-         kpo::storage::KeysetPage next = page;
-         const size_t wanted = static_cast<size_t>(page.limit) + 1;
-         while (kept.size() < wanted) {
-           auto rows = store::ListFollowUps(tx, p.organization_id, filter, next);
-           if (!rows.ok()) return rows.status();
-           for (auto& f : *rows) {
-             auto it = today.find(f.site());
-             if (it == today.end()) {
-               auto zone = kpo::replica::SiteTimeZone(tx, p.organization_id, f.site());
-               if (!zone.ok()) return zone.status();
-               it = today.emplace(f.site(), domain::Today(now, *zone)).first;
-             }
-             next.after = {{kpo::core::DateKey(f.due_date()), f.name()}};
-             if (domain::IsOverdue(f, it->second)) kept.push_back(std::move(f));
-             if (kept.size() == wanted) break;
-           }
-           if (rows->size() < wanted) break;
-         }
-         return kept;
+                   r.status(), "|", due.Key()),
+      {[&](kpo::storage::Transaction& tx, const kpo::storage::KeysetPage& page) {
+         return due.Fetch<pb::GembaFollowUp>(
+             tx, p.organization_id, page,
+             [&](kpo::storage::Transaction& t, const kpo::storage::KeysetPage& k) {
+               return store::ListFollowUps(t, p.organization_id, filter, k);
+             },
+             FollowUpPosition,
+             [](const pb::GembaFollowUp& row, absl::CivilDay today) {
+               return domain::IsOverdue(row, today);
+             });
        },
-       [](const pb::GembaFollowUp& f) -> kpo::core::PagePosition {
-         return {kpo::core::DateKey(f.due_date()), f.name()};
-       },
-       [&](pb::GembaFollowUp& f) { *out.add_follow_ups() = std::move(f); }},
+       FollowUpPosition, [&](pb::GembaFollowUp& f) { *out.add_follow_ups() = std::move(f); }},
       *out.mutable_next_page_token());
   if (!s.ok()) return s;
   return out;

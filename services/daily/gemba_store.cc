@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kpo/core/date.h"
+#include "sql.h"
 
 namespace kpo::daily::store {
 
@@ -9,54 +10,9 @@ namespace pb = kpo::daily::v1;
 using kpo::storage::Blob;
 using kpo::storage::Value;
 
-namespace {
-
-void Equal(const std::string& column, const std::string& value, std::string& where,
-           std::vector<Value>& params) {
-  if (value.empty()) return;
-  absl::StrAppend(&where, " AND ", column, " = ?");
-  params.emplace_back(value);
-}
-
-void DayRange(const std::string& column, int64_t from, int64_t to, std::string& where,
-              std::vector<Value>& params) {
-  if (from != 0) {
-    absl::StrAppend(&where, " AND ", column, " >= ?");
-    params.emplace_back(from);
-  }
-  if (to != 0) {
-    absl::StrAppend(&where, " AND ", column, " <= ?");
-    params.emplace_back(to);
-  }
-}
-
-template <class T>
-absl::StatusOr<std::vector<T>> Parse(absl::StatusOr<std::vector<kpo::storage::Row>> rows,
-                                     const char* what) {
-  if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const auto& r : *rows) {
-    if (!out.emplace_back().ParseFromString(r.Text(0))) {
-      return absl::InternalError(absl::StrCat("corrupt ", what, " ", r.Text(1)));
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 absl::StatusOr<std::optional<GembaWalkRow>> LoadGembaWalk(Transaction& tx, const std::string& org,
                                                           const std::string& name) {
-  auto rows =
-      tx.Query("SELECT revision, data FROM gemba_walks WHERE org = ? AND name = ?", {org, name});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<GembaWalkRow>();
-  GembaWalkRow row{rows->front().Int(0), {}};
-  if (!row.walk.ParseFromString(rows->front().Text(1))) {
-    return absl::InternalError("corrupt gemba walk " + name);
-  }
-  return std::optional<GembaWalkRow>(std::move(row));
+  return LoadOne(tx, "gemba_walks", org, name, &GembaWalkRow::walk);
 }
 
 absl::Status SaveGembaWalk(Transaction& tx, const std::string& org, const pb::GembaWalk& w,
@@ -83,20 +39,12 @@ absl::StatusOr<std::vector<pb::GembaWalk>> ListGembaWalks(Transaction& tx, const
   Equal("leader", f.leader, sql, params);
   DayRange("day", f.from_day, f.to_day, sql, params);
   kpo::storage::AppendKeyset(page, sql, params);
-  return Parse<pb::GembaWalk>(tx.Query(sql, params), "gemba walk");
+  return ParseAll<pb::GembaWalk>(tx.Query(sql, params), "gemba walk");
 }
 
 absl::StatusOr<std::optional<FollowUpRow>> LoadFollowUp(Transaction& tx, const std::string& org,
                                                         const std::string& name) {
-  auto rows = tx.Query("SELECT revision, data FROM gemba_follow_ups WHERE org = ? AND name = ?",
-                       {org, name});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<FollowUpRow>();
-  FollowUpRow row{rows->front().Int(0), {}};
-  if (!row.follow_up.ParseFromString(rows->front().Text(1))) {
-    return absl::InternalError("corrupt follow-up " + name);
-  }
-  return std::optional<FollowUpRow>(std::move(row));
+  return LoadOne(tx, "gemba_follow_ups", org, name, &FollowUpRow::follow_up);
 }
 
 absl::Status SaveFollowUp(Transaction& tx, const std::string& org, const std::string& walk,
@@ -131,7 +79,7 @@ absl::StatusOr<std::vector<pb::GembaFollowUp>> ListFollowUps(
     params.emplace_back(f.due_before);
   }
   kpo::storage::AppendKeyset(page, sql, params);
-  return Parse<pb::GembaFollowUp>(tx.Query(sql, params), "follow-up");
+  return ParseAll<pb::GembaFollowUp>(tx.Query(sql, params), "follow-up");
 }
 
 }  // namespace kpo::daily::store

@@ -15,6 +15,7 @@ using kpo::auth::Principal;
 #define KPO_DAILY_COACHING(Exec, Method, Req, Resp) \
   KPO_DAILY_CALL(Exec, coaching_, Method, Req, Resp)
 #define KPO_DAILY_GEMBA(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, gemba_, Method, Req, Resp)
+#define KPO_DAILY_YOKOTEN(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, yokoten_, Method, Req, Resp)
 #define KPO_DAILY_CALL(Exec, App, Method, Req, Resp)                                     \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
                                    pb::Resp* resp) override {                            \
@@ -38,7 +39,8 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
         settings_(app.settings),
         storyboards_(app.storyboards),
         coaching_(app.coaching),
-        gemba_(app.gemba) {}
+        gemba_(app.gemba),
+        yokoten_(app.yokoten) {}
 
   KPO_DAILY_UNARY(kWorkerPool, CreateIdea, CreateIdeaRequest, Idea)
   KPO_DAILY_UNARY(kInline, GetIdea, GetIdeaRequest, Idea)
@@ -84,6 +86,16 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
   KPO_DAILY_GEMBA(kInline, ListGembaFollowUps, ListGembaFollowUpsRequest,
                   ListGembaFollowUpsResponse)
   KPO_DAILY_GEMBA(kWorkerPool, UpdateGembaFollowUp, UpdateGembaFollowUpRequest, GembaFollowUp)
+  KPO_DAILY_YOKOTEN(kWorkerPool, SharePractice, SharePracticeRequest, Practice)
+  KPO_DAILY_YOKOTEN(kInline, GetPractice, GetPracticeRequest, Practice)
+  KPO_DAILY_YOKOTEN(kInline, ListPractices, ListPracticesRequest, ListPracticesResponse)
+  KPO_DAILY_YOKOTEN(kWorkerPool, CreateDeploymentTask, CreateDeploymentTaskRequest, DeploymentTask)
+  KPO_DAILY_YOKOTEN(kInline, GetDeploymentTask, GetDeploymentTaskRequest, DeploymentTask)
+  KPO_DAILY_YOKOTEN(kInline, ListDeploymentTasks, ListDeploymentTasksRequest,
+                    ListDeploymentTasksResponse)
+  KPO_DAILY_YOKOTEN(kWorkerPool, UpdateDeploymentTask, UpdateDeploymentTaskRequest, DeploymentTask)
+  KPO_DAILY_YOKOTEN(kWorkerPool, ResolveDeploymentTask, ResolveDeploymentTaskRequest,
+                    DeploymentTask)
 
  private:
   kpo::rpc::Server& server_;
@@ -93,6 +105,7 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
   const Storyboards& storyboards_;
   const Coaching& coaching_;
   const Gemba& gemba_;
+  const Yokoten& yokoten_;
 };
 
 #undef KPO_DAILY_UNARY
@@ -101,6 +114,7 @@ class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackServ
 #undef KPO_DAILY_KATA
 #undef KPO_DAILY_COACHING
 #undef KPO_DAILY_GEMBA
+#undef KPO_DAILY_YOKOTEN
 #undef KPO_DAILY_CALL
 
 }  // namespace
@@ -138,6 +152,17 @@ kpo::auth::PermissionTable& AddDailyPermissions(kpo::auth::PermissionTable& tabl
   for (const char* method :
        {"CreateGembaWalk", "GetGembaWalk", "ListGembaWalks", "UpdateGembaWalk",
         "CreateGembaFollowUp", "GetGembaFollowUp", "ListGembaFollowUps", "UpdateGembaFollowUp"}) {
+    table.Allow(m + method, AnyRole());
+  }
+  // Yokoten: the line's managers and the KPO share practices and add places; everyone
+  // reads; who changes or resolves a task (its owner, the sharer) is checked on it.
+  for (const char* method : {"SharePractice", "CreateDeploymentTask"}) {
+    table.Allow(m + method,
+                {kOrgAdmin, kKpoSpecialist, kSeniorLeader, kMiddleManager, kTeamLeader, kService});
+  }
+  for (const char* method :
+       {"GetPractice", "ListPractices", "GetDeploymentTask", "ListDeploymentTasks",
+        "UpdateDeploymentTask", "ResolveDeploymentTask"}) {
     table.Allow(m + method, AnyRole());
   }
   // Impact counts once finance validated it.

@@ -1,7 +1,8 @@
 #pragma once
 
 // The gRPC adapter of kpo.daily.v1.DailyKaizenService: proto in, application call (Ideas,
-// Circles, Settings, Storyboards, Coaching, Gemba), proto/status out. Nothing else.
+// Circles, Settings, Storyboards, Coaching, Gemba,
+// Yokoten), proto/status out. Nothing else.
 
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
 #include "settings.h"
+#include "yokoten.h"
 
 namespace kpo::daily {
 
@@ -30,6 +32,7 @@ struct DailyApplication {
   const Storyboards& storyboards;
   const Coaching& coaching;
   const Gemba& gemba;
+  const Yokoten& yokoten;
 };
 
 // `server` must outlive the service.

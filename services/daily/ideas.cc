@@ -412,6 +412,10 @@ absl::StatusOr<pb::Idea> Ideas::UpdateIdea(const Principal& p,
 
 absl::StatusOr<pb::Idea> Ideas::ReassignIdeaReviewer(
     const Principal& p, const pb::ReassignIdeaReviewerRequest& r) const {
+  // Another organization's idea is refused before its fields are looked at.
+  if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kIdeaName); !ids.ok()) {
+    return ids.status();
+  }
   if (!kpo::core::ParseName(r.reviewer(), {"organizations", "people"})) {
     return kpo::core::InvalidField("reviewer",
                                    "must be a person name (organizations/{org}/people/{person})");
@@ -515,6 +519,9 @@ absl::StatusOr<pb::Idea> Ideas::AcceptIdea(const Principal& p,
 
 absl::StatusOr<pb::Idea> Ideas::RejectIdea(const Principal& p,
                                            const pb::RejectIdeaRequest& r) const {
+  if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kIdeaName); !ids.ok()) {
+    return ids.status();
+  }
   if (r.reason().empty()) {
     return kpo::core::InvalidField("reason", "is required: it is the submitters' feedback");
   }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kpo/core/date.h"
+#include "sql.h"
 
 namespace kpo::daily::store {
 
@@ -10,13 +11,6 @@ using kpo::storage::Blob;
 using kpo::storage::Value;
 
 namespace {
-
-void Equal(const std::string& column, const std::string& value, std::string& where,
-           std::vector<Value>& params) {
-  if (value.empty()) return;
-  absl::StrAppend(&where, " AND ", column, " = ?");
-  params.emplace_back(value);
-}
 
 constexpr char kStoryboardColumns[] =
     "SELECT revision, next_obstacle, experiment_count, cycle_count, last_cycle_day, data, name "
@@ -96,15 +90,7 @@ absl::StatusOr<std::vector<StoryboardRow>> ListStoryboards(Transaction& tx, cons
 
 absl::StatusOr<std::optional<ExperimentRow>> LoadExperiment(Transaction& tx, const std::string& org,
                                                             const std::string& name) {
-  auto rows =
-      tx.Query("SELECT revision, data FROM experiments WHERE org = ? AND name = ?", {org, name});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<ExperimentRow>();
-  ExperimentRow row{rows->front().Int(0), {}};
-  if (!row.experiment.ParseFromString(rows->front().Text(1))) {
-    return absl::InternalError("corrupt experiment " + name);
-  }
-  return std::optional<ExperimentRow>(std::move(row));
+  return LoadOne(tx, "experiments", org, name, &ExperimentRow::experiment);
 }
 
 absl::Status SaveExperiment(Transaction& tx, const std::string& org, const std::string& storyboard,

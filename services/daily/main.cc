@@ -1,5 +1,5 @@
 // kpo-daily: the daily kaizen service (ideas, circles, kata storyboards and coaching
-// cycles, gemba walks; yokoten follows on the same pattern).
+// cycles, gemba walks, yokoten).
 #include "grpc_service.h"
 #include "ideas.h"
 #include "kpo/runtime/runtime.h"
@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
         std::make_shared<const kpo::daily::Storyboards>(rt.commands(), rt.page_tokens());
     auto coaching = std::make_shared<const kpo::daily::Coaching>(rt.commands(), rt.page_tokens());
     auto gemba = std::make_shared<const kpo::daily::Gemba>(rt.commands(), rt.page_tokens());
+    auto yokoten = std::make_shared<const kpo::daily::Yokoten>(rt.commands(), rt.page_tokens());
     std::shared_ptr<grpc::Service> service = kpo::daily::NewDailyKaizenService(
-        rt.server(), {*ideas, *circles, *settings, *storyboards, *coaching, *gemba});
+        rt.server(), {*ideas, *circles, *settings, *storyboards, *coaching, *gemba, *yokoten});
     rt.server().AddService(service.get(), kpo::daily::kDailyKaizenServiceName);
     rt.Own(ideas);
     rt.Own(settings);
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     rt.Own(storyboards);
     rt.Own(coaching);
     rt.Own(gemba);
+    rt.Own(yokoten);
     rt.Own(service);
     return absl::OkStatus();
   };

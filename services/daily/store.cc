@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "sql.h"
 
 namespace kpo::daily::store {
 
@@ -16,32 +17,11 @@ int64_t SubmitUs(const pb::Idea& idea) {
   return TimeUtil::TimestampToMicroseconds(idea.create_time());
 }
 
-// Adds " AND <column> = ?" when `value` is set.
-void Equal(const std::string& column, const std::string& value, std::string& where,
-           std::vector<Value>& params) {
-  if (value.empty()) return;
-  absl::StrAppend(&where, " AND ", column, " = ?");
-  params.emplace_back(value);
-}
-void Equal(const std::string& column, int64_t value, std::string& where,
-           std::vector<Value>& params) {
-  if (value == 0) return;
-  absl::StrAppend(&where, " AND ", column, " = ?");
-  params.emplace_back(value);
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<IdeaRow>> LoadIdea(Transaction& tx, const std::string& org,
                                                 const std::string& name) {
-  auto rows = tx.Query("SELECT revision, data FROM ideas WHERE org = ? AND name = ?", {org, name});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<IdeaRow>();
-  IdeaRow row{rows->front().Int(0), {}};
-  if (!row.idea.ParseFromString(rows->front().Text(1))) {
-    return absl::InternalError("corrupt idea " + name);
-  }
-  return std::optional<IdeaRow>(std::move(row));
+  return LoadOne(tx, "ideas", org, name, &IdeaRow::idea);
 }
 
 absl::Status InsertIdea(Transaction& tx, const std::string& org, const pb::Idea& idea,
@@ -118,15 +98,7 @@ absl::StatusOr<std::vector<PageRow>> ListIdeas(Transaction& tx, const std::strin
 
 absl::StatusOr<std::optional<CircleRow>> LoadCircle(Transaction& tx, const std::string& org,
                                                     const std::string& name) {
-  auto rows =
-      tx.Query("SELECT revision, data FROM circles WHERE org = ? AND name = ?", {org, name});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<CircleRow>();
-  CircleRow row{rows->front().Int(0), {}};
-  if (!row.circle.ParseFromString(rows->front().Text(1))) {
-    return absl::InternalError("corrupt circle " + name);
-  }
-  return std::optional<CircleRow>(std::move(row));
+  return LoadOne(tx, "circles", org, name, &CircleRow::circle);
 }
 
 absl::Status SaveCircle(Transaction& tx, const std::string& org, const pb::Circle& c,

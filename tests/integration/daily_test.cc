@@ -1,10 +1,12 @@
 // The daily kaizen service over real processes: the people service publishes the
 // directory, the daily service replicates it, ideas go through gRPC and their events
 // reach the Kafka topic (the local broker).
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <set>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/core/date.h"
@@ -48,14 +50,20 @@ class DailyStackTest : public ::testing::Test {
     site.mutable_site()->set_time_zone("Europe/Paris");
     dir::Site s;
     call(&dir::PeopleService::Stub::CreateSite, site, &s);
+    site.set_site_id("pune");
+    site.mutable_site()->set_display_name("Pune");
+    site.mutable_site()->set_time_zone("Asia/Kolkata");
+    call(&dir::PeopleService::Stub::CreateSite, site, &s);
     for (auto [id, role, manager] :
          {std::tuple{"leader", dir::TEAM_LEADER, ""}, std::tuple{"m1", dir::TEAM_MEMBER, "leader"},
-          std::tuple{"m2", dir::TEAM_MEMBER, "leader"}}) {
+          std::tuple{"m2", dir::TEAM_MEMBER, "leader"},
+          std::tuple{"pune-tl", dir::TEAM_LEADER, ""}}) {
       dir::CreatePersonRequest r;
       r.set_parent("organizations/acme");
       r.set_person_id(id);
       r.mutable_person()->set_display_name(id);
-      r.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+      r.mutable_person()->set_home_site(std::string("organizations/acme/sites/") +
+                                        (std::string(id) == "pune-tl" ? "pune" : "lyon"));
       r.mutable_person()->add_roles(role);
       if (*manager != '\0') r.mutable_person()->set_manager(P(manager));
       dir::Person p;
@@ -67,8 +75,9 @@ class DailyStackTest : public ::testing::Test {
       Authorize(ctx, admin_);
       kpo::ops::v1::ServiceStatus st;
       if (!ops->GetServiceStatus(&ctx, {}, &st).ok()) return false;
-      return st.replica_counts().count("person") && st.replica_counts().at("person") == 3 &&
-             st.replica_counts().count("site") && st.replica_counts().count("organization");
+      return st.replica_counts().count("person") && st.replica_counts().at("person") == 4 &&
+             st.replica_counts().count("site") && st.replica_counts().at("site") == 2 &&
+             st.replica_counts().count("organization");
     })) << stack_->ServiceLog("daily");
   }
   static void TearDownTestSuite() {
@@ -607,6 +616,166 @@ TEST_F(DailyStackTest, GembaWalksFollowUpsTenancyAndBadInputOverGrpc) {
   s = Call(&pb::DailyKaizenService::Stub::UpdateGembaFollowUp, done, &f, m1_);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(f.status(), pb::FOLLOW_UP_STATUS_DONE) << "the owner closes their follow-up";
+}
+
+TEST_F(DailyStackTest, APracticeIsSharedAndAdoptedAtAnotherSiteWithItsEvents) {
+  pb::Idea idea;
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::CreateIdea, Request("tray"), &idea, m1_).ok());
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::AcceptIdea,
+                   On<pb::AcceptIdeaRequest>(idea.name()), &idea, leader_)
+                  .ok());
+  ASSERT_TRUE(Call(&pb::DailyKaizenService::Stub::ImplementIdea,
+                   On<pb::ImplementIdeaRequest>(idea.name()), &idea, m1_)
+                  .ok());
+  pb::SharePracticeRequest share;
+  share.set_parent("organizations/acme");
+  share.set_practice_id("drip-tray");
+  share.mutable_practice()->set_idea(idea.name());
+  pb::PracticeTarget* target = share.mutable_practice()->add_targets();
+  target->set_site("organizations/acme/sites/pune");
+  target->set_owner(P("pune-tl"));
+  *target->mutable_due_date() = kpo::core::FromCivil(absl::CivilDay(2030, 1, 31));
+  pb::Practice practice;
+  grpc::Status s = Call(&pb::DailyKaizenService::Stub::SharePractice, share, &practice, leader_);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(practice.open_tasks(), 1);
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::SharePractice, share, &practice, m2_).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "team members do not share practices";
+
+  pb::ResolveDeploymentTaskRequest adopt;
+  adopt.set_name(practice.name() + "/deploymentTasks/pune");
+  adopt.set_outcome(pb::DEPLOYMENT_STATE_ADOPTED);
+  pb::DeploymentTask task;
+  s = Call(&pb::DailyKaizenService::Stub::ResolveDeploymentTask, adopt, &task, m2_);
+  EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(s)), "NOT_THE_OWNER");
+  s = Call(&pb::DailyKaizenService::Stub::ResolveDeploymentTask, adopt, &task,
+           Stack::Token("acme", {"team_leader"}, "pune-tl"));
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(task.state(), pb::DEPLOYMENT_STATE_ADOPTED);
+
+  auto all = ReadTopic(stack_->bootstrap(), "kpo.daily.v1", [&](const auto& envs) {
+    for (const auto& e : envs) {
+      if (e.subject() == task.name() && e.type() == "kpo.daily.v1.DeploymentTaskResolved") {
+        return true;
+      }
+    }
+    return false;
+  });
+  pb::DeploymentTaskResolved resolved;
+  for (const auto& e : all) {
+    if (e.subject() == task.name() && e.type() == "kpo.daily.v1.DeploymentTaskResolved") {
+      ASSERT_TRUE(e.data().UnpackTo(&resolved));
+    }
+  }
+  // Both teams are credited, without calling back.
+  EXPECT_THAT(resolved.deployment_task().adopting_team(), ElementsAre(P("pune-tl")));
+  EXPECT_THAT(resolved.deployment_task().origin_team(), ElementsAre(P("m1")));
+  EXPECT_EQ(resolved.deployment_task().origin_site(), "organizations/acme/sites/lyon");
+  EXPECT_EQ(resolved.deployment_task().site(), "organizations/acme/sites/pune");
+  EXPECT_EQ(resolved.deployment_task().idea(), idea.name());
+
+  // Tenancy and bad input on the other mutating yokoten RPCs.
+  const std::string intruder = Stack::Token("globex", {"org_admin"}, "spy");
+  EXPECT_EQ(Call(&pb::DailyKaizenService::Stub::GetPractice,
+                 On<pb::GetPracticeRequest>(practice.name()), &practice, intruder)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const int64_t before = EventsWritten();
+  pb::CreateDeploymentTaskRequest more;
+  more.set_parent(practice.name());
+  more.mutable_deployment_task()->set_site("organizations/acme/sites/lyon");
+  EXPECT_THAT(
+      Fields(Call(&pb::DailyKaizenService::Stub::CreateDeploymentTask, more, &task, leader_)),
+      ElementsAre("deployment_task.site", "deployment_task.owner", "deployment_task.due_date"));
+  pb::UpdateDeploymentTaskRequest update;
+  update.mutable_deployment_task()->set_name(adopt.name());
+  update.mutable_update_mask()->add_paths("state");
+  EXPECT_THAT(
+      Fields(Call(&pb::DailyKaizenService::Stub::UpdateDeploymentTask, update, &task, leader_)),
+      ElementsAre("update_mask.paths[0]"));
+  adopt.set_outcome(pb::DEPLOYMENT_STATE_NOT_APPLICABLE);
+  EXPECT_THAT(
+      Fields(Call(&pb::DailyKaizenService::Stub::ResolveDeploymentTask, adopt, &task, leader_)),
+      ElementsAre("reason"));
+  share.set_practice_id("Bad Id");
+  EXPECT_THAT(Fields(Call(&pb::DailyKaizenService::Stub::SharePractice, share, &practice, leader_)),
+              ElementsAre("practice_id"));
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
+}
+
+// Every method of the service, called by an org_admin of another organization with each
+// of the service's resource names of organization "acme": never answered, never a
+// write; PERMISSION_DENIED once the name has the method's shape (INVALID_ARGUMENT for
+// the shapes it does not take).
+TEST_F(DailyStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
+  const std::vector<std::string> names = {"organizations/acme",
+                                          "organizations/acme/dailySettings",
+                                          "organizations/acme/ideas/x",
+                                          "organizations/acme/circles/x",
+                                          "organizations/acme/storyboards/x",
+                                          "organizations/acme/storyboards/-",
+                                          "organizations/acme/storyboards/x/experiments/x",
+                                          "organizations/acme/storyboards/x/coachingCycles/x",
+                                          "organizations/acme/gembaWalks/x",
+                                          "organizations/acme/gembaWalks/-",
+                                          "organizations/acme/gembaWalks/x/followUps/x",
+                                          "organizations/acme/practices/x",
+                                          "organizations/acme/practices/-",
+                                          "organizations/acme/practices/x/deploymentTasks/x"};
+  const std::string intruder = Stack::Token("globex", {"org_admin"}, "spy");
+  const int64_t before = EventsWritten();
+  grpc::GenericStub generic(
+      grpc::CreateChannel(stack_->GrpcAddress("daily"), grpc::InsecureChannelCredentials()));
+  const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      "kpo.daily.v1.DailyKaizenService");
+  ASSERT_NE(service, nullptr);
+  for (int m = 0; m < service->method_count(); ++m) {
+    const auto* method = service->method(m);
+    std::unique_ptr<google::protobuf::Message> request(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method->input_type())
+            ->New());
+    // Where the request names its resource: name or parent, or the name of the
+    // resource it carries (Update methods).
+    google::protobuf::Message* holder = request.get();
+    const auto* field = method->input_type()->FindFieldByName("name");
+    if (field == nullptr) field = method->input_type()->FindFieldByName("parent");
+    if (field == nullptr) {
+      for (int f = 0; f < method->input_type()->field_count() && field == nullptr; ++f) {
+        const auto* candidate = method->input_type()->field(f);
+        if (candidate->message_type() != nullptr &&
+            candidate->message_type()->FindFieldByName("name") != nullptr) {
+          holder = request->GetReflection()->MutableMessage(request.get(), candidate);
+          field = candidate->message_type()->FindFieldByName("name");
+        }
+      }
+    }
+    ASSERT_NE(field, nullptr) << method->full_name() << " names no resource";
+    int denied = 0;
+    for (const std::string& name : names) {
+      holder->GetReflection()->SetString(holder, field, name);
+      grpc::Slice slice(request->SerializeAsString());
+      grpc::ByteBuffer send(&slice, 1), receive;
+      grpc::ClientContext ctx;
+      Authorize(ctx, intruder);
+      absl::Notification done;
+      grpc::Status status;
+      generic.UnaryCall(&ctx, "/" + service->full_name() + "/" + method->name(),
+                        grpc::StubOptions(), &send, &receive, [&](grpc::Status st) {
+                          status = std::move(st);
+                          done.Notify();
+                        });
+      done.WaitForNotification();
+      EXPECT_TRUE(status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+                  status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+          << method->name() << " " << name << ": " << status.error_code() << " "
+          << status.error_message();
+      if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) ++denied;
+    }
+    EXPECT_GT(denied, 0) << method->name() << " took none of the names";
+  }
+  EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
 }
 
 }  // namespace

@@ -106,6 +106,14 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   ASSERT_EQ(late.code, 0) << late.out;
   EXPECT_THAT(late.out, HasSubstr("kits"));
   EXPECT_THAT(late.out, HasSubstr("1 item(s)"));
+  // Yokoten: one practice, a task in each state.
+  Result tasks = Sh(env + kpoctl + " deployment-tasks list --practice shadow-board");
+  ASSERT_EQ(tasks.code, 0) << tasks.out;
+  for (const char* outcome : {"OPEN", "ADOPTED", "ADAPTED", "NOT_APPLICABLE"}) {
+    EXPECT_THAT(tasks.out, HasSubstr(outcome));
+  }
+  Result practice = Sh(env + kpoctl + " --output json practices get shadow-board");
+  EXPECT_THAT(practice.out, HasSubstr("\"adopted_tasks\": 1"));
 }
 
 }  // namespace

@@ -174,6 +174,16 @@ void AddGembaCommands(CLI::App& app, int& rc) {
     rc = Unary<pb::GembaFollowUp>(
         [&](auto* ctx, auto* resp) { return stub->CreateGembaFollowUp(ctx, r, resp); });
   });
+  auto* fget = follow->add_subcommand("get", "show a follow-up");
+  fget->add_option("walk", o.walk)->required();
+  fget->add_option("id", o.id)->required();
+  fget->callback([&rc] {
+    pb::GetGembaFollowUpRequest r;
+    r.set_name(WalkName(o.walk) + "/followUps/" + o.id);
+    auto stub = Stub();
+    rc = Unary<pb::GembaFollowUp>(
+        [&](auto* ctx, auto* resp) { return stub->GetGembaFollowUp(ctx, r, resp); });
+  });
   auto* flist = follow->add_subcommand("list", "follow-ups by due date, of one walk or all");
   flist->add_option("--walk", o.walk, "walk id; all by default");
   flist->add_option("--owner", o.owner, "person id");

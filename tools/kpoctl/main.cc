@@ -38,6 +38,7 @@
 #include "output.h"
 #include "people_commands.h"
 #include "people_csv.h"
+#include "yokoten_commands.h"
 
 namespace kpo::kpoctl {
 namespace {
@@ -113,6 +114,7 @@ int Run(int argc, char** argv) {
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);
   AddGembaCommands(app, rc);
+  AddYokotenCommands(app, rc);
   AddOpsCommands(app, rc);
   AddHealthCommand(app, rc);
 

@@ -3,7 +3,8 @@
 // What the daily kaizen service's application tests start from: a real SQLite file
 // migrated like the service's, the application classes over it, and a directory
 // replica as the people service would have published it — organization "acme" with
-// objective "lead-time", sites lyon (Europe/Paris, area press) and pune (Asia/Kolkata),
+// objective "lead-time", sites lyon (Europe/Paris, areas press and paint) and pune
+// (Asia/Kolkata, area press),
 // people ana (lyon/press), raj (pune), bo (team leader), kim (KPO specialist), eve, and
 // gone (inactive).
 
@@ -23,6 +24,7 @@
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
 #include "replicate.h"
+#include "yokoten.h"
 
 namespace kpo::daily::testing {
 
@@ -54,6 +56,8 @@ class DailyFixture : public ::testing::Test {
     boards_ = std::make_unique<Storyboards>(*commands_, tokens_, kpo::core::PageOptions{2, 1000});
     coaching_ = std::make_unique<Coaching>(*commands_, tokens_, kpo::core::PageOptions{2, 1000});
     gemba_ = std::make_unique<Gemba>(*commands_, tokens_, kpo::core::PageOptions{2, 1000});
+    ideas_ = std::make_unique<Ideas>(*commands_, tokens_, kpo::core::PageOptions{2, 1000});
+    yokoten_ = std::make_unique<Yokoten>(*commands_, tokens_, kpo::core::PageOptions{2, 1000});
     dir::Organization org;
     org.set_name(kOrg);
     org.set_state(dir::ACTIVE);
@@ -67,10 +71,13 @@ class DailyFixture : public ::testing::Test {
       s.set_state(dir::ACTIVE);
       Replicate<dir::SiteCreated>(s);
     }
-    dir::Area area;
-    area.set_name(Lyon() + "/areas/press");
-    area.set_state(dir::ACTIVE);
-    Replicate<dir::AreaCreated>(area);
+    for (const std::string& name :
+         {Lyon() + "/areas/press", Lyon() + "/areas/paint", Pune() + "/areas/press"}) {
+      dir::Area area;
+      area.set_name(name);
+      area.set_state(dir::ACTIVE);
+      Replicate<dir::AreaCreated>(area);
+    }
     Person("ana", Lyon(), dir::TEAM_MEMBER, Lyon() + "/areas/press");
     Person("raj", Pune(), dir::TEAM_MEMBER);
     Person("bo", Lyon(), dir::TEAM_LEADER);
@@ -146,6 +153,8 @@ class DailyFixture : public ::testing::Test {
   std::unique_ptr<Storyboards> boards_;
   std::unique_ptr<Coaching> coaching_;
   std::unique_ptr<Gemba> gemba_;
+  std::unique_ptr<Ideas> ideas_;
+  std::unique_ptr<Yokoten> yokoten_;
   Principal ana_{"ana", "acme", {kpo::auth::kTeamMember}};
   Principal bo_{"bo", "acme", {kpo::auth::kTeamLeader}};
   Principal kim_{"kim", "acme", {kpo::auth::kKpoSpecialist}};

@@ -10,6 +10,7 @@
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "store.h"
+#include "yokoten_store.h"
 
 namespace kpo {
 namespace {
@@ -256,6 +257,64 @@ TEST_F(DailyQueryPlanTest, GembaStatementsAllUseIndexes) {
               return absl::OkStatus();
             })
             .ok());
+  }
+  ExpectEveryStatementUsesAnIndex();
+}
+
+TEST_F(DailyQueryPlanTest, YokotenStatementsAllUseIndexes) {
+  const std::string practice = "organizations/acme/practices/p1";
+  ASSERT_TRUE(recording_
+                  ->Write([&](Transaction& tx) -> absl::Status {
+                    pb::Practice p;
+                    p.set_name(practice);
+                    if (auto st = store::SavePractice(tx, "acme", p, 1); !st.ok()) return st;
+                    (void)store::LoadPractice(tx, "acme", practice);
+                    (void)store::CountTasks(tx, "acme", practice);
+                    pb::DeploymentTask t;
+                    t.set_name(practice + "/deploymentTasks/pune");
+                    for (int64_t revision : {1, 2}) {
+                      if (auto st = store::SaveTask(tx, "acme", practice, t, revision); !st.ok()) {
+                        return st;
+                      }
+                    }
+                    (void)store::LoadTask(tx, "acme", t.name());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  kpo::storage::KeysetPage first;
+  kpo::storage::KeysetPage next;
+  next.after = {{20260101, practice}};
+  for (const auto& page : {first, next}) {
+    ASSERT_TRUE(recording_
+                    ->Read([&](Transaction& tx) -> absl::Status {
+                      for (const store::PracticeFilter& f :
+                           std::initializer_list<store::PracticeFilter>{
+                               {},
+                               {.origin_site = "organizations/acme/sites/lyon"},
+                               {.idea = "organizations/acme/ideas/i1"},
+                               {.strategic_objective = "lead-time"}}) {
+                        (void)store::ListPractices(tx, "acme", f, page);
+                      }
+                      constexpr auto kOpen = pb::DEPLOYMENT_STATE_OPEN;
+                      for (const store::TaskFilter& f : std::initializer_list<store::TaskFilter>{
+                               {},
+                               {.practice = practice},
+                               {.owner = "organizations/acme/people/raj"},
+                               {.site = "organizations/acme/sites/pune"},
+                               {.state = kOpen},
+                               {.practice = practice, .state = kOpen},
+                               {.state = kOpen, .due_before = 20260201},
+                               {.owner = "organizations/acme/people/raj",
+                               .state = kOpen,
+                               .due_before = 20260201},
+                               {.site = "organizations/acme/sites/pune",
+                               .state = kOpen,
+                               .due_before = 20260201}}) {
+                        (void)store::ListTasks(tx, "acme", f, page);
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
   }
   ExpectEveryStatementUsesAnIndex();
 }
