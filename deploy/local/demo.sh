@@ -296,3 +296,34 @@ in_days() { date -u -d "$1 days" +%F; }
 "$kpoctl" deployment-tasks resolve shadow-board lyon-assembly --outcome not_applicable \
   --reason "Assembly has no changeover tools; its kitting cart idea covers the search"
 "$kpoctl" practices list
+
+# ---- People development: what each role is expected to master, assessments at Lyon's
+# assembly line (the managers assess their people), and the gaps they leave.
+"$kpoctl" target-profiles create team-member --name "Team member" --role team_member \
+  --target five-s=2 --target standard-work=2 --target pdca=1
+"$kpoctl" target-profiles create team-leader --name "Team leader" --role team_leader \
+  --target five-s=3 --target standard-work=3 --target pdca=2 --target coaching-kata=2 \
+  --target talent-development=2
+"$kpoctl" target-profiles create middle-manager --name "Middle manager" --role middle_manager \
+  --target coaching-kata=3 --target value-stream-mapping=2 --target strategic-orientation=3 \
+  --target change-leadership=3
+"$kpoctl" target-profiles create kpo-specialist --name "KPO specialist" --role kpo_specialist \
+  --target value-stream-mapping=4 --target a3-problem-solving=4 --target improvement-kata=4 \
+  --target coaching-kata=4 --target group-leadership=3
+assess() {  # assess <person> <competency> <level> <days ago> <evidence>
+  "$kpoctl" assessments record "$1" "$2" "$3" --date "$(ago "$4")" --evidence "$5"
+}
+assess lyon-tl-1 five-s 3 40 "Runs the weekly 5S audit of the line"
+assess lyon-tl-1 standard-work 2 40 "Keeps the standard; not yet improving it with the team"
+assess lyon-tl-1 pdca 2 40 "Two experiment records on the storyboard"
+assess lyon-tl-1 coaching-kata 1 40 "Knows the five questions; first coaching cycles"
+assess lyon-tl-1 coaching-kata 2 3 "Coaches lyon-tm-1 daily with the five questions"
+for m in 1 2 3 4; do
+  assess "lyon-tm-$m" five-s $(( m % 3 + 1 )) 20 "Observed at the 5S audit"
+  assess "lyon-tm-$m" standard-work $(( (m + 1) % 3 + 1 )) 20 "Observed at the station"
+done
+assess lyon-tm-1 pdca 1 10 "Ran one experiment on the storyboard"
+assess lyon-mgr coaching-kata 2 30 "Coaches both team leaders; second coach of lyon-tl-1"
+assess lyon-mgr value-stream-mapping 2 30 "Mapped the assembly value stream with the KPO"
+"$kpoctl" skills matrix --area lyon/assembly
+"$kpoctl" skills profile lyon-tl-1

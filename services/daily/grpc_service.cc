@@ -1,10 +1,11 @@
 #include "grpc_service.h"
 
+#include "kpo/rpc/unary.h"
+
 namespace kpo::daily {
 namespace {
 
 namespace pb = kpo::daily::v1;
-using kpo::auth::Principal;
 
 #define KPO_DAILY_UNARY(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, ideas_, Method, Req, Resp)
 #define KPO_DAILY_CIRCLES(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, circles_, Method, Req, Resp)
@@ -16,19 +17,8 @@ using kpo::auth::Principal;
   KPO_DAILY_CALL(Exec, coaching_, Method, Req, Resp)
 #define KPO_DAILY_GEMBA(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, gemba_, Method, Req, Resp)
 #define KPO_DAILY_YOKOTEN(Exec, Method, Req, Resp) KPO_DAILY_CALL(Exec, yokoten_, Method, Req, Resp)
-#define KPO_DAILY_CALL(Exec, App, Method, Req, Resp)                                     \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
-                                   pb::Resp* resp) override {                            \
-    return server_.Unary<pb::Req, pb::Resp>(                                             \
-        ctx, req, resp, "/kpo.daily.v1.DailyKaizenService/" #Method,                     \
-        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
-          auto result = App.Method(p, r);                                                \
-          if (!result.ok()) return result.status();                                      \
-          out = *std::move(result);                                                      \
-          return absl::OkStatus();                                                       \
-        },                                                                               \
-        kpo::rpc::Execution::Exec);                                                      \
-  }
+#define KPO_DAILY_CALL(Exec, App, Method, Req, Resp) \
+  KPO_RPC_UNARY("kpo.daily.v1.DailyKaizenService", Exec, App, Method, pb::Req, pb::Resp)
 
 class DailyKaizenServiceImpl final : public pb::DailyKaizenService::CallbackService {
  public:

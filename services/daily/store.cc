@@ -2,9 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "sql.h"
+#include "kpo/storage/sql.h"
 
 namespace kpo::daily::store {
+
+using namespace kpo::storage::sql;  // NOLINT: the statement helpers
 
 namespace pb = kpo::daily::v1;
 using google::protobuf::util::TimeUtil;

@@ -2,9 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "kpo/core/date.h"
-#include "sql.h"
+#include "kpo/storage/sql.h"
 
 namespace kpo::daily::store {
+
+using namespace kpo::storage::sql;  // NOLINT: the statement helpers
 
 namespace pb = kpo::daily::v1;
 using kpo::storage::Blob;

@@ -1,24 +1,14 @@
 #include "grpc_service.h"
 
+#include "kpo/rpc/unary.h"
+
 namespace kpo::kaizen {
 namespace {
 
 namespace pb = kpo::kaizen::v1;
-using kpo::auth::Principal;
 
-#define KPO_KAIZEN_UNARY(Exec, App, Method, Req, Resp)                                   \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
-                                   pb::Resp* resp) override {                            \
-    return server_.Unary<pb::Req, pb::Resp>(                                             \
-        ctx, req, resp, "/kpo.kaizen.v1.KaizenEventsService/" #Method,                   \
-        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
-          auto result = app_.App.Method(p, r);                                           \
-          if (!result.ok()) return result.status();                                      \
-          out = *std::move(result);                                                      \
-          return absl::OkStatus();                                                       \
-        },                                                                               \
-        kpo::rpc::Execution::Exec);                                                      \
-  }
+#define KPO_KAIZEN_UNARY(Exec, App, Method, Req, Resp) \
+  KPO_RPC_UNARY("kpo.kaizen.v1.KaizenEventsService", Exec, app_.App, Method, pb::Req, pb::Resp)
 
 class KaizenServiceImpl final : public pb::KaizenEventsService::CallbackService {
  public:

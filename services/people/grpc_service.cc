@@ -1,24 +1,14 @@
 #include "grpc_service.h"
 
+#include "kpo/rpc/unary.h"
+
 namespace kpo::people {
 namespace {
 
 namespace pb = kpo::people::v1;
-using kpo::auth::Principal;
 
-#define KPO_PEOPLE_UNARY(Exec, Method, Req, Resp)                                        \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const pb::Req* req, \
-                                   pb::Resp* resp) override {                            \
-    return server_.Unary<pb::Req, pb::Resp>(                                             \
-        ctx, req, resp, "/kpo.people.v1.PeopleService/" #Method,                         \
-        [this](const Principal& p, const pb::Req& r, pb::Resp& out) -> absl::Status {    \
-          auto result = directory_.Method(p, r);                                         \
-          if (!result.ok()) return result.status();                                      \
-          out = *std::move(result);                                                      \
-          return absl::OkStatus();                                                       \
-        },                                                                               \
-        kpo::rpc::Execution::Exec);                                                      \
-  }
+#define KPO_PEOPLE_UNARY(Exec, Method, Req, Resp) \
+  KPO_RPC_UNARY("kpo.people.v1.PeopleService", Exec, directory_, Method, pb::Req, pb::Resp)
 
 class PeopleServiceImpl final : public pb::PeopleService::CallbackService {
  public:

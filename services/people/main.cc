@@ -1,4 +1,6 @@
-// kpo-people: the people development service (organization directory so far).
+// kpo-people: the people development service: the organization directory and, beside
+// it, people development (competency model, assessments, skills matrices).
+#include "development_grpc.h"
 #include "directory.h"
 #include "grpc_service.h"
 #include "kpo/cache/redis_cache.h"
@@ -12,7 +14,10 @@ int main(int argc, char** argv) {
   spec.default_grpc_port = 7101;
   spec.default_metrics_port = 9101;
   spec.migrations = {{"people", &kpo::people::Migrations()}};
-  spec.permissions = [](kpo::auth::PermissionTable& t) { kpo::people::AddPeoplePermissions(t); };
+  spec.permissions = [](kpo::auth::PermissionTable& t) {
+    kpo::people::AddPeoplePermissions(t);
+    kpo::people::AddDevelopmentPermissions(t);
+  };
   spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
     // Redis is optional: without redis.address every read goes to the database.
     std::shared_ptr<kpo::people::ResourceCache> cache;
@@ -33,8 +38,18 @@ int main(int argc, char** argv) {
         std::make_shared<kpo::people::Directory>(rt.commands(), rt.page_tokens(), cache.get());
     std::shared_ptr<grpc::Service> service = kpo::people::NewPeopleService(rt.server(), *directory);
     rt.server().AddService(service.get(), kpo::people::kPeopleServiceName);
+    auto model =
+        std::make_shared<const kpo::people::CompetencyModel>(rt.commands(), rt.page_tokens());
+    auto assessments =
+        std::make_shared<const kpo::people::Assessments>(rt.commands(), rt.page_tokens());
+    std::shared_ptr<grpc::Service> development =
+        kpo::people::NewDevelopmentService(rt.server(), {*model, *assessments});
+    rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
+    rt.Own(model);
+    rt.Own(assessments);
+    rt.Own(development);
     return absl::OkStatus();
   };
   return kpo::runtime::RunService(argc, argv, spec);

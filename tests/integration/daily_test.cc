@@ -1,13 +1,13 @@
 // The daily kaizen service over real processes: the people service publishes the
 // directory, the daily service replicates it, ideas go through gRPC and their events
 // reach the Kafka topic (the local broker).
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <set>
 
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "grpc_checks.h"
 #include "gtest/gtest.h"
 #include "kpo/core/date.h"
 #include "kpo/core/errors.h"
@@ -102,24 +102,9 @@ class DailyStackTest : public ::testing::Test {
   static std::string P(const std::string& id) { return "organizations/acme/people/" + id; }
 
   // Events the daily service wrote to its outbox so far (pending or sent).
-  static int64_t EventsWritten() {
-    auto ops = stack_->Ops("daily");
-    grpc::ClientContext ctx;
-    Authorize(ctx, admin_);
-    kpo::ops::v1::ServiceStatus st;
-    EXPECT_TRUE(ops->GetServiceStatus(&ctx, {}, &st).ok());
-    return st.outbox_pending() + st.outbox_sent_retained();
-  }
+  static int64_t EventsWritten() { return stack_->EventsWritten("daily", admin_); }
 
-  // The fields an INVALID_ARGUMENT names, in order.
-  static std::vector<std::string> Fields(const grpc::Status& s) {
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
-    std::vector<std::string> out;
-    for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
-      out.push_back(v.field);
-    }
-    return out;
-  }
+  static std::vector<std::string> Fields(const grpc::Status& s) { return ViolatedFields(s); }
 
   template <class Req>
   static Req On(const std::string& name) {
@@ -723,58 +708,11 @@ TEST_F(DailyStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                                           "organizations/acme/practices/x",
                                           "organizations/acme/practices/-",
                                           "organizations/acme/practices/x/deploymentTasks/x"};
-  const std::string intruder = Stack::Token("globex", {"org_admin"}, "spy");
   const int64_t before = EventsWritten();
-  grpc::GenericStub generic(
-      grpc::CreateChannel(stack_->GrpcAddress("daily"), grpc::InsecureChannelCredentials()));
-  const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-      "kpo.daily.v1.DailyKaizenService");
-  ASSERT_NE(service, nullptr);
-  for (int m = 0; m < service->method_count(); ++m) {
-    const auto* method = service->method(m);
-    std::unique_ptr<google::protobuf::Message> request(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(method->input_type())
-            ->New());
-    // Where the request names its resource: name or parent, or the name of the
-    // resource it carries (Update methods).
-    google::protobuf::Message* holder = request.get();
-    const auto* field = method->input_type()->FindFieldByName("name");
-    if (field == nullptr) field = method->input_type()->FindFieldByName("parent");
-    if (field == nullptr) {
-      for (int f = 0; f < method->input_type()->field_count() && field == nullptr; ++f) {
-        const auto* candidate = method->input_type()->field(f);
-        if (candidate->message_type() != nullptr &&
-            candidate->message_type()->FindFieldByName("name") != nullptr) {
-          holder = request->GetReflection()->MutableMessage(request.get(), candidate);
-          field = candidate->message_type()->FindFieldByName("name");
-        }
-      }
-    }
-    ASSERT_NE(field, nullptr) << method->full_name() << " names no resource";
-    int denied = 0;
-    for (const std::string& name : names) {
-      holder->GetReflection()->SetString(holder, field, name);
-      grpc::Slice slice(request->SerializeAsString());
-      grpc::ByteBuffer send(&slice, 1), receive;
-      grpc::ClientContext ctx;
-      Authorize(ctx, intruder);
-      absl::Notification done;
-      grpc::Status status;
-      generic.UnaryCall(&ctx, "/" + service->full_name() + "/" + method->name(),
-                        grpc::StubOptions(), &send, &receive, [&](grpc::Status st) {
-                          status = std::move(st);
-                          done.Notify();
-                        });
-      done.WaitForNotification();
-      EXPECT_TRUE(status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
-                  status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
-          << method->name() << " " << name << ": " << status.error_code() << " "
-          << status.error_message();
-      if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) ++denied;
-    }
-    EXPECT_GT(denied, 0) << method->name() << " took none of the names";
-  }
+  const auto outcomes =
+      CallEveryMethod(stack_->GrpcAddress("daily"), "kpo.daily.v1.DailyKaizenService", names,
+                      Stack::Token("globex", {"org_admin"}, "spy"));
+  ExpectEveryMethodRefusesEveryName(outcomes, names);
   EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
 }
 

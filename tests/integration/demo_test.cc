@@ -114,6 +114,20 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   }
   Result practice = Sh(env + kpoctl + " --output json practices get shadow-board");
   EXPECT_THAT(practice.out, HasSubstr("\"adopted_tasks\": 1"));
+  // People development: lyon-tl-1 against the team leader's profile (talent development
+  // never assessed, standard work one below), and the assembly line's gaps, where only
+  // lyon-tm-1 meets every target of a team member.
+  Result profile = Sh(env + kpoctl + " --output json skills profile lyon-tl-1");
+  ASSERT_EQ(profile.code, 0) << profile.out;
+  EXPECT_THAT(profile.out, HasSubstr("\"total_gap\": 3"));
+  EXPECT_THAT(profile.out, HasSubstr("\"competencies_below_target\": 2"));
+  Result matrix = Sh(env + kpoctl + " skills matrix --area lyon/assembly --gaps-only");
+  ASSERT_EQ(matrix.code, 0) << matrix.out;
+  EXPECT_THAT(matrix.out, HasSubstr("4 people;"));
+  EXPECT_THAT(matrix.out, HasSubstr("\nlyon-tm-2 "));
+  EXPECT_THAT(matrix.out, Not(HasSubstr("\nlyon-tm-1 ")));
+  Result history = Sh(env + kpoctl + " assessments list lyon-tl-1 --competency coaching-kata");
+  EXPECT_THAT(history.out, HasSubstr("2 item(s)"));
 }
 
 }  // namespace

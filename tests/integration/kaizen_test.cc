@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
+#include "grpc_checks.h"
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/kaizen/v1/events.pb.h"
@@ -450,26 +451,13 @@ TEST_F(KaizenStackTest, EveryRpcRefusesAnotherOrganization) {
 
 TEST_F(KaizenStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothing) {
   pb::KaizenEvent e = Create("bad-input");
-  auto ops = stack_->Ops("kaizen");
-  auto written = [&] {
-    grpc::ClientContext ctx;
-    Authorize(ctx, admin_);
-    kpo::ops::v1::ServiceStatus st;
-    EXPECT_TRUE(ops->GetServiceStatus(&ctx, {}, &st).ok());
-    return st.outbox_pending() + st.outbox_sent_retained();
-  };
+  auto written = [&] { return stack_->EventsWritten("kaizen", admin_); };
   const int64_t before = written();
   using S = pb::KaizenEventsService::Stub;
   auto fields_of = [&](auto method, const auto& request, auto* response) {
     grpc::ClientContext ctx;
     Authorize(ctx, admin_);
-    grpc::Status s = (kaizen_.get()->*method)(&ctx, request, response);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
-    std::vector<std::string> fields;
-    for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
-      fields.push_back(v.field);
-    }
-    return fields;
+    return ViolatedFields((kaizen_.get()->*method)(&ctx, request, response));
   };
   pb::KaizenEvent ev;
   pb::CreateKaizenEventRequest create;
@@ -537,11 +525,7 @@ TEST_F(KaizenStackTest, BadInputIsInvalidArgumentWithFieldsOverGrpc) {
   pb::KaizenEvent out;
   grpc::Status s = Call(&pb::KaizenEventsService::Stub::CreateKaizenEvent, r, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  std::vector<std::string> fields;
-  for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
-    fields.push_back(v.field);
-  }
-  EXPECT_THAT(fields, ElementsAre("kaizen_event.title", "kaizen_event.site"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("kaizen_event.title", "kaizen_event.site"));
   EXPECT_THAT(s.error_message(), HasSubstr("not in the directory"));
 }
 

@@ -1,6 +1,7 @@
 #include "stack.h"
 
 #include <arpa/inet.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
@@ -15,6 +16,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kpo/auth/auth.h"
 
@@ -200,6 +204,63 @@ std::vector<kpo::common::v1::EventEnvelope> ReadTopic(
 
 void Authorize(grpc::ClientContext& ctx, const std::string& token) {
   ctx.AddMetadata("authorization", "Bearer " + token);
+}
+
+int64_t Stack::EventsWritten(const std::string& service, const std::string& token) {
+  auto ops = Ops(service);
+  grpc::ClientContext ctx;
+  Authorize(ctx, token);
+  kpo::ops::v1::ServiceStatus st;
+  grpc::Status s = ops->GetServiceStatus(&ctx, {}, &st);
+  if (!s.ok()) throw std::runtime_error("GetServiceStatus: " + s.error_message());
+  return st.outbox_pending() + st.outbox_sent_retained();
+}
+
+std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
+    const std::string& address, const std::string& service_name,
+    const std::vector<std::string>& names, const std::string& token) {
+  std::map<std::string, std::vector<grpc::Status>> out;
+  grpc::GenericStub generic(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+  if (service == nullptr) return out;
+  for (int m = 0; m < service->method_count(); ++m) {
+    const auto* method = service->method(m);
+    std::vector<grpc::Status>& statuses = out[method->name()];
+    std::unique_ptr<google::protobuf::Message> request(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method->input_type())
+            ->New());
+    google::protobuf::Message* holder = request.get();
+    const auto* field = method->input_type()->FindFieldByName("name");
+    if (field == nullptr) field = method->input_type()->FindFieldByName("parent");
+    for (int f = 0; f < method->input_type()->field_count() && field == nullptr; ++f) {
+      const auto* candidate = method->input_type()->field(f);
+      if (candidate->message_type() != nullptr &&
+          candidate->message_type()->FindFieldByName("name") != nullptr) {
+        holder = request->GetReflection()->MutableMessage(request.get(), candidate);
+        field = candidate->message_type()->FindFieldByName("name");
+      }
+    }
+    if (field == nullptr) continue;
+    for (const std::string& name : names) {
+      holder->GetReflection()->SetString(holder, field, name);
+      grpc::Slice slice(request->SerializeAsString());
+      grpc::ByteBuffer send(&slice, 1), receive;
+      grpc::ClientContext ctx;
+      Authorize(ctx, token);
+      absl::Notification done;
+      grpc::Status status;
+      generic.UnaryCall(&ctx, "/" + service->full_name() + "/" + method->name(),
+                        grpc::StubOptions(), &send, &receive, [&](grpc::Status st) {
+                          status = std::move(st);
+                          done.Notify();
+                        });
+      done.WaitForNotification();
+      statuses.push_back(std::move(status));
+    }
+  }
+  return out;
 }
 
 }  // namespace kpo::testing

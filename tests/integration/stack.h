@@ -40,6 +40,9 @@ class Stack {
   std::string GrpcAddress(const std::string& service);
   pid_t ServicePid(const std::string& service) { return services_.at(service)->pid(); }
   std::string Metrics(const std::string& service);
+  // Events `service` wrote to its outbox so far, pending or sent (one status snapshot,
+  // read with `token`).
+  int64_t EventsWritten(const std::string& service, const std::string& token);
   // Sum of a metric's samples whose labels contain `label_filter` (e.g. outcome="duplicate").
   double MetricValue(const std::string& service, const std::string& name,
                      const std::string& label_filter = "");
@@ -102,6 +105,15 @@ std::vector<kpo::common::v1::EventEnvelope> ReadTopic(
     const std::string& bootstrap, const std::string& topic,
     const std::function<bool(const std::vector<kpo::common::v1::EventEnvelope>&)>& done,
     absl::Duration timeout = absl::Seconds(30));
+
+// Calls every method of `service` (a full protobuf service name, served at `address`)
+// once per entry of `names`, with `token`. The name goes where the request names its
+// resource: its name or parent field, or the name of the resource it carries (Update
+// methods); the rest of the request is empty. Per method name, the statuses in the
+// order of `names`; a method whose request names no resource has an empty list.
+std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
+    const std::string& address, const std::string& service, const std::vector<std::string>& names,
+    const std::string& token);
 
 // Attaches `authorization: Bearer <token>` to a client context.
 void Authorize(grpc::ClientContext& ctx, const std::string& token);

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "cli.h"
 #include "daily_commands.h"
+#include "development_commands.h"
 #include "gemba_commands.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -110,6 +111,7 @@ int Run(int argc, char** argv) {
 
   AddTokenCommands(app, rc);
   AddPeopleCommands(app, rc);
+  AddDevelopmentCommands(app, rc);
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);

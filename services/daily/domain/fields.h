@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "kpo/core/errors.h"
 
 namespace kpo::daily::domain {
@@ -16,14 +15,6 @@ inline constexpr size_t kMaxText = 2000;
 // up later.
 inline constexpr int kMaxRecordAgeDays = 365;
 
-// A text field: a violation of `field` when required and empty, or longer than `max`.
-inline void CheckText(const std::string& value, const std::string& field, size_t max, bool required,
-                      kpo::core::FieldViolations& v) {
-  if (required && value.empty()) {
-    v.Add(field, "is required");
-  } else if (value.size() > max) {
-    v.Add(field, absl::StrCat("at most ", max, " characters"));
-  }
-}
+using kpo::core::CheckText;
 
 }  // namespace kpo::daily::domain

@@ -3,9 +3,12 @@
 // table or sort every match, because its cost would grow with the organization.
 #include "query_plan.h"
 
+#include "assessments.h"
+#include "competencies.h"
 #include "directory.h"
 #include "gtest/gtest.h"
 #include "kpo/command/command.h"
+#include "kpo/core/date.h"
 
 namespace kpo {
 namespace {
@@ -79,6 +82,87 @@ TEST_F(QueryPlanTest, PeopleDirectoryStatementsAllUseIndexes) {
   pb::DeactivatePersonRequest d;
   d.set_name("organizations/acme/people/p1");
   ASSERT_TRUE(directory.DeactivatePerson(admin_, d).ok());
+  ExpectEveryStatementUsesAnIndex();
+}
+
+TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
+  namespace pb = kpo::people::v1;
+  kpo::command::Runner commands(*recording_, outbox_, clock_);
+  kpo::people::Directory directory(commands, tokens_, nullptr);
+  kpo::people::CompetencyModel model(commands, tokens_, {.default_size = 2});
+  kpo::people::Assessments assessments(commands, tokens_, {.default_size = 2});
+  pb::CreateOrganizationRequest org;
+  org.set_organization_id("acme");
+  org.mutable_organization()->set_display_name("Acme");
+  org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_PILOTING);
+  ASSERT_TRUE(directory.CreateOrganization(admin_, org).ok());
+  pb::CreateSiteRequest site;
+  site.set_parent("organizations/acme");
+  site.set_site_id("lyon");
+  site.mutable_site()->set_display_name("Lyon");
+  site.mutable_site()->set_time_zone("Europe/Paris");
+  ASSERT_TRUE(directory.CreateSite(admin_, site).ok());
+  for (int i = 0; i < 4; ++i) {
+    pb::CreatePersonRequest p;
+    p.set_parent("organizations/acme");
+    p.set_person_id("p" + std::to_string(i));
+    p.mutable_person()->set_display_name("P");
+    p.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+    p.mutable_person()->add_roles(i == 0 ? pb::TEAM_LEADER : pb::TEAM_MEMBER);
+    if (i > 0) p.mutable_person()->set_manager("organizations/acme/people/p0");
+    ASSERT_TRUE(directory.CreatePerson(admin_, p).ok());
+  }
+  pb::CreateTargetProfileRequest profile;
+  profile.set_parent("organizations/acme");
+  profile.set_target_profile_id("tm");
+  profile.mutable_target_profile()->set_display_name("Team member");
+  profile.mutable_target_profile()->set_role(pb::TEAM_MEMBER);
+  auto* target = profile.mutable_target_profile()->add_targets();
+  target->set_competency("organizations/acme/competencies/pdca");
+  target->set_level(2);
+  ASSERT_TRUE(model.CreateTargetProfile(admin_, profile).ok());
+  pb::UpdateCompetencyRequest update;
+  update.mutable_competency()->set_name("organizations/acme/competencies/smed");
+  update.mutable_competency()->set_description("Quick changeover");
+  update.mutable_update_mask()->add_paths("description");
+  ASSERT_TRUE(model.UpdateCompetency(admin_, update).ok());
+  const kpo::auth::Principal leader{"p0", "acme", {kpo::auth::kTeamLeader}};
+  for (int i = 1; i < 4; ++i) {
+    pb::CreateAssessmentRequest a;
+    a.set_parent("organizations/acme/people/p" + std::to_string(i));
+    a.mutable_assessment()->set_competency("organizations/acme/competencies/pdca");
+    a.mutable_assessment()->set_level(i % 3);
+    *a.mutable_assessment()->mutable_assess_date() =
+        kpo::core::FromCivil(absl::CivilDay(2025, 1, i));
+    ASSERT_TRUE(assessments.CreateAssessment(leader, a).ok());
+  }
+  pb::ListCompetenciesRequest competencies;
+  competencies.set_parent("organizations/acme");
+  ASSERT_TRUE(model.ListCompetencies(admin_, competencies).ok());
+  pb::ListTargetProfilesRequest profiles;
+  profiles.set_parent("organizations/acme");
+  profiles.set_role(pb::TEAM_MEMBER);
+  ASSERT_TRUE(model.ListTargetProfiles(admin_, profiles).ok());
+  pb::ListAssessmentsRequest list;
+  list.set_parent("organizations/acme/people/p1");
+  ASSERT_TRUE(assessments.ListAssessments(admin_, list).ok());
+  list.set_parent("organizations/acme/people/-");
+  list.set_competency("organizations/acme/competencies/pdca");
+  auto first = assessments.ListAssessments(admin_, list);
+  ASSERT_TRUE(first.ok());
+  list.set_page_token(first->next_page_token());
+  ASSERT_TRUE(assessments.ListAssessments(admin_, list).ok());
+  pb::GetCompetencyProfileRequest get;
+  get.set_name("organizations/acme/people/p1/competencyProfile");
+  ASSERT_TRUE(assessments.GetCompetencyProfile(admin_, get).ok());
+  pb::QuerySkillsMatrixRequest matrix;
+  matrix.set_parent("organizations/acme");
+  matrix.set_site("organizations/acme/sites/lyon");
+  matrix.set_gaps_only(true);
+  auto page = assessments.QuerySkillsMatrix(admin_, matrix);
+  ASSERT_TRUE(page.ok()) << page.status();
+  matrix.set_page_token(page->next_page_token());
+  ASSERT_TRUE(assessments.QuerySkillsMatrix(admin_, matrix).ok());
   ExpectEveryStatementUsesAnIndex();
 }
 

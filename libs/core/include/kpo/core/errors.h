@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace kpo::core {
@@ -58,6 +59,17 @@ class FieldViolations {
  private:
   std::vector<FieldViolation> violations_;
 };
+
+// A text field: a violation of `field` when required and empty, or longer than `max`
+// bytes.
+inline void CheckText(const std::string& value, const std::string& field, size_t max, bool required,
+                      FieldViolations& v) {
+  if (required && value.empty()) {
+    v.Add(field, "is required");
+  } else if (value.size() > max) {
+    v.Add(field, absl::StrCat("at most ", max, " characters"));
+  }
+}
 
 // Builds a status with an ErrorInfo detail.
 absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string_view message,

@@ -1,8 +1,8 @@
 #pragma once
 
-// The pieces every store of the daily kaizen service builds its statements from: an
-// optional equality or day range appended to a WHERE clause, a list of serialized
-// resources parsed, one (revision, data) row loaded by name.
+// Pieces stores build their statements from: an optional equality or day range
+// appended to a WHERE clause, a list of serialized resources parsed, one
+// (revision, data) row loaded by name.
 
 #include <optional>
 #include <string>
@@ -12,17 +12,17 @@
 #include "absl/strings/str_cat.h"
 #include "kpo/storage/database.h"
 
-namespace kpo::daily::store {
+namespace kpo::storage::sql {
 
 // Adds " AND <column> = ?" when `value` is set (not empty, not 0).
 inline void Equal(const std::string& column, const std::string& value, std::string& where,
-                  std::vector<kpo::storage::Value>& params) {
+                  std::vector<Value>& params) {
   if (value.empty()) return;
   absl::StrAppend(&where, " AND ", column, " = ?");
   params.emplace_back(value);
 }
 inline void Equal(const std::string& column, int64_t value, std::string& where,
-                  std::vector<kpo::storage::Value>& params) {
+                  std::vector<Value>& params) {
   if (value == 0) return;
   absl::StrAppend(&where, " AND ", column, " = ?");
   params.emplace_back(value);
@@ -30,7 +30,7 @@ inline void Equal(const std::string& column, int64_t value, std::string& where,
 
 // Adds the bounds of a YYYYMMDD range that are set (0: open), inclusive.
 inline void DayRange(const std::string& column, int64_t from, int64_t to, std::string& where,
-                     std::vector<kpo::storage::Value>& params) {
+                     std::vector<Value>& params) {
   if (from != 0) {
     absl::StrAppend(&where, " AND ", column, " >= ?");
     params.emplace_back(from);
@@ -43,8 +43,7 @@ inline void DayRange(const std::string& column, int64_t from, int64_t to, std::s
 
 // Rows of (data, name) parsed as `T`; INTERNAL naming a row that does not parse.
 template <class T>
-absl::StatusOr<std::vector<T>> ParseAll(absl::StatusOr<std::vector<kpo::storage::Row>> rows,
-                                        const char* what) {
+absl::StatusOr<std::vector<T>> ParseAll(absl::StatusOr<std::vector<Row>> rows, const char* what) {
   if (!rows.ok()) return rows.status();
   std::vector<T> out;
   out.reserve(rows->size());
@@ -58,7 +57,7 @@ absl::StatusOr<std::vector<T>> ParseAll(absl::StatusOr<std::vector<kpo::storage:
 
 // The (revision, data) row of `name` in `table`, as a Row {revision, <field>}.
 template <class Row, class T>
-absl::StatusOr<std::optional<Row>> LoadOne(kpo::storage::Transaction& tx, const char* table,
+absl::StatusOr<std::optional<Row>> LoadOne(Transaction& tx, const char* table,
                                            const std::string& org, const std::string& name,
                                            T Row::*field) {
   auto rows =
@@ -74,4 +73,4 @@ absl::StatusOr<std::optional<Row>> LoadOne(kpo::storage::Transaction& tx, const 
   return std::optional<Row>(std::move(row));
 }
 
-}  // namespace kpo::daily::store
+}  // namespace kpo::storage::sql

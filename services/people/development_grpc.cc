@@ -1,0 +1,84 @@
+#include "development_grpc.h"
+
+#include "kpo/rpc/unary.h"
+
+namespace kpo::people {
+namespace {
+
+namespace pb = kpo::people::v1;
+
+#define KPO_DEVELOPMENT_MODEL(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, model_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_ASSESSMENTS(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, assessments_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
+  KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
+
+class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::CallbackService {
+ public:
+  DevelopmentServiceImpl(kpo::rpc::Server& server, const DevelopmentApplication& app)
+      : server_(server), model_(app.model), assessments_(app.assessments) {}
+
+  KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
+                        ListCompetenciesResponse)
+  KPO_DEVELOPMENT_MODEL(kInline, GetCompetency, GetCompetencyRequest, Competency)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, CreateCompetency, CreateCompetencyRequest, Competency)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, UpdateCompetency, UpdateCompetencyRequest, Competency)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, DeactivateCompetency, DeactivateCompetencyRequest, Competency)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, CreateTargetProfile, CreateTargetProfileRequest, TargetProfile)
+  KPO_DEVELOPMENT_MODEL(kInline, GetTargetProfile, GetTargetProfileRequest, TargetProfile)
+  KPO_DEVELOPMENT_MODEL(kInline, ListTargetProfiles, ListTargetProfilesRequest,
+                        ListTargetProfilesResponse)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, UpdateTargetProfile, UpdateTargetProfileRequest, TargetProfile)
+  KPO_DEVELOPMENT_MODEL(kWorkerPool, DeactivateTargetProfile, DeactivateTargetProfileRequest,
+                        TargetProfile)
+  KPO_DEVELOPMENT_ASSESSMENTS(kWorkerPool, CreateAssessment, CreateAssessmentRequest, Assessment)
+  KPO_DEVELOPMENT_ASSESSMENTS(kInline, GetAssessment, GetAssessmentRequest, Assessment)
+  KPO_DEVELOPMENT_ASSESSMENTS(kInline, ListAssessments, ListAssessmentsRequest,
+                              ListAssessmentsResponse)
+  KPO_DEVELOPMENT_ASSESSMENTS(kInline, GetCompetencyProfile, GetCompetencyProfileRequest,
+                              CompetencyProfile)
+  KPO_DEVELOPMENT_ASSESSMENTS(kWorkerPool, QuerySkillsMatrix, QuerySkillsMatrixRequest,
+                              QuerySkillsMatrixResponse)
+
+ private:
+  kpo::rpc::Server& server_;
+  const CompetencyModel& model_;
+  const Assessments& assessments_;
+};
+
+#undef KPO_DEVELOPMENT_MODEL
+#undef KPO_DEVELOPMENT_ASSESSMENTS
+#undef KPO_DEVELOPMENT_CALL
+
+}  // namespace
+
+kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable& table) {
+  using namespace kpo::auth;  // NOLINT: role names
+  const std::string m = "/kpo.people.v1.PeopleDevelopmentService/";
+  // Everyone sees the model, the profiles, the assessments and the matrices: a team's
+  // skills matrix hangs on its board.
+  for (const char* read :
+       {"ListCompetencies", "GetCompetency", "GetTargetProfile", "ListTargetProfiles",
+        "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix"}) {
+    table.Allow(m + read, AnyRole());
+  }
+  // The KPO and the admins shape the model.
+  for (const char* write :
+       {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency", "CreateTargetProfile",
+        "UpdateTargetProfile", "DeactivateTargetProfile"}) {
+    table.Allow(m + write, {kOrgAdmin, kKpoSpecialist});
+  }
+  // Assessors; whether the caller may assess this person (a manager above them, the
+  // KPO, a sensei, an admin) is checked on the person.
+  table.Allow(m + "CreateAssessment", {kOrgAdmin, kKpoSpecialist, kExternalSensei, kSeniorLeader,
+                                       kMiddleManager, kTeamLeader});
+  return table;
+}
+
+std::unique_ptr<grpc::Service> NewDevelopmentService(kpo::rpc::Server& server,
+                                                     const DevelopmentApplication& app) {
+  return std::make_unique<DevelopmentServiceImpl>(server, app);
+}
+
+}  // namespace kpo::people

@@ -1,0 +1,31 @@
+#pragma once
+
+// gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
+// (CompetencyModel, Assessments), proto/status out. Nothing else.
+
+#include <memory>
+
+#include "assessments.h"
+#include "competencies.h"
+#include "kpo/auth/auth.h"
+#include "kpo/people/v1/development_service.grpc.pb.h"
+#include "kpo/rpc/server.h"
+
+namespace kpo::people {
+
+inline constexpr char kDevelopmentServiceName[] = "kpo.people.v1.PeopleDevelopmentService";
+
+// Which roles may call which method of PeopleDevelopmentService.
+kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable& table);
+
+// The application classes the adapter calls; all must outlive the service.
+struct DevelopmentApplication {
+  const CompetencyModel& model;
+  const Assessments& assessments;
+};
+
+// `server` must outlive the service.
+std::unique_ptr<grpc::Service> NewDevelopmentService(kpo::rpc::Server& server,
+                                                     const DevelopmentApplication& app);
+
+}  // namespace kpo::people

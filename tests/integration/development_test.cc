@@ -1,0 +1,239 @@
+// People development over real processes: the people service with the local broker,
+// PeopleDevelopmentService over gRPC on loopback. An assessment from a manager to the
+// event on kpo.people.v1, the roles a token must carry, bad input, and tenancy on every
+// method.
+#include <grpcpp/grpcpp.h>
+
+#include "gmock/gmock.h"
+#include "grpc_checks.h"
+#include "gtest/gtest.h"
+#include "kpo/core/date.h"
+#include "kpo/core/errors.h"
+#include "kpo/people/v1/development_service.grpc.pb.h"
+#include "kpo/people/v1/events.pb.h"
+#include "kpo/rpc/status.h"
+#include "stack.h"
+
+namespace kpo::testing {
+namespace {
+
+namespace pb = kpo::people::v1;
+using ::testing::ElementsAre;
+
+class DevelopmentStackTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    stack_ = new Stack({"people"});
+    admin_ = Stack::Token("acme", {"org_admin"}, "admin");
+    auto people = stack_->People();
+    auto call = [&](auto method, const auto& request, auto* response) {
+      grpc::ClientContext ctx;
+      Authorize(ctx, admin_);
+      grpc::Status s = (people.get()->*method)(&ctx, request, response);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    };
+    pb::CreateOrganizationRequest org;
+    org.set_organization_id("acme");
+    org.mutable_organization()->set_display_name("Acme");
+    org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_SPREADING);
+    pb::Organization o;
+    call(&pb::PeopleService::Stub::CreateOrganization, org, &o);
+    pb::CreateSiteRequest site;
+    site.set_parent("organizations/acme");
+    site.set_site_id("lyon");
+    site.mutable_site()->set_display_name("Lyon");
+    site.mutable_site()->set_time_zone("Europe/Paris");
+    pb::Site s;
+    call(&pb::PeopleService::Stub::CreateSite, site, &s);
+    for (auto [id, role, manager] :
+         {std::tuple{"leader", pb::TEAM_LEADER, ""}, std::tuple{"m1", pb::TEAM_MEMBER, "leader"},
+          std::tuple{"m2", pb::TEAM_MEMBER, "leader"}}) {
+      pb::CreatePersonRequest r;
+      r.set_parent("organizations/acme");
+      r.set_person_id(id);
+      r.mutable_person()->set_display_name(id);
+      r.mutable_person()->set_home_site("organizations/acme/sites/lyon");
+      r.mutable_person()->add_roles(role);
+      if (*manager != '\0') r.mutable_person()->set_manager(P(manager));
+      pb::Person p;
+      call(&pb::PeopleService::Stub::CreatePerson, r, &p);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+
+  void SetUp() override {
+    stub_ = pb::PeopleDevelopmentService::NewStub(
+        grpc::CreateChannel(stack_->GrpcAddress("people"), grpc::InsecureChannelCredentials()));
+  }
+
+  template <class Req, class Resp>
+  grpc::Status Call(grpc::Status (pb::PeopleDevelopmentService::Stub::*method)(grpc::ClientContext*,
+                                                                               const Req&, Resp*),
+                    const Req& request, Resp* response, const std::string& token) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    return (stub_.get()->*method)(&ctx, request, response);
+  }
+
+  static std::string P(const std::string& id) { return "organizations/acme/people/" + id; }
+  static std::string C(const std::string& id) { return "organizations/acme/competencies/" + id; }
+
+  static int64_t EventsWritten() { return stack_->EventsWritten("people", admin_); }
+
+  static std::vector<std::string> Fields(const grpc::Status& s) { return ViolatedFields(s); }
+
+  static pb::CreateAssessmentRequest Assess(const std::string& person,
+                                            const std::string& competency, int level) {
+    pb::CreateAssessmentRequest r;
+    r.set_parent(P(person));
+    r.mutable_assessment()->set_competency(C(competency));
+    r.mutable_assessment()->set_level(level);
+    *r.mutable_assessment()->mutable_assess_date() =
+        kpo::core::FromCivil(absl::CivilDay(2026, 1, 15));
+    return r;
+  }
+
+  static Stack* stack_;
+  static std::string admin_;
+  std::unique_ptr<pb::PeopleDevelopmentService::Stub> stub_;
+  const std::string kpo_ = Stack::Token("acme", {"kpo_specialist"}, "kpo");
+  const std::string leader_ = Stack::Token("acme", {"team_leader"}, "leader");
+  const std::string m1_ = Stack::Token("acme", {"team_member"}, "m1");
+};
+
+Stack* DevelopmentStackTest::stack_ = nullptr;
+std::string DevelopmentStackTest::admin_;
+
+TEST_F(DevelopmentStackTest, AManagersAssessmentShowsInTheMatrixAndOnTheTopic) {
+  pb::CreateTargetProfileRequest profile;
+  profile.set_parent("organizations/acme");
+  profile.set_target_profile_id("team-member");
+  profile.mutable_target_profile()->set_display_name("Team member");
+  profile.mutable_target_profile()->set_role(pb::TEAM_MEMBER);
+  auto* target = profile.mutable_target_profile()->add_targets();
+  target->set_competency(C("five-s"));
+  target->set_level(2);
+  pb::TargetProfile created;
+  // Shaping the model is the KPO's: a team leader is refused by role.
+  EXPECT_EQ(
+      Call(&pb::PeopleDevelopmentService::Stub::CreateTargetProfile, profile, &created, leader_)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::CreateTargetProfile, profile, &created, kpo_).ok());
+  pb::Assessment a;
+  // A team member assesses nobody; their team leader assesses them.
+  EXPECT_EQ(Call(&pb::PeopleDevelopmentService::Stub::CreateAssessment, Assess("m2", "five-s", 1),
+                 &a, m1_)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::CreateAssessmentRequest request = Assess("m1", "five-s", 1);
+  request.set_request_id("assess-m1-5s");
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::CreateAssessment, request, &a, leader_).ok());
+  pb::Assessment again;
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::CreateAssessment, request, &again, leader_).ok());
+  EXPECT_EQ(again.name(), a.name()) << "a retried request_id is one assessment";
+
+  pb::QuerySkillsMatrixRequest q;
+  q.set_parent("organizations/acme");
+  q.set_site("organizations/acme/sites/lyon");
+  q.add_competencies(C("five-s"));
+  q.set_gaps_only(true);
+  pb::QuerySkillsMatrixResponse matrix;
+  ASSERT_TRUE(Call(&pb::PeopleDevelopmentService::Stub::QuerySkillsMatrix, q, &matrix, m1_).ok());
+  ASSERT_EQ(matrix.rows_size(), 2);  // m1 (1 of 2) and m2 (never assessed)
+  EXPECT_EQ(matrix.rows(0).person(), P("m1"));
+  EXPECT_EQ(matrix.rows(0).cells(0).gap(), 1);
+  EXPECT_EQ(matrix.rows(1).cells(0).gap(), 2);
+
+  auto events = ReadTopic(stack_->bootstrap(), "kpo.people.v1", [&](const auto& read) {
+    for (const auto& e : read) {
+      if (e.type() == "kpo.people.v1.AssessmentRecorded") return true;
+    }
+    return false;
+  });
+  int recorded = 0;
+  for (const auto& e : events) {
+    if (e.type() != "kpo.people.v1.AssessmentRecorded") continue;
+    ++recorded;
+    pb::AssessmentRecorded payload;
+    ASSERT_TRUE(e.data().UnpackTo(&payload));
+    EXPECT_EQ(e.subject(), P("m1"));
+    EXPECT_EQ(payload.assessment().assessor(), P("leader"));
+    EXPECT_EQ(payload.assessment().site(), "organizations/acme/sites/lyon");
+    EXPECT_EQ(payload.assessment().level(), 1);
+    EXPECT_TRUE(payload.latest());
+  }
+  EXPECT_EQ(recorded, 1);
+}
+
+TEST_F(DevelopmentStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothing) {
+  const int64_t before = EventsWritten();
+  pb::Competency c;
+  pb::CreateCompetencyRequest create;
+  create.set_parent("organizations/acme");
+  create.mutable_competency()->set_kind(pb::COMPETENCY_KIND_CORE);
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateCompetency, create, &c, kpo_)),
+      ElementsAre("competency_id", "competency.display_name", "competency.level_definitions"));
+  pb::UpdateCompetencyRequest update;
+  update.mutable_competency()->set_name(C("pdca"));
+  update.mutable_update_mask()->add_paths("display_name");
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::UpdateCompetency, update, &c, kpo_)),
+              ElementsAre("competency.display_name"));
+  pb::DeactivateCompetencyRequest deactivate;
+  deactivate.set_name("organizations/acme/ideas/x");
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::DeactivateCompetency, deactivate, &c, kpo_)),
+      ElementsAre("name"));
+  pb::TargetProfile t;
+  pb::CreateTargetProfileRequest profile;
+  profile.set_parent("organizations/acme");
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateTargetProfile, profile, &t, kpo_)),
+      ElementsAre("target_profile.display_name", "target_profile.role", "target_profile.targets"));
+  pb::UpdateTargetProfileRequest update_profile;
+  update_profile.mutable_target_profile()->set_name("organizations/acme/targetProfiles/x");
+  update_profile.mutable_update_mask()->add_paths("role");
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::UpdateTargetProfile, update_profile,
+                          &t, kpo_)),
+              ElementsAre("update_mask.paths[0]"));
+  pb::DeactivateTargetProfileRequest off;
+  off.set_name("organizations/acme/targetProfiles/x");
+  off.set_request_id(std::string(65, 'r'));
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::DeactivateTargetProfile, off, &t, kpo_)),
+      ElementsAre("request_id"));
+  pb::Assessment a;
+  pb::CreateAssessmentRequest assess = Assess("m1", "juggling", 7);
+  assess.mutable_assessment()->clear_assess_date();
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateAssessment, assess, &a, leader_)),
+      ElementsAre("assessment.level", "assessment.assess_date", "assessment.competency"));
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
+}
+
+TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
+  const std::vector<std::string> names = {"organizations/acme",
+                                          "organizations/acme/competencies/pdca",
+                                          "organizations/acme/targetProfiles/x",
+                                          "organizations/acme/people/m1",
+                                          "organizations/acme/people/-",
+                                          "organizations/acme/people/m1/assessments/x",
+                                          "organizations/acme/people/m1/competencyProfile"};
+  const int64_t before = EventsWritten();
+  const auto outcomes =
+      CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",
+                      names, Stack::Token("globex", {"org_admin"}, "spy"));
+  EXPECT_EQ(outcomes.size(), 15u);
+  ExpectEveryMethodRefusesEveryName(outcomes, names);
+  EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
+}
+
+}  // namespace
+}  // namespace kpo::testing

@@ -1,0 +1,50 @@
+#pragma once
+
+// Checks the services' integration suites make over gRPC: the fields a refusal names,
+// and tenancy on every method (each, called by another organization with this
+// organization's names, is refused).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kpo/core/errors.h"
+#include "kpo/rpc/status.h"
+#include "stack.h"
+
+namespace kpo::testing {
+
+// The fields an INVALID_ARGUMENT names, in order (and a failed expectation when the
+// status is another code).
+inline std::vector<std::string> ViolatedFields(const grpc::Status& s) {
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  std::vector<std::string> out;
+  for (const auto& v : kpo::core::FieldViolationsOf(kpo::rpc::FromGrpcStatus(s))) {
+    out.push_back(v.field);
+  }
+  return out;
+}
+
+// Each method took at least one of `names` as its resource and refused it with
+// PERMISSION_DENIED; the names a method does not take are INVALID_ARGUMENT (wrong
+// shape), never a success.
+inline void ExpectEveryMethodRefusesEveryName(
+    const std::map<std::string, std::vector<grpc::Status>>& outcomes,
+    const std::vector<std::string>& names) {
+  ASSERT_FALSE(outcomes.empty());
+  for (const auto& [method, statuses] : outcomes) {
+    ASSERT_EQ(statuses.size(), names.size()) << method << " names no resource";
+    int denied = 0;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const grpc::StatusCode code = statuses[i].error_code();
+      EXPECT_TRUE(code == grpc::StatusCode::PERMISSION_DENIED ||
+                  code == grpc::StatusCode::INVALID_ARGUMENT)
+          << method << " " << names[i] << ": " << code << " " << statuses[i].error_message();
+      denied += code == grpc::StatusCode::PERMISSION_DENIED;
+    }
+    EXPECT_GT(denied, 0) << method << " took none of the names";
+  }
+}
+
+}  // namespace kpo::testing

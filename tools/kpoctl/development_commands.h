@@ -1,0 +1,12 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kpo::kpoctl {
+
+// `competencies`, `target-profiles`, `assessments` and `skills` (profile, matrix):
+// people development in the people service. Sets `rc` to the exit code of the command
+// that ran.
+void AddDevelopmentCommands(CLI::App& app, int& rc);
+
+}  // namespace kpo::kpoctl
