@@ -327,3 +327,14 @@ assess lyon-mgr coaching-kata 2 30 "Coaches both team leaders; second coach of l
 assess lyon-mgr value-stream-mapping 2 30 "Mapped the assembly value stream with the KPO"
 "$kpoctl" skills matrix --area lyon/assembly
 "$kpoctl" skills profile lyon-tl-1
+
+# ---- Portfolios fill themselves from the events above: completed kaizen events credit
+# their teams and facilitators, coaching cycles their coaches, implemented ideas their
+# submitters, adopted practices both teams. A transformation project is entered by hand
+# and approved by a certifier.
+"$kpoctl" evidence add lyon-mgr assembly-flow --kind transformation_project \
+  --title "One-piece flow from kitting to final test" --site lyon --date "$(ago 60)" \
+  --value-stream lyon/assembly --value-stream lyon/logistics \
+  --description "Plan: lead time 9 days. Do: kitting cart, takt board. Check: 4 days. Act: standard work."
+"$kpoctl" evidence approve lyon-mgr assembly-flow
+"$kpoctl" evidence list lyon-mgr

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "competencies.h"
 #include "competency_store.h"
+#include "directory_reads.h"
 #include "domain/competencies.h"
 #include "google/protobuf/util/time_util.h"
 #include "kpo/command/reads.h"
@@ -32,36 +33,6 @@ namespace {
 constexpr kpo::core::Collections kPersonName = {"organizations", "people"};
 constexpr kpo::core::Collections kAssessmentName = {"organizations", "people", "assessments"};
 constexpr int kMaxColumns = 50;
-// A person's manager chain is followed this far up when checking an assessor.
-constexpr int kMaxChain = 20;
-
-// A directory resource of `kind` as its message; nullopt when it does not exist.
-template <class T>
-absl::StatusOr<std::optional<T>> LoadDirectory(Transaction& tx, const std::string& org,
-                                               const char* kind, const std::string& name) {
-  auto row = store::Load(tx, org, kind, name);
-  if (!row.ok()) return row.status();
-  if (!row->has_value()) return std::optional<T>();
-  T out;
-  if (!out.ParseFromString((*row)->data)) {
-    return absl::InternalError(absl::StrCat("corrupt ", kind, " ", name));
-  }
-  return std::optional<T>(std::move(out));
-}
-
-// Whether `assessor` is a manager of `person`, anywhere up the chain.
-absl::StatusOr<bool> ManagesPerson(Transaction& tx, const std::string& org,
-                                   const pb::Person& person, const std::string& assessor) {
-  std::string manager = person.manager();
-  for (int i = 0; i < kMaxChain && !manager.empty(); ++i) {
-    if (manager == assessor) return true;
-    auto next = LoadDirectory<pb::Person>(tx, org, "person", manager);
-    if (!next.ok()) return next.status();
-    if (!next->has_value()) return false;
-    manager = (*next)->manager();
-  }
-  return false;
-}
 
 // Who may assess `person`: the KPO, a sensei, an org admin, or a manager above them;
 // never the person themselves.
@@ -84,16 +55,6 @@ absl::Status CheckAssessor(Transaction& tx, const kpo::auth::Principal& p,
       absl::StrCat(assessor, " may not assess ", person.name(),
                    ": assessors are the person's managers, the KPO, external senseis and "
                    "org admins"));
-}
-
-// Today at the person's home site (UTC when the site or its zone is unknown).
-absl::StatusOr<absl::CivilDay> TodayAt(Transaction& tx, const std::string& org,
-                                       const pb::Person& person, absl::Time now) {
-  auto site = LoadDirectory<pb::Site>(tx, org, "site", person.home_site());
-  if (!site.ok()) return site.status();
-  absl::TimeZone zone = absl::UTCTimeZone();
-  if (site->has_value()) absl::LoadTimeZone((*site)->time_zone(), &zone);
-  return absl::ToCivilDay(now, zone);
 }
 
 // The person's latest level per competency name.
@@ -215,7 +176,7 @@ absl::StatusOr<pb::Assessment> Assessments::CreateAssessment(
           }
         }
         if (!v.Has("assessment.assess_date")) {
-          auto today = TodayAt(c.tx(), c.organization_id(), **person, c.now());
+          auto today = TodayAt(c.tx(), c.organization_id(), (*person)->home_site(), c.now());
           if (!today.ok()) return today.status();
           if (kpo::core::ToCivil(assessment.assess_date()) > *today) {
             v.Add("assessment.assess_date",

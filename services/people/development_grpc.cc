@@ -11,13 +11,18 @@ namespace pb = kpo::people::v1;
   KPO_DEVELOPMENT_CALL(Exec, model_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_ASSESSMENTS(Exec, Method, Req, Resp) \
   KPO_DEVELOPMENT_CALL(Exec, assessments_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_PORTFOLIO(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, portfolio_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
   KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
 
 class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::CallbackService {
  public:
   DevelopmentServiceImpl(kpo::rpc::Server& server, const DevelopmentApplication& app)
-      : server_(server), model_(app.model), assessments_(app.assessments) {}
+      : server_(server),
+        model_(app.model),
+        assessments_(app.assessments),
+        portfolio_(app.portfolio) {}
 
   KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
                         ListCompetenciesResponse)
@@ -40,15 +45,22 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
                               CompetencyProfile)
   KPO_DEVELOPMENT_ASSESSMENTS(kWorkerPool, QuerySkillsMatrix, QuerySkillsMatrixRequest,
                               QuerySkillsMatrixResponse)
+  KPO_DEVELOPMENT_PORTFOLIO(kWorkerPool, CreateEvidence, CreateEvidenceRequest, Evidence)
+  KPO_DEVELOPMENT_PORTFOLIO(kInline, GetEvidence, GetEvidenceRequest, Evidence)
+  KPO_DEVELOPMENT_PORTFOLIO(kInline, ListEvidence, ListEvidenceRequest, ListEvidenceResponse)
+  KPO_DEVELOPMENT_PORTFOLIO(kWorkerPool, ApproveEvidence, ApproveEvidenceRequest, Evidence)
+  KPO_DEVELOPMENT_PORTFOLIO(kWorkerPool, RejectEvidence, RejectEvidenceRequest, Evidence)
 
  private:
   kpo::rpc::Server& server_;
   const CompetencyModel& model_;
   const Assessments& assessments_;
+  const Portfolio& portfolio_;
 };
 
 #undef KPO_DEVELOPMENT_MODEL
 #undef KPO_DEVELOPMENT_ASSESSMENTS
+#undef KPO_DEVELOPMENT_PORTFOLIO
 #undef KPO_DEVELOPMENT_CALL
 
 }  // namespace
@@ -60,7 +72,8 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   // skills matrix hangs on its board.
   for (const char* read :
        {"ListCompetencies", "GetCompetency", "GetTargetProfile", "ListTargetProfiles",
-        "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix"}) {
+        "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix",
+        "GetEvidence", "ListEvidence"}) {
     table.Allow(m + read, AnyRole());
   }
   // The KPO and the admins shape the model.
@@ -73,6 +86,12 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   // KPO, a sensei, an admin) is checked on the person.
   table.Allow(m + "CreateAssessment", {kOrgAdmin, kKpoSpecialist, kExternalSensei, kSeniorLeader,
                                        kMiddleManager, kTeamLeader});
+  // Anyone enters evidence (for themselves; for someone else when a manager above them
+  // or a certifier, checked on the person); certifiers decide.
+  table.Allow(m + "CreateEvidence", AnyRole());
+  for (const char* review : {"ApproveEvidence", "RejectEvidence"}) {
+    table.Allow(m + review, {kOrgAdmin, kKpoSpecialist, kExternalSensei});
+  }
   return table;
 }
 

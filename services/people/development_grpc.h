@@ -1,7 +1,7 @@
 #pragma once
 
 // gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
-// (CompetencyModel, Assessments), proto/status out. Nothing else.
+// (CompetencyModel, Assessments, Portfolio), proto/status out. Nothing else.
 
 #include <memory>
 
@@ -10,6 +10,7 @@
 #include "kpo/auth/auth.h"
 #include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
+#include "portfolio.h"
 
 namespace kpo::people {
 
@@ -22,6 +23,7 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
 struct DevelopmentApplication {
   const CompetencyModel& model;
   const Assessments& assessments;
+  const Portfolio& portfolio;
 };
 
 // `server` must outlive the service.

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   kpo::runtime::ServiceSpec spec;
   spec.name = "people";
   spec.topic = "kpo.people.v1";
+  // Portfolio evidence is credited from the kaizen and daily kaizen services' events.
+  spec.consumes = {"kpo.kaizen.v1", "kpo.daily.v1"};
   spec.default_grpc_port = 7101;
   spec.default_metrics_port = 9101;
   spec.migrations = {{"people", &kpo::people::Migrations()}};
@@ -42,13 +44,17 @@ int main(int argc, char** argv) {
         std::make_shared<const kpo::people::CompetencyModel>(rt.commands(), rt.page_tokens());
     auto assessments =
         std::make_shared<const kpo::people::Assessments>(rt.commands(), rt.page_tokens());
+    auto portfolio =
+        std::make_shared<const kpo::people::Portfolio>(rt.commands(), rt.page_tokens());
+    kpo::people::RegisterPortfolioHandlers(*rt.consumer(), rt.outbox());
     std::shared_ptr<grpc::Service> development =
-        kpo::people::NewDevelopmentService(rt.server(), {*model, *assessments});
+        kpo::people::NewDevelopmentService(rt.server(), {*model, *assessments, *portfolio});
     rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
     rt.Own(model);
     rt.Own(assessments);
+    rt.Own(portfolio);
     rt.Own(development);
     return absl::OkStatus();
   };

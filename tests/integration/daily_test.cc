@@ -13,6 +13,7 @@
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/daily/v1/events.pb.h"
+#include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/status.h"
 #include "stack.h"
 
@@ -448,6 +449,27 @@ TEST_F(DailyStackTest, ACoachingCycleIsRefusedUntilThePeopleServicePublishesTheR
   EXPECT_EQ(recorded.coaching_cycle().coach_kind(), pb::COACH_KIND_LINE);
   EXPECT_EQ(recorded.coaching_cycle().strategic_objective(), "safety-first");
   EXPECT_EQ(recorded.coaching_cycle().site(), "organizations/acme/sites/lyon");
+
+  // People development credits the coach with mentoring m1, from the cycle's event.
+  auto development = dir::PeopleDevelopmentService::NewStub(
+      grpc::CreateChannel(stack_->GrpcAddress("people"), grpc::InsecureChannelCredentials()));
+  dir::Evidence mentoring;
+  ASSERT_TRUE(WaitFor([&] {
+    dir::ListEvidenceRequest r;
+    r.set_parent(P("leader"));
+    r.set_kind(dir::EVIDENCE_KIND_MENTORING);
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    dir::ListEvidenceResponse resp;
+    if (!development->ListEvidence(&ctx, r, &resp).ok()) return false;
+    for (const auto& ev : resp.evidence()) {
+      if (ev.source() == cycle.name()) mentoring = ev;
+    }
+    return !mentoring.name().empty();
+  })) << stack_->ServiceLog("people");
+  EXPECT_EQ(mentoring.mentee(), P("m1"));
+  EXPECT_EQ(mentoring.state(), dir::EVIDENCE_STATE_COUNTED);
+  EXPECT_EQ(mentoring.date().day(), cycle.date().day());
 }
 
 TEST_F(DailyStackTest, KataTenancyAndBadInputOverGrpc) {

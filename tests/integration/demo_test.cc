@@ -128,6 +128,22 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_THAT(matrix.out, Not(HasSubstr("\nlyon-tm-1 ")));
   Result history = Sh(env + kpoctl + " assessments list lyon-tl-1 --competency coaching-kata");
   EXPECT_THAT(history.out, HasSubstr("2 item(s)"));
+  // Portfolios: lyon-mgr's hand-entered project is counted; mentoring was credited from
+  // the coaching cycles (lyon-mgr coaches lyon-tl-1) by the people service's consumer.
+  Result project = Sh(env + kpoctl + " evidence list lyon-mgr --kind transformation_project");
+  EXPECT_THAT(project.out, HasSubstr("counted"));
+  EXPECT_THAT(project.out, HasSubstr("by hand"));
+  Result mentoring;
+  EXPECT_TRUE(WaitFor([&] {
+    mentoring = Sh(env + kpoctl + " evidence list lyon-mgr --kind mentoring");
+    return mentoring.out.find(" mentoring ") != std::string::npos;  // a KIND cell
+  })) << mentoring.out;
+  Result facilitation;
+  EXPECT_TRUE(WaitFor([&] {
+    facilitation = Sh(env + kpoctl + " evidence list --kind kaizen_facilitation");
+    return facilitation.out.find("3 item(s)") != std::string::npos;
+  })) << facilitation.out
+      << "\nthe three completed demo events, one facilitator each";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -12,6 +13,7 @@
 #include "kpo/core/errors.h"
 #include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/kaizen/v1/kaizen_service.grpc.pb.h"
+#include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/status.h"
 #include "stack.h"
 
@@ -527,6 +529,56 @@ TEST_F(KaizenStackTest, BadInputIsInvalidArgumentWithFieldsOverGrpc) {
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("kaizen_event.title", "kaizen_event.site"));
   EXPECT_THAT(s.error_message(), HasSubstr("not in the directory"));
+}
+
+// People development credits the portfolio from this service's events: a completed
+// event credits each team member's participation and the facilitator's facilitation in
+// the people service, once, even when the event is delivered again.
+TEST_F(KaizenStackTest, ACompletedEventCreditsItsTeamInThePeopleServiceOnce) {
+  const pb::KaizenEvent e = ToFollowUp("credits-portfolio");
+  auto development = dir::PeopleDevelopmentService::NewStub(
+      grpc::CreateChannel(stack_->GrpcAddress("people"), grpc::InsecureChannelCredentials()));
+  // Everyone's evidence from this event, as (person, kind).
+  auto credited = [&] {
+    std::multiset<std::pair<std::string, int>> out;
+    dir::ListEvidenceRequest r;
+    r.set_parent("organizations/acme/people/-");
+    r.set_page_size(1000);
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    dir::ListEvidenceResponse resp;
+    EXPECT_TRUE(development->ListEvidence(&ctx, r, &resp).ok());
+    for (const auto& ev : resp.evidence()) {
+      if (ev.source() != e.name()) continue;
+      EXPECT_EQ(ev.state(), dir::EVIDENCE_STATE_COUNTED);
+      EXPECT_FALSE(ev.source_event().empty()) << "traceable to the event that credited it";
+      EXPECT_EQ(ev.date().day(), 31);
+      out.emplace(ev.person(), ev.kind());
+    }
+    return out;
+  };
+  std::multiset<std::pair<std::string, int>> expected = {
+      {P("kpo"), dir::EVIDENCE_KIND_KAIZEN_FACILITATION},
+      {P("leader"), dir::EVIDENCE_KIND_KAIZEN_PARTICIPATION}};
+  for (int i = 1; i <= 5; ++i) {
+    expected.emplace(P("m" + std::to_string(i)), dir::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+  }
+  ASSERT_TRUE(WaitFor([&] { return credited() == expected; })) << stack_->ServiceLog("people");
+
+  const double duplicates =
+      stack_->MetricValue("people", "kpo_consumer_records_total", "outcome=\"duplicate\"");
+  auto ops = stack_->Ops("kaizen");
+  grpc::ClientContext ctx;
+  Authorize(ctx, admin_);
+  kpo::ops::v1::RepublishOutboxRequest again;
+  again.mutable_since()->set_seconds(0);
+  kpo::ops::v1::RepublishOutboxResponse requeued;
+  ASSERT_TRUE(ops->RepublishOutbox(&ctx, again, &requeued).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    return stack_->MetricValue("people", "kpo_consumer_records_total", "outcome=\"duplicate\"") >
+           duplicates;
+  })) << "the people service saw the completion again";
+  EXPECT_EQ(credited(), expected);
 }
 
 }  // namespace

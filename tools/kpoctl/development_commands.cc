@@ -27,7 +27,8 @@ constexpr char kRoles[] =
 struct Opts {
   std::string id, person, competency, name, kind, description, role, date, evidence, assessor, site,
       area;
-  std::vector<std::string> levels, targets, columns;
+  std::string reason, mentee, title, state;
+  std::vector<std::string> levels, targets, columns, streams;
   int level = -1;
   bool all = false, gaps_only = false;
 };
@@ -396,6 +397,118 @@ void AddSkills(CLI::App& app, int& rc) {
   });
 }
 
+constexpr char kEvidenceKinds[] =
+    "kaizen_participation, kaizen_facilitation, value_stream_analysis, mentoring, "
+    "idea_implemented, practice_adopted, practice_spread, transformation_project";
+
+std::string Short(const std::string& enum_name, const char* prefix) {
+  return Lower(std::string(absl::StripPrefix(enum_name, prefix)));
+}
+
+void AddEvidence(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand("evidence", "certification portfolios: evidence per person")
+                  ->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "a person's portfolio (everyone's if omitted)");
+  list->add_option("person", o.person, "person id");
+  list->add_option("--kind", o.kind, kEvidenceKinds);
+  list->add_option("--state", o.state, "pending, counted or rejected");
+  list->callback([&rc] {
+    pb::ListEvidenceRequest r;
+    r.set_parent(Name("people", o.person.empty() ? "-" : o.person));
+    r.set_page_size(1000);
+    if (!o.kind.empty()) {
+      r.set_kind(ParseEnum<pb::EvidenceKind>(o.kind, pb::EvidenceKind_Parse, "kind", kEvidenceKinds,
+                                             "EVIDENCE_KIND_"));
+    }
+    if (!o.state.empty()) {
+      r.set_state(ParseEnum<pb::EvidenceState>(o.state, pb::EvidenceState_Parse, "state",
+                                               "pending, counted, rejected", "EVIDENCE_STATE_"));
+    }
+    auto stub = Stub();
+    rc = ListAll<pb::ListEvidenceRequest, pb::ListEvidenceResponse, pb::Evidence>(
+        r,
+        [&](auto* ctx, const auto& req, auto* resp) { return stub->ListEvidence(ctx, req, resp); },
+        [](const pb::ListEvidenceResponse& resp) -> const auto& { return resp.evidence(); },
+        "evidence", {"DATE", "PERSON", "KIND", "STATE", "TITLE", "SOURCE"},
+        [](const pb::Evidence& e) -> std::vector<std::string> {
+          return {FormatDate(e.date()),
+                  ShortName(e.person()),
+                  Short(pb::EvidenceKind_Name(e.kind()), "EVIDENCE_KIND_"),
+                  Short(pb::EvidenceState_Name(e.state()), "EVIDENCE_STATE_"),
+                  e.title().size() > 40 ? e.title().substr(0, 37) + "..." : e.title(),
+                  e.source().empty() ? "by hand" : ShortName(e.source())};
+        });
+  });
+  auto* get = cmd->add_subcommand("get", "one piece of evidence");
+  get->add_option("person", o.person)->required();
+  get->add_option("id", o.id)->required();
+  get->callback([&rc] {
+    pb::GetEvidenceRequest r;
+    r.set_name(Name("people", o.person) + "/evidence/" + o.id);
+    auto stub = Stub();
+    rc =
+        Unary<pb::Evidence>([&](auto* ctx, auto* resp) { return stub->GetEvidence(ctx, r, resp); });
+  });
+  auto* add = cmd->add_subcommand("add", "hand-entered evidence, pending a certifier");
+  add->add_option("person", o.person)->required();
+  add->add_option("id", o.id, "evidence id; generated if omitted");
+  add->add_option("--kind", o.kind, kEvidenceKinds)->required();
+  add->add_option("--title", o.title)->required();
+  add->add_option("--description", o.description, "the work as PDCA");
+  add->add_option("--date", o.date, "YYYY-MM-DD; today by default");
+  add->add_option("--site", o.site, "site id")->required();
+  add->add_option("--area", o.area, "area id of --site");
+  add->add_option("--value-stream", o.streams, "site/area (repeatable)");
+  add->add_option("--mentee", o.mentee, "person id (mentoring)");
+  add->callback([&rc] {
+    pb::CreateEvidenceRequest r;
+    r.set_parent(Name("people", o.person));
+    r.set_evidence_id(o.id);
+    pb::Evidence* e = r.mutable_evidence();
+    e->set_kind(ParseEnum<pb::EvidenceKind>(o.kind, pb::EvidenceKind_Parse, "kind", kEvidenceKinds,
+                                            "EVIDENCE_KIND_"));
+    e->set_title(o.title);
+    e->set_description(o.description);
+    *e->mutable_date() = DateOrToday(o.date);
+    e->set_site(Name("sites", o.site));
+    if (!o.area.empty()) e->set_area(AreaName(o.site, o.area));
+    for (const auto& vs : o.streams) {
+      std::vector<std::string> parts = absl::StrSplit(vs, '/');
+      if (parts.size() != 2) Usage("--value-stream is site/area: '" + vs + "'");
+      e->add_value_streams(AreaName(parts[0], parts[1]));
+    }
+    if (!o.mentee.empty()) e->set_mentee(Name("people", o.mentee));
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::Evidence>(
+        [&](auto* ctx, auto* resp) { return stub->CreateEvidence(ctx, r, resp); });
+  });
+  auto* approve = cmd->add_subcommand("approve", "a certifier counts pending evidence");
+  approve->add_option("person", o.person)->required();
+  approve->add_option("id", o.id)->required();
+  approve->callback([&rc] {
+    pb::ApproveEvidenceRequest r;
+    r.set_name(Name("people", o.person) + "/evidence/" + o.id);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::Evidence>(
+        [&](auto* ctx, auto* resp) { return stub->ApproveEvidence(ctx, r, resp); });
+  });
+  auto* reject = cmd->add_subcommand("reject", "a certifier returns pending evidence");
+  reject->add_option("person", o.person)->required();
+  reject->add_option("id", o.id)->required();
+  reject->add_option("--reason", o.reason, "what is missing")->required();
+  reject->callback([&rc] {
+    pb::RejectEvidenceRequest r;
+    r.set_name(Name("people", o.person) + "/evidence/" + o.id);
+    r.set_reason(o.reason);
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::Evidence>(
+        [&](auto* ctx, auto* resp) { return stub->RejectEvidence(ctx, r, resp); });
+  });
+}
+
 }  // namespace
 
 void AddDevelopmentCommands(CLI::App& app, int& rc) {
@@ -403,6 +516,7 @@ void AddDevelopmentCommands(CLI::App& app, int& rc) {
   AddTargetProfiles(app, rc);
   AddAssessments(app, rc);
   AddSkills(app, rc);
+  AddEvidence(app, rc);
 }
 
 }  // namespace kpo::kpoctl

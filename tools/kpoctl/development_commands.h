@@ -4,7 +4,8 @@
 
 namespace kpo::kpoctl {
 
-// `competencies`, `target-profiles`, `assessments` and `skills` (profile, matrix):
+// `competencies`, `target-profiles`, `assessments`, `skills` (profile, matrix) and
+// `evidence` (portfolios):
 // people development in the people service. Sets `rc` to the exit code of the command
 // that ran.
 void AddDevelopmentCommands(CLI::App& app, int& rc);

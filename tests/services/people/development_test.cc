@@ -7,6 +7,7 @@
 #include "competencies.h"
 #include "directory.h"
 #include "domain/competencies.h"
+#include "fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpo/core/date.h"
@@ -26,7 +27,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kOrg[] = "organizations/acme";
+using testing::kOrg;
+using testing::P;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -35,7 +37,6 @@ std::vector<std::string> Fields(const absl::Status& s) {
 }
 
 std::string C(const std::string& id) { return std::string(kOrg) + "/competencies/" + id; }
-std::string P(const std::string& id) { return std::string(kOrg) + "/people/" + id; }
 
 // ---- Pure rules
 
@@ -92,62 +93,12 @@ TEST(CompetencyRulesTest, APersonsTargetIsTheHighestAnyOfTheirRolesAsks) {
 
 // ---- The application over SQLite
 
-class DevelopmentTest : public ::testing::Test {
+class DevelopmentTest : public testing::PeopleFixture {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("people.db")}).value();
-    ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
-    ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
-    ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
-    commands_ = std::make_unique<kpo::command::Runner>(*db_, outbox_, clock_);
-    directory_ = std::make_unique<Directory>(*commands_, tokens_, nullptr);
+    PeopleFixture::SetUp();
     model_ = std::make_unique<CompetencyModel>(*commands_, tokens_);
     assessments_ = std::make_unique<Assessments>(*commands_, tokens_);
-    pb::CreateOrganizationRequest org;
-    org.set_organization_id("acme");
-    org.mutable_organization()->set_display_name("Acme");
-    org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_SPREADING);
-    ASSERT_TRUE(directory_->CreateOrganization(admin_, org).ok());
-    // Lyon is UTC+1 in winter; Pune UTC+5:30.
-    Site("lyon", "Europe/Paris");
-    Site("pune", "Asia/Kolkata");
-    pb::CreateAreaRequest area;
-    area.set_parent(std::string(kOrg) + "/sites/lyon");
-    area.set_area_id("assembly");
-    area.mutable_area()->set_display_name("Assembly");
-    area.mutable_area()->set_kind(pb::VALUE_STREAM);
-    ASSERT_TRUE(directory_->CreateArea(admin_, area).ok());
-    Person("mgr", "lyon", {pb::MIDDLE_MANAGER}, "");
-    Person("tl", "lyon", {pb::TEAM_LEADER}, "mgr", "assembly");
-    Person("peer", "lyon", {pb::TEAM_LEADER}, "mgr");
-    Person("ann", "lyon", {pb::TEAM_MEMBER}, "tl", "assembly");
-    Person("ben", "lyon", {pb::TEAM_MEMBER, pb::TEAM_LEADER}, "tl", "assembly");
-    Person("raj", "pune", {pb::TEAM_MEMBER}, "");
-  }
-
-  void Site(const std::string& id, const std::string& tz) {
-    pb::CreateSiteRequest r;
-    r.set_parent(kOrg);
-    r.set_site_id(id);
-    r.mutable_site()->set_display_name(id);
-    r.mutable_site()->set_time_zone(tz);
-    ASSERT_TRUE(directory_->CreateSite(admin_, r).ok());
-  }
-
-  void Person(const std::string& id, const std::string& site, std::vector<pb::Role> roles,
-              const std::string& manager, const std::string& area = "") {
-    pb::CreatePersonRequest r;
-    r.set_parent(kOrg);
-    r.set_person_id(id);
-    r.mutable_person()->set_display_name("Person " + id);
-    r.mutable_person()->set_home_site(std::string(kOrg) + "/sites/" + site);
-    if (!area.empty()) {
-      r.mutable_person()->set_area(std::string(kOrg) + "/sites/" + site + "/areas/" + area);
-    }
-    for (pb::Role role : roles) r.mutable_person()->add_roles(role);
-    if (!manager.empty()) r.mutable_person()->set_manager(P(manager));
-    auto created = directory_->CreatePerson(admin_, r);
-    ASSERT_TRUE(created.ok()) << created.status();
   }
 
   absl::StatusOr<pb::TargetProfile> Profile(const std::string& id, pb::Role role,
@@ -176,48 +127,8 @@ class DevelopmentTest : public ::testing::Test {
     return r;
   }
 
-  // The payload of the newest outbox row of `type`.
-  template <class Event>
-  Event LastEvent() {
-    Event e;
-    const std::string type = "kpo.people.v1." + Event::descriptor()->name();
-    EXPECT_TRUE(db_->Read([&](kpo::storage::Transaction& tx) -> absl::Status {
-                     auto rows = tx.Query(
-                         "SELECT envelope FROM outbox WHERE event_type = ? ORDER BY seq DESC "
-                         "LIMIT 1",
-                         {type});
-                     if (!rows.ok()) return rows.status();
-                     if (rows->empty()) return absl::NotFoundError(type);
-                     kpo::common::v1::EventEnvelope envelope;
-                     if (!envelope.ParseFromString(rows->front().Text(0)) ||
-                         !envelope.data().UnpackTo(&e)) {
-                       return absl::InternalError("undecodable " + type);
-                     }
-                     return absl::OkStatus();
-                   })
-                    .ok());
-    return e;
-  }
-
-  int64_t OutboxCount() { return kpo::events::CountOutbox(*db_, "").value().pending; }
-
-  kpo::testing::TempDir dir_;
-  std::unique_ptr<kpo::storage::Database> db_;
-  // 2026-11-22 20:00 UTC: already the 23rd in Pune, still the 22nd in Lyon.
-  kpo::core::FakeClock clock_{
-      absl::FromCivil(absl::CivilSecond(2026, 11, 22, 20, 0, 0), absl::UTCTimeZone())};
-  kpo::events::Outbox outbox_{{"//kpo.platform/people", "kpo.people.v1", nullptr}, clock_};
-  std::unique_ptr<kpo::command::Runner> commands_;
-  kpo::core::PageTokenCodec tokens_ = kpo::core::PageTokenCodec::Random();
-  std::unique_ptr<Directory> directory_;
   std::unique_ptr<CompetencyModel> model_;
   std::unique_ptr<Assessments> assessments_;
-  Principal admin_{"p-admin", "acme", {kpo::auth::kOrgAdmin}};
-  Principal kpo_{"kpo", "acme", {kpo::auth::kKpoSpecialist}};
-  Principal mgr_{"mgr", "acme", {kpo::auth::kMiddleManager}};
-  Principal tl_{"tl", "acme", {kpo::auth::kTeamLeader}};
-  Principal peer_{"peer", "acme", {kpo::auth::kTeamLeader}};
-  Principal globex_{"g", "globex", {kpo::auth::kOrgAdmin}};
 };
 
 TEST_F(DevelopmentTest, EveryOrganizationStartsWithTheCatalogueListedPageByPage) {

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "kpo/command/command.h"
 #include "kpo/core/date.h"
+#include "portfolio.h"
 
 namespace kpo {
 namespace {
@@ -163,6 +164,36 @@ TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
   ASSERT_TRUE(page.ok()) << page.status();
   matrix.set_page_token(page->next_page_token());
   ASSERT_TRUE(assessments.QuerySkillsMatrix(admin_, matrix).ok());
+  // Portfolios: hand-entered evidence, its review, and the lists a certifier reads.
+  kpo::people::Portfolio portfolio(commands, tokens_, {.default_size = 2});
+  for (int i = 0; i < 3; ++i) {
+    pb::CreateEvidenceRequest e;
+    e.set_parent("organizations/acme/people/p1");
+    e.mutable_evidence()->set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+    e.mutable_evidence()->set_title("Event");
+    *e.mutable_evidence()->mutable_date() = kpo::core::FromCivil(absl::CivilDay(2025, 2, i + 1));
+    e.mutable_evidence()->set_site("organizations/acme/sites/lyon");
+    auto created = portfolio.CreateEvidence(leader, e);
+    ASSERT_TRUE(created.ok()) << created.status();
+    if (i == 0) {
+      pb::ApproveEvidenceRequest approve;
+      approve.set_name(created->name());
+      ASSERT_TRUE(portfolio.ApproveEvidence(admin_, approve).ok());
+    }
+  }
+  pb::ListEvidenceRequest evidence;
+  evidence.set_parent("organizations/acme/people/p1");
+  ASSERT_TRUE(portfolio.ListEvidence(admin_, evidence).ok());
+  evidence.set_parent("organizations/acme/people/-");
+  evidence.set_state(pb::EVIDENCE_STATE_PENDING);
+  auto pending = portfolio.ListEvidence(admin_, evidence);
+  ASSERT_TRUE(pending.ok());
+  evidence.set_page_token(pending->next_page_token());
+  ASSERT_TRUE(portfolio.ListEvidence(admin_, evidence).ok());
+  evidence.set_page_token("");
+  evidence.set_state(pb::EVIDENCE_STATE_UNSPECIFIED);
+  evidence.set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+  ASSERT_TRUE(portfolio.ListEvidence(admin_, evidence).ok());
   ExpectEveryStatementUsesAnIndex();
 }
 
