@@ -338,3 +338,16 @@ assess lyon-mgr value-stream-mapping 2 30 "Mapped the assembly value stream with
   --description "Plan: lead time 9 days. Do: kitting cart, takt board. Check: 4 days. Act: standard work."
 "$kpoctl" evidence approve lyon-mgr assembly-flow
 "$kpoctl" evidence list lyon-mgr
+
+# ---- The KPO office: a corporate lead, a specialist per site at different levels, and
+# a team member lent to the kaizen pool for three months; costs in each site's currency.
+"$kpoctl" kpo-office add kpo-lead kpo-lead --level corporate --share 100 --cost EUR:12000.00 --start 2025-01-06
+"$kpoctl" kpo-office add lyon-kpo lyon-kpo --level value_stream --value-stream lyon/assembly \
+  --share 100 --cost EUR:7500.00 --start 2025-03-03
+"$kpoctl" kpo-office add monterrey-kpo monterrey-kpo --level business_unit \
+  --business-unit "North America" --share 100 --cost USD:6800.00 --start 2025-04-01
+"$kpoctl" kpo-office add pune-kpo pune-kpo --level value_stream --value-stream pune/machining \
+  --share 80 --cost INR:350000.00 --start 2025-06-02
+"$kpoctl" kpo-office add lyon-tm-3 lyon-pool-tm-3 --level value_stream --value-stream lyon/assembly \
+  --share 50 --kaizen-pool --start "$(ago 30)" --end "$(in_days 60)" --cost EUR:3800.00
+"$kpoctl" kpo-office list

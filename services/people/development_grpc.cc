@@ -13,6 +13,8 @@ namespace pb = kpo::people::v1;
   KPO_DEVELOPMENT_CALL(Exec, assessments_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_PORTFOLIO(Exec, Method, Req, Resp) \
   KPO_DEVELOPMENT_CALL(Exec, portfolio_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_KPO(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, kpo_office_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
   KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
 
@@ -22,7 +24,8 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
       : server_(server),
         model_(app.model),
         assessments_(app.assessments),
-        portfolio_(app.portfolio) {}
+        portfolio_(app.portfolio),
+        kpo_office_(app.kpo_office) {}
 
   KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
                         ListCompetenciesResponse)
@@ -50,17 +53,24 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   KPO_DEVELOPMENT_PORTFOLIO(kInline, ListEvidence, ListEvidenceRequest, ListEvidenceResponse)
   KPO_DEVELOPMENT_PORTFOLIO(kWorkerPool, ApproveEvidence, ApproveEvidenceRequest, Evidence)
   KPO_DEVELOPMENT_PORTFOLIO(kWorkerPool, RejectEvidence, RejectEvidenceRequest, Evidence)
+  KPO_DEVELOPMENT_KPO(kWorkerPool, CreateKpoMember, CreateKpoMemberRequest, KpoMember)
+  KPO_DEVELOPMENT_KPO(kInline, GetKpoMember, GetKpoMemberRequest, KpoMember)
+  KPO_DEVELOPMENT_KPO(kInline, ListKpoMembers, ListKpoMembersRequest, ListKpoMembersResponse)
+  KPO_DEVELOPMENT_KPO(kWorkerPool, UpdateKpoMember, UpdateKpoMemberRequest, KpoMember)
+  KPO_DEVELOPMENT_KPO(kWorkerPool, DeactivateKpoMember, DeactivateKpoMemberRequest, KpoMember)
 
  private:
   kpo::rpc::Server& server_;
   const CompetencyModel& model_;
   const Assessments& assessments_;
   const Portfolio& portfolio_;
+  const KpoOffice& kpo_office_;
 };
 
 #undef KPO_DEVELOPMENT_MODEL
 #undef KPO_DEVELOPMENT_ASSESSMENTS
 #undef KPO_DEVELOPMENT_PORTFOLIO
+#undef KPO_DEVELOPMENT_KPO
 #undef KPO_DEVELOPMENT_CALL
 
 }  // namespace
@@ -73,13 +83,13 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   for (const char* read :
        {"ListCompetencies", "GetCompetency", "GetTargetProfile", "ListTargetProfiles",
         "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix",
-        "GetEvidence", "ListEvidence"}) {
+        "GetEvidence", "ListEvidence", "GetKpoMember", "ListKpoMembers"}) {
     table.Allow(m + read, AnyRole());
   }
-  // The KPO and the admins shape the model.
-  for (const char* write :
-       {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency", "CreateTargetProfile",
-        "UpdateTargetProfile", "DeactivateTargetProfile"}) {
+  // The KPO and the admins shape the model and staff the office.
+  for (const char* write : {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency",
+                            "CreateTargetProfile", "UpdateTargetProfile", "DeactivateTargetProfile",
+                            "CreateKpoMember", "UpdateKpoMember", "DeactivateKpoMember"}) {
     table.Allow(m + write, {kOrgAdmin, kKpoSpecialist});
   }
   // Assessors; whether the caller may assess this person (a manager above them, the

@@ -1,7 +1,7 @@
 #pragma once
 
 // gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
-// (CompetencyModel, Assessments, Portfolio), proto/status out. Nothing else.
+// (CompetencyModel, Assessments, Portfolio, KpoOffice), proto/status out. Nothing else.
 
 #include <memory>
 
@@ -10,6 +10,7 @@
 #include "kpo/auth/auth.h"
 #include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
+#include "kpo_office.h"
 #include "portfolio.h"
 
 namespace kpo::people {
@@ -24,6 +25,7 @@ struct DevelopmentApplication {
   const CompetencyModel& model;
   const Assessments& assessments;
   const Portfolio& portfolio;
+  const KpoOffice& kpo_office;
 };
 
 // `server` must outlive the service.

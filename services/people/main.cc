@@ -47,14 +47,17 @@ int main(int argc, char** argv) {
     auto portfolio =
         std::make_shared<const kpo::people::Portfolio>(rt.commands(), rt.page_tokens());
     kpo::people::RegisterPortfolioHandlers(*rt.consumer(), rt.outbox());
-    std::shared_ptr<grpc::Service> development =
-        kpo::people::NewDevelopmentService(rt.server(), {*model, *assessments, *portfolio});
+    auto kpo_office =
+        std::make_shared<const kpo::people::KpoOffice>(rt.commands(), rt.page_tokens());
+    std::shared_ptr<grpc::Service> development = kpo::people::NewDevelopmentService(
+        rt.server(), {*model, *assessments, *portfolio, *kpo_office});
     rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
     rt.Own(model);
     rt.Own(assessments);
     rt.Own(portfolio);
+    rt.Own(kpo_office);
     rt.Own(development);
     return absl::OkStatus();
   };

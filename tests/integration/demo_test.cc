@@ -2,6 +2,7 @@
 // real kpoctl against real services: it must keep working, and leave the kaizen events
 // in the states the README promises.
 #include <cstdio>
+#include <iostream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,6 +41,18 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
                           " KPO_DAILY_ADDR=" + stack.GrpcAddress("daily") + " KPO_TOKEN=" +
                           Stack::Token("acme", {"org_admin", "kpo_specialist"}, "demo-admin") + " ";
   const std::string kpoctl = BinaryPath("tools/kpoctl/kpoctl");
+  // On any failure, what the services said (a service that died says why here).
+  struct LogsOnFailure {
+    Stack& stack;
+    ~LogsOnFailure() {
+      if (!::testing::Test::HasFailure()) return;
+      for (const char* service : {"people", "kaizen", "daily"}) {
+        const std::string log = stack.ServiceLog(service);
+        std::cerr << "---- " << service << " (last 6000 bytes)\n"
+                  << log.substr(log.size() > 6000 ? log.size() - 6000 : 0) << "\n";
+      }
+    }
+  } logs_on_failure{stack};
   Result load = Sh(env + "bash " + std::string(KPO_SOURCE_DIR) + "/deploy/local/demo.sh " + kpoctl +
                    " " + state.path());
   ASSERT_EQ(load.code, 0) << load.out.substr(load.out.size() > 4000 ? load.out.size() - 4000 : 0);

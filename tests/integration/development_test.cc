@@ -227,7 +227,8 @@ TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                                           "organizations/acme/people/-",
                                           "organizations/acme/people/m1/assessments/x",
                                           "organizations/acme/people/m1/competencyProfile",
-                                          "organizations/acme/people/m1/evidence/x"};
+                                          "organizations/acme/people/m1/evidence/x",
+                                          "organizations/acme/kpoMembers/x"};
   const int64_t before = EventsWritten();
   const auto outcomes =
       CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",

@@ -568,6 +568,14 @@ TEST_F(KaizenStackTest, ACompletedEventCreditsItsTeamInThePeopleServiceOnce) {
   const double duplicates =
       stack_->MetricValue("people", "kpo_consumer_records_total", "outcome=\"duplicate\"");
   auto ops = stack_->Ops("kaizen");
+  // Republishing requeues what was sent: wait until the relay has marked every event
+  // sent (its delivery reports may lag the consumer on a busy machine).
+  ASSERT_TRUE(WaitFor([&] {
+    grpc::ClientContext status_ctx;
+    Authorize(status_ctx, admin_);
+    kpo::ops::v1::ServiceStatus st;
+    return ops->GetServiceStatus(&status_ctx, {}, &st).ok() && st.outbox_pending() == 0;
+  }));
   grpc::ClientContext ctx;
   Authorize(ctx, admin_);
   kpo::ops::v1::RepublishOutboxRequest again;
@@ -577,7 +585,10 @@ TEST_F(KaizenStackTest, ACompletedEventCreditsItsTeamInThePeopleServiceOnce) {
   ASSERT_TRUE(WaitFor([&] {
     return stack_->MetricValue("people", "kpo_consumer_records_total", "outcome=\"duplicate\"") >
            duplicates;
-  })) << "the people service saw the completion again";
+  })) << "the people service saw the completion again; requeued "
+      << requeued.events_requeued() << "\n"
+      << stack_->Metrics("people") << "\n"
+      << stack_->ServiceLog("people");
   EXPECT_EQ(credited(), expected);
 }
 

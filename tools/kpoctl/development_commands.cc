@@ -27,7 +27,10 @@ constexpr char kRoles[] =
 struct Opts {
   std::string id, person, competency, name, kind, description, role, date, evidence, assessor, site,
       area;
-  std::string reason, mentee, title, state;
+  std::string reason, mentee, title, state, kpo_level, business_unit, value_stream, start, end,
+      cost;
+  int share = 0;
+  bool pool = false;
   std::vector<std::string> levels, targets, columns, streams;
   int level = -1;
   bool all = false, gaps_only = false;
@@ -509,6 +512,133 @@ void AddEvidence(CLI::App& app, int& rc) {
   });
 }
 
+constexpr char kLevels[] = "corporate, business_unit, value_stream";
+
+// The membership from the flags given; the update mask lists them.
+void FillMember(pb::KpoMember* m, google::protobuf::FieldMask* mask) {
+  auto set = [&](bool given, const char* path) {
+    if (given && mask != nullptr) mask->add_paths(path);
+  };
+  if (!o.kpo_level.empty()) {
+    m->set_level(
+        ParseEnum<pb::KpoLevel>(o.kpo_level, pb::KpoLevel_Parse, "level", kLevels, "KPO_LEVEL_"));
+  }
+  set(!o.kpo_level.empty(), "level");
+  m->set_business_unit(o.business_unit);
+  set(!o.business_unit.empty() || !o.kpo_level.empty(), "business_unit");
+  if (!o.value_stream.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(o.value_stream, '/');
+    if (parts.size() != 2) Usage("--value-stream is site/area: '" + o.value_stream + "'");
+    m->set_value_stream(AreaName(parts[0], parts[1]));
+  }
+  set(!o.value_stream.empty() || !o.kpo_level.empty(), "value_stream");
+  m->set_time_share_percent(o.share);
+  set(o.share != 0, "time_share_percent");
+  m->set_kaizen_pool(o.pool);
+  set(o.pool, "kaizen_pool");
+  if (!o.start.empty()) *m->mutable_start_date() = Must(ParseDate(o.start));
+  if (!o.end.empty()) *m->mutable_end_date() = Must(ParseDate(o.end));
+  set(!o.end.empty(), "end_date");
+  if (!o.cost.empty()) *m->mutable_cost_per_month() = Must(ParseMoney(o.cost));
+  set(!o.cost.empty(), "cost_per_month");
+}
+
+void AddKpoOffice(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand("kpo-office", "who is in the KPO, at which level and cost")
+                  ->require_subcommand(1);
+  auto member_flags = [](CLI::App* sub) {
+    sub->add_option("--level", o.kpo_level, kLevels);
+    sub->add_option("--business-unit", o.business_unit, "business unit (business_unit level)");
+    sub->add_option("--value-stream", o.value_stream, "site/area (value_stream level)");
+    sub->add_option("--share", o.share, "percent of their time, 1..100");
+    sub->add_flag("--kaizen-pool", o.pool, "a temporary kaizen-pool member (needs --end)");
+    sub->add_option("--end", o.end, "YYYY-MM-DD");
+    sub->add_option("--cost", o.cost, "a full month's cost, e.g. EUR:8200.00");
+  };
+  auto* add = cmd->add_subcommand("add", "a person joins the KPO");
+  add->add_option("person", o.person)->required();
+  add->add_option("id", o.id, "membership id; generated if omitted");
+  member_flags(add);
+  add->add_option("--start", o.start, "YYYY-MM-DD; today by default");
+  add->callback([&rc] {
+    pb::CreateKpoMemberRequest r;
+    r.set_parent(OrgName());
+    r.set_kpo_member_id(o.id);
+    r.mutable_kpo_member()->set_person(Name("people", o.person));
+    FillMember(r.mutable_kpo_member(), nullptr);
+    if (o.start.empty()) *r.mutable_kpo_member()->mutable_start_date() = DateOrToday("");
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::KpoMember>(
+        [&](auto* ctx, auto* resp) { return stub->CreateKpoMember(ctx, r, resp); });
+  });
+  auto* list = cmd->add_subcommand("list", "the KPO's members");
+  list->add_option("--level", o.kpo_level, kLevels);
+  list->add_flag("--all", o.all, "those who left too");
+  list->callback([&rc] {
+    pb::ListKpoMembersRequest r;
+    r.set_parent(OrgName());
+    r.set_page_size(500);
+    if (!o.kpo_level.empty()) {
+      r.set_level(
+          ParseEnum<pb::KpoLevel>(o.kpo_level, pb::KpoLevel_Parse, "level", kLevels, "KPO_LEVEL_"));
+    }
+    r.set_show_inactive(o.all);
+    auto stub = Stub();
+    rc = ListAll<pb::ListKpoMembersRequest, pb::ListKpoMembersResponse, pb::KpoMember>(
+        r,
+        [&](auto* ctx, const auto& req, auto* resp) {
+          return stub->ListKpoMembers(ctx, req, resp);
+        },
+        [](const pb::ListKpoMembersResponse& resp) -> const auto& { return resp.kpo_members(); },
+        "kpo_members",
+        {"ID", "PERSON", "LEVEL", "SCOPE", "SHARE", "POOL", "FROM", "TO", "COST/MONTH"},
+        [](const pb::KpoMember& m) -> std::vector<std::string> {
+          return {ShortName(m.name()),
+                  ShortName(m.person()),
+                  Short(pb::KpoLevel_Name(m.level()), "KPO_LEVEL_"),
+                  !m.business_unit().empty() ? m.business_unit() : ShortName(m.value_stream()),
+                  absl::StrCat(m.time_share_percent(), "%"),
+                  m.kaizen_pool() ? "yes" : "",
+                  FormatDate(m.start_date()),
+                  m.has_end_date() ? FormatDate(m.end_date()) : "",
+                  m.has_cost_per_month() ? FormatMoney(m.cost_per_month()) : "(hidden)"};
+        });
+  });
+  auto* get = cmd->add_subcommand("get", "one membership");
+  get->add_option("id", o.id)->required();
+  get->callback([&rc] {
+    pb::GetKpoMemberRequest r;
+    r.set_name(Name("kpoMembers", o.id));
+    auto stub = Stub();
+    rc = Unary<pb::KpoMember>(
+        [&](auto* ctx, auto* resp) { return stub->GetKpoMember(ctx, r, resp); });
+  });
+  auto* update = cmd->add_subcommand("update", "change level, share, pool, end or cost");
+  update->add_option("id", o.id)->required();
+  member_flags(update);
+  update->callback([&rc] {
+    pb::UpdateKpoMemberRequest r;
+    r.mutable_kpo_member()->set_name(Name("kpoMembers", o.id));
+    FillMember(r.mutable_kpo_member(), r.mutable_update_mask());
+    if (r.update_mask().paths().empty()) Usage("nothing to update");
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::KpoMember>(
+        [&](auto* ctx, auto* resp) { return stub->UpdateKpoMember(ctx, r, resp); });
+  });
+  auto* leave = cmd->add_subcommand("leave", "the person leaves the KPO");
+  leave->add_option("id", o.id)->required();
+  leave->callback([&rc] {
+    pb::DeactivateKpoMemberRequest r;
+    r.set_name(Name("kpoMembers", o.id));
+    r.set_request_id(kpo::core::NewUuid());
+    auto stub = Stub();
+    rc = Unary<pb::KpoMember>(
+        [&](auto* ctx, auto* resp) { return stub->DeactivateKpoMember(ctx, r, resp); });
+  });
+}
+
 }  // namespace
 
 void AddDevelopmentCommands(CLI::App& app, int& rc) {
@@ -517,6 +647,7 @@ void AddDevelopmentCommands(CLI::App& app, int& rc) {
   AddAssessments(app, rc);
   AddSkills(app, rc);
   AddEvidence(app, rc);
+  AddKpoOffice(app, rc);
 }
 
 }  // namespace kpo::kpoctl

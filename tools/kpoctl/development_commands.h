@@ -5,7 +5,7 @@
 namespace kpo::kpoctl {
 
 // `competencies`, `target-profiles`, `assessments`, `skills` (profile, matrix) and
-// `evidence` (portfolios):
+// `evidence` (portfolios) and `kpo-office`:
 // people development in the people service. Sets `rc` to the exit code of the command
 // that ran.
 void AddDevelopmentCommands(CLI::App& app, int& rc);

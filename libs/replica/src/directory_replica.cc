@@ -83,10 +83,18 @@ absl::Status ApplyDirectoryEvent(Transaction& tx, const kpo::common::v1::EventEn
   if (!env.data().UnpackTo(event.get())) {
     return absl::InvalidArgumentError("event data does not match its type " + env.type());
   }
-  // Field 1 is the resource, field 2 its revision (kpo/people/v1/events.proto).
+  // Field 1 is the resource, field 2 its revision (kpo/people/v1/events.proto); only
+  // the directory's kinds are replicated (the same topic carries people development).
+  const auto* resource_field = desc->FindFieldByNumber(1);
+  const auto* revision_field = desc->FindFieldByNumber(2);
+  if (resource_field == nullptr || resource_field->message_type() == nullptr ||
+      KindOf(resource_field->message_type()).empty() || revision_field == nullptr ||
+      revision_field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+    return absl::InvalidArgumentError("not a directory event: " + env.type());
+  }
   const auto* refl = event->GetReflection();
-  const Message& resource = refl->GetMessage(*event, desc->FindFieldByNumber(1));
-  const int64_t revision = refl->GetInt64(*event, desc->FindFieldByNumber(2));
+  const Message& resource = refl->GetMessage(*event, resource_field);
+  const int64_t revision = refl->GetInt64(*event, revision_field);
   const auto* rdesc = resource.GetDescriptor();
   const std::string name =
       resource.GetReflection()->GetString(resource, rdesc->FindFieldByName("name"));
@@ -138,6 +146,14 @@ absl::Status Reindex(kpo::storage::Database& db) {
 void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock) {
   const auto* file = kpo::people::v1::PersonCreated::descriptor()->file();
   for (int i = 0; i < file->message_type_count(); ++i) {
+    // Directory events only: their field 1 is an organization, site, area, person or
+    // coaching relationship. People development's events share the topic; the
+    // replica has no use for them (they are skipped, not dead-lettered).
+    const auto* resource = file->message_type(i)->FindFieldByNumber(1);
+    if (resource == nullptr || resource->message_type() == nullptr ||
+        KindOf(resource->message_type()).empty()) {
+      continue;
+    }
     consumer.On(file->message_type(i)->full_name(),
                 [&clock](Transaction& tx, const kpo::common::v1::EventEnvelope& env) {
                   return ApplyDirectoryEvent(tx, env, clock);

@@ -77,5 +77,31 @@ TEST_F(ReplicaTest, RefusesAnEventWhoseResourceIsOutsideItsOrganization) {
   EXPECT_FALSE(Apply(unknown).ok());
 }
 
+// The topic also carries people development's events, whose field 1 is not a
+// directory resource (an assessment has no state at all): the replica refuses them
+// cleanly instead of reading fields they do not have.
+TEST_F(ReplicaTest, PeopleDevelopmentEventsAreNotDirectoryEvents) {
+  pb::AssessmentRecorded assessed;
+  assessed.mutable_assessment()->set_name("organizations/acme/people/p1/assessments/a");
+  assessed.set_revision(1);
+  pb::EvidenceCredited credited;
+  credited.mutable_evidence()->set_name("organizations/acme/people/p1/evidence/e");
+  credited.mutable_evidence()->set_state(pb::EVIDENCE_STATE_COUNTED);
+  credited.set_revision(1);
+  pb::KpoMemberCreated joined;
+  joined.mutable_kpo_member()->set_name("organizations/acme/kpoMembers/k");
+  joined.mutable_kpo_member()->set_state(pb::ACTIVE);
+  joined.set_revision(1);
+  for (const google::protobuf::Message* event :
+       std::initializer_list<const google::protobuf::Message*>{&assessed, &credited, &joined}) {
+    EventEnvelope env;
+    env.set_organization("organizations/acme");
+    env.set_type(event->GetDescriptor()->full_name());
+    env.mutable_data()->PackFrom(*event);
+    EXPECT_EQ(Apply(env).code(), absl::StatusCode::kInvalidArgument) << env.type();
+  }
+  EXPECT_TRUE(CountActive(*db_, "acme")->empty());
+}
+
 }  // namespace
 }  // namespace kpo::replica

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "kpo/command/command.h"
 #include "kpo/core/date.h"
+#include "kpo_office.h"
 #include "portfolio.h"
 
 namespace kpo {
@@ -194,6 +195,31 @@ TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
   evidence.set_state(pb::EVIDENCE_STATE_UNSPECIFIED);
   evidence.set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
   ASSERT_TRUE(portfolio.ListEvidence(admin_, evidence).ok());
+  // The KPO office: one active membership per person is checked on every create.
+  kpo::people::KpoOffice office(commands, tokens_, {.default_size = 2});
+  for (int i = 1; i < 4; ++i) {
+    pb::CreateKpoMemberRequest m;
+    m.set_parent("organizations/acme");
+    m.mutable_kpo_member()->set_person("organizations/acme/people/p" + std::to_string(i));
+    m.mutable_kpo_member()->set_level(pb::KPO_LEVEL_CORPORATE);
+    m.mutable_kpo_member()->set_time_share_percent(50);
+    *m.mutable_kpo_member()->mutable_start_date() =
+        kpo::core::FromCivil(absl::CivilDay(2025, 1, 1));
+    m.mutable_kpo_member()->mutable_cost_per_month()->set_currency_code("EUR");
+    m.mutable_kpo_member()->mutable_cost_per_month()->set_minor_units(500000);
+    ASSERT_TRUE(office.CreateKpoMember(admin_, m).ok());
+  }
+  pb::ListKpoMembersRequest members;
+  members.set_parent("organizations/acme");
+  auto first_members = office.ListKpoMembers(admin_, members);
+  ASSERT_TRUE(first_members.ok());
+  members.set_page_token(first_members->next_page_token());
+  ASSERT_TRUE(office.ListKpoMembers(admin_, members).ok());
+  members.set_page_token("");
+  members.set_level(pb::KPO_LEVEL_CORPORATE);
+  ASSERT_TRUE(office.ListKpoMembers(admin_, members).ok());
+  members.set_show_inactive(true);
+  ASSERT_TRUE(office.ListKpoMembers(admin_, members).ok());
   ExpectEveryStatementUsesAnIndex();
 }
 

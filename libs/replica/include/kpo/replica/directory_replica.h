@@ -35,7 +35,8 @@ absl::Status ApplyDirectoryEvent(kpo::storage::Transaction& tx,
 // existed. Idempotent; the runtime calls it once at start after the migrations.
 absl::Status Reindex(kpo::storage::Database& db);
 
-// Registers a handler for every kpo.people.v1 directory event type.
+// Registers a handler for every kpo.people.v1 directory event type (organization,
+// site, area, person, coaching relationship; not people development's events).
 void RegisterDirectoryHandlers(kpo::events::Consumer& consumer, const kpo::core::Clock& clock);
 
 struct Entry {
