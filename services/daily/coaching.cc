@@ -41,10 +41,6 @@ absl::Status NoRelationship(const std::string& learner, const std::string& coach
       {{"learner", learner}, {"coach", coach}});
 }
 
-absl::CivilDay DayOf(int64_t key) {
-  return absl::CivilDay(key / 10000, key / 100 % 100, key % 100);
-}
-
 }  // namespace
 
 absl::StatusOr<pb::CoachingCycle> Coaching::CreateCoachingCycle(
@@ -244,10 +240,10 @@ absl::StatusOr<pb::ListLearnerCadencesResponse> Coaching::ListLearnerCadences(
                                                  *today - (domain::kCadenceWindowDays - 1))));
              if (!days.ok()) return days.status();
              std::vector<absl::CivilDay> cycle_days;
-             for (int64_t d : days->days) cycle_days.push_back(DayOf(d));
+             for (int64_t d : days->days) cycle_days.push_back(kpo::core::CivilFromKey(d));
              // The last cycle may lie before the window.
              if (days->last_day != 0 && days->days.empty()) {
-               cycle_days.push_back(DayOf(days->last_day));
+               cycle_days.push_back(kpo::core::CivilFromKey(days->last_day));
              }
              const domain::Cadence cadence = domain::CadenceOn(*today, cycle_days);
              if (r.without_cycle_days() > 0 &&

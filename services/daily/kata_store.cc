@@ -27,7 +27,7 @@ absl::StatusOr<StoryboardRow> StoryboardOf(const kpo::storage::Row& r) {
   row.storyboard.set_coaching_cycle_count(static_cast<int32_t>(r.Int(3)));
   if (const int64_t day = r.Int(4); day != 0) {
     *row.storyboard.mutable_last_coaching_date() =
-        kpo::core::FromCivil(absl::CivilDay(day / 10000, day / 100 % 100, day % 100));
+        kpo::core::FromCivil(kpo::core::CivilFromKey(day));
   }
   return row;
 }

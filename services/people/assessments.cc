@@ -71,14 +71,6 @@ absl::StatusOr<std::map<std::string, store::Level>> LevelsOf(Transaction& tx,
   return out;
 }
 
-kpo::common::v1::Date DateOf(int64_t key) {
-  kpo::common::v1::Date d;
-  d.set_year(static_cast<int32_t>(key / 10000));
-  d.set_month(static_cast<int32_t>(key / 100 % 100));
-  d.set_day(static_cast<int32_t>(key % 100));
-  return d;
-}
-
 // The matrix's columns: the asked-for competencies (each active), or by default the
 // targeted active ones, then the others, the first kMaxColumns.
 absl::StatusOr<std::vector<pb::SkillsMatrixColumn>> Columns(
@@ -290,7 +282,8 @@ absl::StatusOr<pb::CompetencyProfile> Assessments::GetCompetencyProfile(
       if (level != levels->end()) {
         entry->set_level(level->second.level);
         entry->set_assessment(level->second.assessment);
-        *entry->mutable_assess_date() = DateOf(level->second.day);
+        *entry->mutable_assess_date() =
+            kpo::core::FromCivil(kpo::core::CivilFromKey(level->second.day));
       }
       entry->set_target_level(target != targets.end() ? target->second : 0);
       entry->set_gap(domain::Gap(entry->level(), entry->target_level()));

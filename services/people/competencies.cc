@@ -30,7 +30,7 @@ namespace {
 constexpr kpo::core::Collections kCompetencyName = {"organizations", "competencies"};
 constexpr kpo::core::Collections kProfileName = {"organizations", "targetProfiles"};
 // An organization's own competencies, beyond the catalogue.
-constexpr size_t kMaxOwnCompetencies = 500;
+constexpr int64_t kMaxOwnCompetencies = 500;
 
 google::protobuf::Timestamp Now(const Context& c) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(c.now()));
@@ -216,9 +216,9 @@ absl::StatusOr<pb::Competency> CompetencyModel::CreateCompetency(
         auto existing = LoadEffectiveCompetency(c.tx(), c.organization_id(), competency.name());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) return kpo::core::AlreadyExists(competency.name());
-        auto stored = store::StoredCompetencies(c.tx(), c.organization_id());
+        auto stored = store::CountStoredCompetencies(c.tx(), c.organization_id());
         if (!stored.ok()) return stored.status();
-        if (stored->size() >= kMaxOwnCompetencies) {
+        if (*stored >= kMaxOwnCompetencies) {
           return kpo::core::FailedPrecondition(
               "TOO_MANY_COMPETENCIES",
               absl::StrCat("an organization has at most ", kMaxOwnCompetencies,

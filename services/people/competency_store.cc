@@ -36,6 +36,12 @@ absl::StatusOr<std::vector<pb::Competency>> StoredCompetencies(Transaction& tx,
       "competency");
 }
 
+absl::StatusOr<int64_t> CountStoredCompetencies(Transaction& tx, const std::string& org) {
+  auto rows = tx.Query("SELECT COUNT(*) FROM competencies WHERE org = ?", {org});
+  if (!rows.ok()) return rows.status();
+  return rows->front().Int(0);
+}
+
 absl::StatusOr<std::optional<TargetProfileRow>> LoadTargetProfile(Transaction& tx,
                                                                   const std::string& org,
                                                                   const std::string& name) {

@@ -32,6 +32,10 @@ absl::Status SaveCompetency(Transaction& tx, const std::string& org, const v1::C
 absl::StatusOr<std::vector<v1::Competency>> StoredCompetencies(Transaction& tx,
                                                                const std::string& org);
 
+// How many competencies the organization has stored (its own and its changed built-in
+// ones).
+absl::StatusOr<int64_t> CountStoredCompetencies(Transaction& tx, const std::string& org);
+
 struct TargetProfileRow {
   int64_t revision = 0;
   v1::TargetProfile profile;

@@ -26,4 +26,8 @@ int64_t DateKey(const Date& d) {
   return static_cast<int64_t>(d.year()) * 10000 + d.month() * 100 + d.day();
 }
 
+absl::CivilDay CivilFromKey(int64_t key) {
+  return absl::CivilDay(key / 10000, key / 100 % 100, key % 100);
+}
+
 }  // namespace kpo::core

@@ -16,5 +16,7 @@ absl::CivilDay ToCivil(const kpo::common::v1::Date& d);
 kpo::common::v1::Date FromCivil(absl::CivilDay day);
 // YYYYMMDD as an integer, for ordering and range filters in SQL; 0 for an unset date.
 int64_t DateKey(const kpo::common::v1::Date& d);
+// The inverse of DateKey for a key it made (YYYYMMDD).
+absl::CivilDay CivilFromKey(int64_t key);
 
 }  // namespace kpo::core
