@@ -351,3 +351,60 @@ assess lyon-mgr value-stream-mapping 2 30 "Mapped the assembly value stream with
 "$kpoctl" kpo-office add lyon-tm-3 lyon-pool-tm-3 --level value_stream --value-stream lyon/assembly \
   --share 50 --kaizen-pool --start "$(ago 30)" --end "$(in_days 60)" --cost EUR:3800.00
 "$kpoctl" kpo-office list
+
+# ---- Certification, people at different stages. The KPO records Knowledge exams; the
+# portfolios hold what the events above credited and older work entered by hand and
+# approved by a certifier. Applications are accepted only once the portfolio meets the
+# level, so wait until the credited evidence has arrived.
+"$kpoctl" certification requirements list
+exam() {  # exam <person> <days ago> <score>
+  "$kpoctl" certification exam "$1" --exam "Lean fundamentals, KPO written exam" \
+    --date "$(ago "$2")" --score "$3"
+}
+past() {  # past <person> <id> <kind> <days ago> <site> <title>
+  "$kpoctl" evidence add "$1" "$2" --kind "$3" --title "$6" --site "$5" --date "$(ago "$4")" \
+    --description "Entered from the paper portfolio kept before the platform"
+  "$kpoctl" evidence approve "$1" "$2"
+}
+wait_ready() {  # wait_ready <person> <level>
+  set +x
+  for _ in $(seq 300); do
+    if "$kpoctl" --output json certification progress "$1" --level "$2" 2>/dev/null |
+      grep -q '"ready": true'; then
+      set -x
+      return 0
+    fi
+    sleep 0.2
+  done
+  set -x
+  echo "demo: $1's portfolio never met $2" >&2
+  "$kpoctl" certification progress "$1" --level "$2"
+  return 1
+}
+exam lyon-mgr 200 88
+exam monterrey-tl-1 90 81
+exam lyon-tm-1 40 74
+# Lyon's manager: the assembly-flow facilitation was credited by the kaizen event; three
+# earlier events and a value stream analysis come from the paper portfolio. Bronze is
+# awarded; the Silver progress shows what is still missing.
+past lyon-mgr paint-smed-2024 kaizen_participation 700 lyon "Paint line SMED"
+past lyon-mgr machining-5s-2024 kaizen_participation 600 lyon "Machining cell 5S"
+past lyon-mgr press-tpm-2025 kaizen_participation 400 lyon "Press line TPM"
+past lyon-mgr assembly-vsm-2025 value_stream_analysis 380 lyon "Assembly value stream map"
+wait_ready lyon-mgr bronze
+"$kpoctl" certification apply lyon-mgr lyon-mgr-bronze --level bronze \
+  --statement "Facilitated the one-piece flow event; mapped the assembly value stream"
+"$kpoctl" certification award lyon-mgr lyon-mgr-bronze
+"$kpoctl" certification progress lyon-mgr
+# Monterrey's team leader: the warehouse 5S participation was credited; the application
+# waits for a certifier.
+past monterrey-tl-1 kitting-2025 kaizen_participation 300 monterrey "Kitting area kaizen"
+past monterrey-tl-1 dock-2025 kaizen_participation 250 monterrey "Receiving dock flow"
+past monterrey-tl-1 scrap-a3-2025 kaizen_facilitation 200 monterrey "Press scrap A3 event"
+past monterrey-tl-1 logistics-vsm-2025 value_stream_analysis 180 monterrey "Inbound value stream map"
+wait_ready monterrey-tl-1 bronze
+"$kpoctl" certification apply monterrey-tl-1 monterrey-tl-1-bronze --level bronze
+# Lyon's team member 1: two events credited; still needs a participation, a
+# facilitation and a value stream analysis.
+"$kpoctl" certification progress lyon-tm-1
+"$kpoctl" certification certificates

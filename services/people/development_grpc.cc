@@ -15,6 +15,8 @@ namespace pb = kpo::people::v1;
   KPO_DEVELOPMENT_CALL(Exec, portfolio_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_KPO(Exec, Method, Req, Resp) \
   KPO_DEVELOPMENT_CALL(Exec, kpo_office_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_CERTIFICATION(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, certification_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
   KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
 
@@ -25,7 +27,8 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
         model_(app.model),
         assessments_(app.assessments),
         portfolio_(app.portfolio),
-        kpo_office_(app.kpo_office) {}
+        kpo_office_(app.kpo_office),
+        certification_(app.certification) {}
 
   KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
                         ListCompetenciesResponse)
@@ -58,6 +61,31 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   KPO_DEVELOPMENT_KPO(kInline, ListKpoMembers, ListKpoMembersRequest, ListKpoMembersResponse)
   KPO_DEVELOPMENT_KPO(kWorkerPool, UpdateKpoMember, UpdateKpoMemberRequest, KpoMember)
   KPO_DEVELOPMENT_KPO(kWorkerPool, DeactivateKpoMember, DeactivateKpoMemberRequest, KpoMember)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, ListCertificationRequirements,
+                                ListCertificationRequirementsRequest,
+                                ListCertificationRequirementsResponse)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, GetCertificationRequirements,
+                                GetCertificationRequirementsRequest, CertificationRequirements)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, UpdateCertificationRequirements,
+                                UpdateCertificationRequirementsRequest, CertificationRequirements)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, RecordKnowledgeExam, RecordKnowledgeExamRequest,
+                                Certificate)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, GetCertificate, GetCertificateRequest, Certificate)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, ListCertificates, ListCertificatesRequest,
+                                ListCertificatesResponse)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, GetCertificationProgress,
+                                GetCertificationProgressRequest, CertificationProgress)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, CreateCertificationApplication,
+                                CreateCertificationApplicationRequest, CertificationApplication)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, GetCertificationApplication,
+                                GetCertificationApplicationRequest, CertificationApplication)
+  KPO_DEVELOPMENT_CERTIFICATION(kInline, ListCertificationApplications,
+                                ListCertificationApplicationsRequest,
+                                ListCertificationApplicationsResponse)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, AwardCertification, AwardCertificationRequest,
+                                CertificationApplication)
+  KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, ReturnCertificationApplication,
+                                ReturnCertificationApplicationRequest, CertificationApplication)
 
  private:
   kpo::rpc::Server& server_;
@@ -65,12 +93,14 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   const Assessments& assessments_;
   const Portfolio& portfolio_;
   const KpoOffice& kpo_office_;
+  const Certification& certification_;
 };
 
 #undef KPO_DEVELOPMENT_MODEL
 #undef KPO_DEVELOPMENT_ASSESSMENTS
 #undef KPO_DEVELOPMENT_PORTFOLIO
 #undef KPO_DEVELOPMENT_KPO
+#undef KPO_DEVELOPMENT_CERTIFICATION
 #undef KPO_DEVELOPMENT_CALL
 
 }  // namespace
@@ -83,13 +113,17 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   for (const char* read :
        {"ListCompetencies", "GetCompetency", "GetTargetProfile", "ListTargetProfiles",
         "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix",
-        "GetEvidence", "ListEvidence", "GetKpoMember", "ListKpoMembers"}) {
+        "GetEvidence", "ListEvidence", "GetKpoMember", "ListKpoMembers",
+        "ListCertificationRequirements", "GetCertificationRequirements", "GetCertificate",
+        "ListCertificates", "GetCertificationProgress", "GetCertificationApplication",
+        "ListCertificationApplications"}) {
     table.Allow(m + read, AnyRole());
   }
   // The KPO and the admins shape the model and staff the office.
-  for (const char* write : {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency",
-                            "CreateTargetProfile", "UpdateTargetProfile", "DeactivateTargetProfile",
-                            "CreateKpoMember", "UpdateKpoMember", "DeactivateKpoMember"}) {
+  for (const char* write :
+       {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency", "CreateTargetProfile",
+        "UpdateTargetProfile", "DeactivateTargetProfile", "CreateKpoMember", "UpdateKpoMember",
+        "DeactivateKpoMember", "UpdateCertificationRequirements"}) {
     table.Allow(m + write, {kOrgAdmin, kKpoSpecialist});
   }
   // Assessors; whether the caller may assess this person (a manager above them, the
@@ -99,7 +133,11 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   // Anyone enters evidence (for themselves; for someone else when a manager above them
   // or a certifier, checked on the person); certifiers decide.
   table.Allow(m + "CreateEvidence", AnyRole());
-  for (const char* review : {"ApproveEvidence", "RejectEvidence"}) {
+  // Anyone applies (for themselves; for someone else when a manager above them or a
+  // certifier, checked on the person); certifiers record exams and decide.
+  table.Allow(m + "CreateCertificationApplication", AnyRole());
+  for (const char* review : {"ApproveEvidence", "RejectEvidence", "RecordKnowledgeExam",
+                             "AwardCertification", "ReturnCertificationApplication"}) {
     table.Allow(m + review, {kOrgAdmin, kKpoSpecialist, kExternalSensei});
   }
   return table;

@@ -1,11 +1,13 @@
 #pragma once
 
 // gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
-// (CompetencyModel, Assessments, Portfolio, KpoOffice), proto/status out. Nothing else.
+// (CompetencyModel, Assessments, Portfolio, KpoOffice,
+// Certification), proto/status out. Nothing else.
 
 #include <memory>
 
 #include "assessments.h"
+#include "certification.h"
 #include "competencies.h"
 #include "kpo/auth/auth.h"
 #include "kpo/people/v1/development_service.grpc.pb.h"
@@ -26,6 +28,7 @@ struct DevelopmentApplication {
   const Assessments& assessments;
   const Portfolio& portfolio;
   const KpoOffice& kpo_office;
+  const Certification& certification;
 };
 
 // `server` must outlive the service.

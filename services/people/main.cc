@@ -1,5 +1,6 @@
 // kpo-people: the people development service: the organization directory and, beside
-// it, people development (competency model, assessments, skills matrices).
+// it, people development (competency model, assessments, skills matrices, portfolios,
+// the KPO office, certification).
 #include "development_grpc.h"
 #include "directory.h"
 #include "grpc_service.h"
@@ -49,8 +50,14 @@ int main(int argc, char** argv) {
     kpo::people::RegisterPortfolioHandlers(*rt.consumer(), rt.outbox());
     auto kpo_office =
         std::make_shared<const kpo::people::KpoOffice>(rt.commands(), rt.page_tokens());
+    auto certification =
+        std::make_shared<const kpo::people::Certification>(rt.commands(), rt.page_tokens());
+    // Expiry warnings and expiries, each published once per certificate.
+    rt.Every({"certificate-expiry",
+              config.Duration("certification.check_interval", absl::Minutes(1)),
+              [c = certification.get()] { return c->PublishDue().status(); }});
     std::shared_ptr<grpc::Service> development = kpo::people::NewDevelopmentService(
-        rt.server(), {*model, *assessments, *portfolio, *kpo_office});
+        rt.server(), {*model, *assessments, *portfolio, *kpo_office, *certification});
     rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
@@ -58,6 +65,7 @@ int main(int argc, char** argv) {
     rt.Own(assessments);
     rt.Own(portfolio);
     rt.Own(kpo_office);
+    rt.Own(certification);
     rt.Own(development);
     return absl::OkStatus();
   };

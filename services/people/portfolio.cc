@@ -29,11 +29,6 @@ namespace {
 constexpr kpo::core::Collections kPersonName = {"organizations", "people"};
 constexpr kpo::core::Collections kEvidenceName = {"organizations", "people", "evidence"};
 
-bool IsCertifier(const kpo::auth::Principal& p) {
-  return p.HasRole(kpo::auth::kKpoSpecialist) || p.HasRole(kpo::auth::kExternalSensei) ||
-         p.HasRole(kpo::auth::kOrgAdmin);
-}
-
 // The person's site, area and roles, carried by EvidenceCredited.
 absl::StatusOr<pb::EvidenceCredited> Credited(Transaction& tx, const std::string& org,
                                               const pb::Evidence& e, int64_t revision) {
@@ -123,19 +118,6 @@ constexpr const char* kCreditingTypes[] = {
     "kpo.kaizen.v1.KaizenEventCompleted", "kpo.daily.v1.CoachingCycleRecorded",
     "kpo.daily.v1.IdeaImplemented", "kpo.daily.v1.DeploymentTaskResolved"};
 
-// Who may enter evidence for `person`: the person, a manager above them, a certifier.
-absl::Status CheckSubmitter(Transaction& tx, const kpo::auth::Principal& p,
-                            const pb::Person& person) {
-  if (p.person_name() == person.name() || IsCertifier(p)) return absl::OkStatus();
-  auto manages = ManagesPerson(tx, p.organization_id, person, p.person_name());
-  if (!manages.ok()) return manages.status();
-  if (*manages) return absl::OkStatus();
-  return kpo::core::Error(
-      absl::StatusCode::kPermissionDenied, "NOT_A_SUBMITTER",
-      absl::StrCat(p.person_name(), " may not enter evidence for ", person.name(),
-                   ": the person, their managers, the KPO, external senseis and org admins may"));
-}
-
 // The site, area, value streams and mentee the evidence names must be in the directory.
 absl::Status CheckReferences(Transaction& tx, const std::string& org, const pb::Evidence& e,
                              FieldViolations& v) {
@@ -172,10 +154,7 @@ absl::StatusOr<store::EvidenceRow> ForReview(Context& c, const kpo::auth::Princi
   if (!row->has_value()) return kpo::core::NotFound(name);
   const pb::Evidence& e = (*row)->evidence;
   if (!etag.empty() && etag != e.etag()) return kpo::core::EtagMismatch(name);
-  if (e.person() == p.person_name()) {
-    return kpo::core::Error(absl::StatusCode::kPermissionDenied, "SELF_REVIEW",
-                            "nobody reviews their own evidence; ask another certifier");
-  }
+  if (absl::Status s = CheckNotSelf(p, e.person(), "evidence"); !s.ok()) return s;
   if (e.state() != pb::EVIDENCE_STATE_PENDING) {
     return kpo::core::FailedPrecondition(
         "EVIDENCE_NOT_PENDING",
@@ -258,7 +237,10 @@ absl::StatusOr<pb::Evidence> Portfolio::CreateEvidence(const Principal& p,
                                        (*person).has_value() ? " is inactive" : " does not exist"));
           return v.ToStatus();
         }
-        if (absl::Status s = CheckSubmitter(c.tx(), p, **person); !s.ok()) return s;
+        if (absl::Status s = CheckActsFor(c.tx(), p, **person, "NOT_A_SUBMITTER", "enter evidence");
+            !s.ok()) {
+          return s;
+        }
         if (absl::Status s = CheckReferences(c.tx(), c.organization_id(), e, v); !s.ok()) {
           return s;
         }

@@ -44,4 +44,11 @@ absl::StatusOr<std::vector<pb::Evidence>> ListEvidence(Transaction& tx, const st
   return ParseAll<pb::Evidence>(tx.Query(sql, params), "evidence");
 }
 
+absl::StatusOr<std::vector<pb::Evidence>> PersonEvidence(Transaction& tx, const std::string& org,
+                                                         const std::string& person) {
+  return ParseAll<pb::Evidence>(
+      tx.Query("SELECT data, name FROM evidence WHERE org = ? AND person = ?", {org, person}),
+      "evidence");
+}
+
 }  // namespace kpo::people::store

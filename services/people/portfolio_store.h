@@ -36,4 +36,9 @@ absl::StatusOr<std::vector<v1::Evidence>> ListEvidence(kpo::storage::Transaction
                                                        const EvidenceFilter& filter,
                                                        const kpo::storage::KeysetPage& page);
 
+// Every piece of a person's portfolio, whatever its state.
+absl::StatusOr<std::vector<v1::Evidence>> PersonEvidence(kpo::storage::Transaction& tx,
+                                                         const std::string& org,
+                                                         const std::string& person);
+
 }  // namespace kpo::people::store

@@ -154,9 +154,29 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   Result facilitation;
   EXPECT_TRUE(WaitFor([&] {
     facilitation = Sh(env + kpoctl + " evidence list --kind kaizen_facilitation");
-    return facilitation.out.find("3 item(s)") != std::string::npos;
+    return facilitation.out.find("4 item(s)") != std::string::npos;
   })) << facilitation.out
-      << "\nthe three completed demo events, one facilitator each";
+      << "\nthe three completed demo events, one facilitator each, and monterrey-tl-1's "
+         "paper-portfolio facilitation";
+  // Certification: lyon-mgr holds Bronze (a credited facilitation and paper-portfolio
+  // work); monterrey-tl-1's application waits for a certifier; lyon-tm-1 is shown what
+  // is still missing.
+  Result bronze = Sh(env + kpoctl + " certification certificates --person lyon-mgr --level bronze");
+  ASSERT_EQ(bronze.code, 0) << bronze.out;
+  EXPECT_THAT(bronze.out, HasSubstr(" valid "));
+  EXPECT_THAT(bronze.out, HasSubstr("bronze-1"));
+  Result queue = Sh(env + kpoctl + " certification applications --state submitted");
+  EXPECT_THAT(queue.out, HasSubstr("monterrey-tl-1-bronze"));
+  EXPECT_THAT(queue.out, HasSubstr("1 item(s)"));
+  Result needs = Sh(env + kpoctl + " --output json certification progress lyon-tm-1");
+  ASSERT_EQ(needs.code, 0) << needs.out;
+  EXPECT_THAT(needs.out, HasSubstr("\"level\": \"CERTIFICATION_LEVEL_BRONZE\""));
+  EXPECT_THAT(needs.out, HasSubstr("\"counted\": 2"));  // the two events lyon-tm-1 was on
+  EXPECT_THAT(needs.out, Not(HasSubstr("\"ready\": true")));
+  EXPECT_THAT(needs.out, HasSubstr("\"kind\": \"EVIDENCE_KIND_KAIZEN_FACILITATION\",\n   "
+                                   "\"required\": 1,\n   \"missing\": 1"));
+  Result silver = Sh(env + kpoctl + " certification progress lyon-mgr");
+  EXPECT_THAT(silver.out, HasSubstr("lyon-mgr: silver - not ready yet"));
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ using ::testing::ElementsAre;
 class DevelopmentStackTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    stack_ = new Stack({"people"});
+    // The time-driven certification work every 200 ms instead of every minute.
+    stack_ = new Stack({"people"}, {{"KPO_CERTIFICATION_CHECK_INTERVAL", "200ms"}});
     admin_ = Stack::Token("acme", {"org_admin"}, "admin");
     auto people = stack_->People();
     auto call = [&](auto method, const auto& request, auto* response) {
@@ -216,19 +217,58 @@ TEST_F(DevelopmentStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothi
   EXPECT_THAT(
       Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateAssessment, assess, &a, leader_)),
       ElementsAre("assessment.level", "assessment.assess_date", "assessment.competency"));
+  pb::UpdateCertificationRequirementsRequest rules;
+  rules.mutable_certification_requirements()->set_name(
+      "organizations/acme/certificationRequirements/silver");
+  rules.mutable_certification_requirements()->set_warning_days(-1);
+  rules.mutable_update_mask()->add_paths("warning_days");
+  pb::CertificationRequirements r;
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::UpdateCertificationRequirements,
+                          rules, &r, kpo_)),
+              ElementsAre("certification_requirements.warning_days"));
+  pb::RecordKnowledgeExamRequest exam;
+  exam.set_parent(P("m1"));
+  exam.set_score_percent(-3);
+  pb::Certificate certificate;
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::RecordKnowledgeExam, exam,
+                          &certificate, kpo_)),
+              ElementsAre("exam", "date", "score_percent"));
+  pb::CreateCertificationApplicationRequest apply;
+  apply.set_parent(P("m1"));
+  apply.set_certification_application_id("Not An Id");
+  pb::CertificationApplication application;
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateCertificationApplication,
+                          apply, &application, m1_)),
+              ElementsAre("certification_application_id", "certification_application.level"));
+  pb::AwardCertificationRequest award;
+  award.set_name(P("m1") + "/certificationApplications/x");
+  award.set_request_id(std::string(65, 'r'));
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::AwardCertification, award,
+                          &application, kpo_)),
+              ElementsAre("request_id"));
+  pb::ReturnCertificationApplicationRequest give_back;
+  give_back.set_name(P("m1") + "/certificationApplications/x");
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::ReturnCertificationApplication,
+                          give_back, &application, kpo_)),
+              ElementsAre("reason"));
   EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
 TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
-  const std::vector<std::string> names = {"organizations/acme",
-                                          "organizations/acme/competencies/pdca",
-                                          "organizations/acme/targetProfiles/x",
-                                          "organizations/acme/people/m1",
-                                          "organizations/acme/people/-",
-                                          "organizations/acme/people/m1/assessments/x",
-                                          "organizations/acme/people/m1/competencyProfile",
-                                          "organizations/acme/people/m1/evidence/x",
-                                          "organizations/acme/kpoMembers/x"};
+  const std::vector<std::string> names = {
+      "organizations/acme",
+      "organizations/acme/competencies/pdca",
+      "organizations/acme/targetProfiles/x",
+      "organizations/acme/people/m1",
+      "organizations/acme/people/-",
+      "organizations/acme/people/m1/assessments/x",
+      "organizations/acme/people/m1/competencyProfile",
+      "organizations/acme/people/m1/evidence/x",
+      "organizations/acme/kpoMembers/x",
+      "organizations/acme/certificationRequirements/bronze",
+      "organizations/acme/people/m1/certificates/x",
+      "organizations/acme/people/m1/certificationApplications/x",
+      "organizations/acme/people/m1/certificationProgress"};
   const int64_t before = EventsWritten();
   const auto outcomes =
       CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",
@@ -239,6 +279,112 @@ TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                                     ->method_count()));
   ExpectEveryMethodRefusesEveryName(outcomes, names);
   EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
+}
+
+// The certificates' CertificateExpiring events on kpo.people.v1, read until `certificate`
+// has at least one.
+std::vector<pb::CertificateExpiring> Expiring(const std::string& bootstrap,
+                                              const std::string& certificate) {
+  auto decode = [&](const std::vector<kpo::common::v1::EventEnvelope>& envelopes) {
+    std::vector<pb::CertificateExpiring> out;
+    for (const auto& e : envelopes) {
+      pb::CertificateExpiring event;
+      if (e.type() == "kpo.people.v1.CertificateExpiring" && e.data().UnpackTo(&event) &&
+          event.certificate().name() == certificate) {
+        out.push_back(event);
+      }
+    }
+    return out;
+  };
+  return decode(ReadTopic(bootstrap, "kpo.people.v1",
+                          [&](const auto& envelopes) { return !decode(envelopes).empty(); }));
+}
+
+TEST_F(DevelopmentStackTest, AnExpiryWarningIsPublishedOnceAcrossARestart) {
+  // Acme's Bronze: one kaizen participation, valid one month, warned 90 days ahead — so
+  // a certificate awarded today is in its warning period at once.
+  pb::UpdateCertificationRequirementsRequest rules;
+  auto* bronze = rules.mutable_certification_requirements();
+  bronze->set_name("organizations/acme/certificationRequirements/bronze");
+  bronze->set_validity_months(1);
+  bronze->set_warning_days(90);
+  bronze->add_evidence()->set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+  bronze->mutable_evidence(0)->set_count(1);
+  for (const char* path : {"evidence", "validity_months", "warning_days"}) {
+    rules.mutable_update_mask()->add_paths(path);
+  }
+  pb::CertificationRequirements updated;
+  EXPECT_EQ(Call(&pb::PeopleDevelopmentService::Stub::UpdateCertificationRequirements, rules,
+                 &updated, leader_)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Call(&pb::PeopleDevelopmentService::Stub::UpdateCertificationRequirements, rules,
+                   &updated, kpo_)
+                  .ok());
+  // m2: the exam, one approved piece of evidence, an application by their leader.
+  pb::RecordKnowledgeExamRequest exam;
+  exam.set_parent(P("m2"));
+  exam.set_exam("Lean fundamentals");
+  *exam.mutable_date() = kpo::core::FromCivil(absl::CivilDay(2026, 1, 5));
+  pb::Certificate knowledge;
+  EXPECT_EQ(
+      Call(&pb::PeopleDevelopmentService::Stub::RecordKnowledgeExam, exam, &knowledge, leader_)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);  // certifiers record exams
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::RecordKnowledgeExam, exam, &knowledge, kpo_).ok());
+  pb::CreateEvidenceRequest evidence;
+  evidence.set_parent(P("m2"));
+  evidence.mutable_evidence()->set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+  evidence.mutable_evidence()->set_title("Press line SMED");
+  *evidence.mutable_evidence()->mutable_date() = kpo::core::FromCivil(absl::CivilDay(2026, 2, 2));
+  evidence.mutable_evidence()->set_site("organizations/acme/sites/lyon");
+  pb::Evidence e;
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::CreateEvidence, evidence, &e, leader_).ok());
+  pb::ApproveEvidenceRequest approve;
+  approve.set_name(e.name());
+  ASSERT_TRUE(Call(&pb::PeopleDevelopmentService::Stub::ApproveEvidence, approve, &e, kpo_).ok());
+  pb::GetCertificationProgressRequest progress;
+  progress.set_name(P("m2") + "/certificationProgress");
+  pb::CertificationProgress ready;
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::GetCertificationProgress, progress, &ready, m1_)
+          .ok());
+  EXPECT_TRUE(ready.ready());
+  pb::CreateCertificationApplicationRequest apply;
+  apply.set_parent(P("m2"));
+  apply.mutable_certification_application()->set_level(pb::CERTIFICATION_LEVEL_BRONZE);
+  pb::CertificationApplication application;
+  ASSERT_TRUE(Call(&pb::PeopleDevelopmentService::Stub::CreateCertificationApplication, apply,
+                   &application, leader_)
+                  .ok());
+  pb::AwardCertificationRequest award;
+  award.set_name(application.name());
+  EXPECT_EQ(
+      Call(&pb::PeopleDevelopmentService::Stub::AwardCertification, award, &application, leader_)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);  // certifiers award
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::AwardCertification, award, &application, kpo_)
+          .ok());
+  // The background work warns at once; a restart does not warn again.
+  ASSERT_EQ(Expiring(stack_->bootstrap(), application.certificate()).size(), 1u);
+  stack_->StopService("people");
+  stack_->StartService("people");
+  SetUp();
+  absl::SleepFor(absl::Seconds(1));  // five passes of the background work
+  const auto after = Expiring(stack_->bootstrap(), application.certificate());
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].person_site(), "organizations/acme/sites/lyon");
+  EXPECT_GT(after[0].days_left(), 27);
+  pb::GetCertificateRequest get;
+  get.set_name(application.certificate());
+  pb::Certificate certificate;
+  ASSERT_TRUE(
+      Call(&pb::PeopleDevelopmentService::Stub::GetCertificate, get, &certificate, m1_).ok());
+  EXPECT_TRUE(certificate.has_warning_time());
+  EXPECT_EQ(certificate.state(), pb::CERTIFICATE_STATE_VALID);
 }
 
 }  // namespace

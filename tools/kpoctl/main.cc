@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "certification_commands.h"
 #include "cli.h"
 #include "daily_commands.h"
 #include "development_commands.h"
@@ -112,6 +113,7 @@ int Run(int argc, char** argv) {
   AddTokenCommands(app, rc);
   AddPeopleCommands(app, rc);
   AddDevelopmentCommands(app, rc);
+  AddCertificationCommands(app, rc);
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);

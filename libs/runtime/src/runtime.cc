@@ -167,6 +167,7 @@ class Runtime final : public ServiceRuntime {
   ~Runtime() override {
     // Stop users before what they use: the server and consumer first, then the owned
     // services and caches in reverse order of registration.
+    periodic_.Stop();
     consumer_.reset();
     sweeper_.reset();
     relay_.reset();
@@ -185,6 +186,7 @@ class Runtime final : public ServiceRuntime {
     if (relay_) relay_->Wake();
   }
   void Own(std::shared_ptr<const void> object) override { owned_.push_back(std::move(object)); }
+  void Every(PeriodicJob job) override { periodic_.Add(std::move(job)); }
 
   std::unique_ptr<kpo::storage::Database> db_;
   std::unique_ptr<kpo::events::Outbox> outbox_;
@@ -194,6 +196,7 @@ class Runtime final : public ServiceRuntime {
   std::unique_ptr<kpo::events::OutboxRelay> relay_;
   std::unique_ptr<kpo::events::Consumer> consumer_;
   std::unique_ptr<RetentionSweeper> sweeper_;
+  PeriodicJobs periodic_;
   std::vector<std::shared_ptr<const void>> owned_;
 };
 
@@ -414,6 +417,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   rt->server_->OnShutdown([r = rt.get()] { r->relay_->Stop(); });
   rt->server_->OnShutdown([r = rt.get()] { r->sweeper_->Stop(); });
   if (rt->consumer_) rt->server_->OnShutdown([r = rt.get()] { r->consumer_->Stop(); });
+  rt->server_->OnShutdown([r = rt.get()] { r->periodic_.Stop(); });
 
   std::vector<RetentionJob> jobs;
   jobs.push_back({"idempotency", idempotency_retention, [dbp](absl::Time before, int limit) {
@@ -428,6 +432,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
                                                     kpo::core::Clock::Real());
   rt->sweeper_->Start();
   rt->relay_->Start();
+  rt->periodic_.Start();
   if (rt->consumer_) {
     if (absl::Status s = rt->consumer_->Start(); !s.ok()) {
       kpo::log::Error("cannot start the event consumer", {{"error", s.ToString()}});

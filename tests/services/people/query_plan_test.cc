@@ -4,6 +4,7 @@
 #include "query_plan.h"
 
 #include "assessments.h"
+#include "certification.h"
 #include "competencies.h"
 #include "directory.h"
 #include "gtest/gtest.h"
@@ -220,6 +221,90 @@ TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
   ASSERT_TRUE(office.ListKpoMembers(admin_, members).ok());
   members.set_show_inactive(true);
   ASSERT_TRUE(office.ListKpoMembers(admin_, members).ok());
+  // Certification: requirements, exams, progress, an application awarded and one
+  // returned, the lists, and the time-driven work.
+  kpo::people::Certification certification(commands, tokens_, {.default_size = 2});
+  pb::UpdateCertificationRequirementsRequest requirements;
+  requirements.mutable_certification_requirements()->set_name(
+      "organizations/acme/certificationRequirements/bronze");
+  auto* one = requirements.mutable_certification_requirements()->add_evidence();
+  one->set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+  one->set_count(1);
+  requirements.mutable_update_mask()->add_paths("evidence");
+  ASSERT_TRUE(certification.UpdateCertificationRequirements(admin_, requirements).ok());
+  std::vector<std::string> applications;
+  for (int i = 1; i < 3; ++i) {
+    const std::string person = "organizations/acme/people/p" + std::to_string(i);
+    pb::RecordKnowledgeExamRequest exam;
+    exam.set_parent(person);
+    exam.set_exam("Lean fundamentals");
+    *exam.mutable_date() = kpo::core::FromCivil(absl::CivilDay(2025, 3, 1));
+    ASSERT_TRUE(certification.RecordKnowledgeExam(admin_, exam).ok());
+    if (i == 2) {
+      pb::CreateEvidenceRequest e;
+      e.set_parent(person);
+      e.mutable_evidence()->set_kind(pb::EVIDENCE_KIND_KAIZEN_PARTICIPATION);
+      e.mutable_evidence()->set_title("Event");
+      *e.mutable_evidence()->mutable_date() = kpo::core::FromCivil(absl::CivilDay(2025, 4, 1));
+      e.mutable_evidence()->set_site("organizations/acme/sites/lyon");
+      auto created = portfolio.CreateEvidence(leader, e);
+      ASSERT_TRUE(created.ok());
+      pb::ApproveEvidenceRequest approve;
+      approve.set_name(created->name());
+      ASSERT_TRUE(portfolio.ApproveEvidence(admin_, approve).ok());
+    }
+    pb::GetCertificationProgressRequest progress;
+    progress.set_name(person + "/certificationProgress");
+    ASSERT_TRUE(certification.GetCertificationProgress(admin_, progress).ok());
+    pb::CreateCertificationApplicationRequest apply;
+    apply.set_parent(person);
+    apply.mutable_certification_application()->set_level(pb::CERTIFICATION_LEVEL_BRONZE);
+    auto applied = certification.CreateCertificationApplication(leader, apply);
+    ASSERT_TRUE(applied.ok()) << applied.status();
+    applications.push_back(applied->name());
+  }
+  pb::AwardCertificationRequest award;
+  award.set_name(applications[0]);
+  ASSERT_TRUE(certification.AwardCertification(admin_, award).ok());
+  pb::ReturnCertificationApplicationRequest give_back;
+  give_back.set_name(applications[1]);
+  give_back.set_reason("Write it up as PDCA");
+  ASSERT_TRUE(certification.ReturnCertificationApplication(admin_, give_back).ok());
+  pb::ListCertificatesRequest certificates;
+  certificates.set_parent("organizations/acme/people/-");
+  auto first_certificates = certification.ListCertificates(admin_, certificates);
+  ASSERT_TRUE(first_certificates.ok());
+  certificates.set_page_token(first_certificates->next_page_token());
+  ASSERT_TRUE(certification.ListCertificates(admin_, certificates).ok());
+  certificates.set_page_token("");
+  certificates.set_parent("organizations/acme/people/p1");
+  ASSERT_TRUE(certification.ListCertificates(admin_, certificates).ok());
+  certificates.set_parent("organizations/acme/people/-");
+  certificates.set_level(pb::CERTIFICATION_LEVEL_BRONZE);
+  ASSERT_TRUE(certification.ListCertificates(admin_, certificates).ok());
+  certificates.set_level(pb::CERTIFICATION_LEVEL_UNSPECIFIED);
+  certificates.set_state(pb::CERTIFICATE_STATE_VALID);
+  *certificates.mutable_expire_before() = kpo::core::FromCivil(absl::CivilDay(2040, 1, 1));
+  ASSERT_TRUE(certification.ListCertificates(admin_, certificates).ok());
+  pb::ListCertificationApplicationsRequest listed;
+  listed.set_parent("organizations/acme/people/-");
+  auto first_applications = certification.ListCertificationApplications(admin_, listed);
+  ASSERT_TRUE(first_applications.ok());
+  listed.set_page_token(first_applications->next_page_token());
+  ASSERT_TRUE(certification.ListCertificationApplications(admin_, listed).ok());
+  listed.set_page_token("");
+  listed.set_parent("organizations/acme/people/p1");
+  ASSERT_TRUE(certification.ListCertificationApplications(admin_, listed).ok());
+  listed.set_parent("organizations/acme/people/-");
+  listed.set_state(pb::CERTIFICATION_APPLICATION_STATE_RETURNED);
+  ASSERT_TRUE(certification.ListCertificationApplications(admin_, listed).ok());
+  listed.set_state(pb::CERTIFICATION_APPLICATION_STATE_UNSPECIFIED);
+  listed.set_level(pb::CERTIFICATION_LEVEL_BRONZE);
+  ASSERT_TRUE(certification.ListCertificationApplications(admin_, listed).ok());
+  clock_.Advance(absl::Hours(24 * 365 * 3));  // past the warning and the expiry
+  auto published = certification.PublishDue();
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(*published, 1);
   ExpectEveryStatementUsesAnIndex();
 }
 

@@ -20,6 +20,7 @@
 #include "kpo/events/outbox.h"
 #include "kpo/events/relay.h"
 #include "kpo/rpc/server.h"
+#include "kpo/runtime/periodic.h"
 #include "kpo/storage/database.h"
 
 namespace kpo::runtime {
@@ -62,6 +63,10 @@ class ServiceRuntime {
   virtual kpo::events::Consumer* consumer() = 0;
   // Keeps `object` alive until shutdown completes (services, caches).
   virtual void Own(std::shared_ptr<const void> object) = 0;
+  // Adds time-driven work, run every job.interval once the service has started and
+  // stopped first at shutdown (before the consumer and the relay). What it uses must be
+  // Own()ed or outlive the runtime.
+  virtual void Every(PeriodicJob job) = 0;
 };
 
 // Runs a service: `--config <file>` (or KPO_CONFIG) plus KPO_* environment overrides.
