@@ -408,3 +408,42 @@ wait_ready monterrey-tl-1 bronze
 # facilitation and a value stream analysis.
 "$kpoctl" certification progress lyon-tm-1
 "$kpoctl" certification certificates
+
+# ---- The curriculum: modules, a learning path per role, sessions with enrolments (one
+# full with a waiting list), and a short session that starts during the demo so that
+# its trainer can record attendance and completions.
+"$kpoctl" modules create lean-basics --title "Lean basics: flow, waste and 5S" --minutes 240 \
+  --competency lean-principles --competency five-s
+"$kpoctl" modules create kata-coaching --title "Improvement and coaching kata" --minutes 480 \
+  --competency improvement-kata --competency coaching-kata
+"$kpoctl" modules create vsm-workshop --title "Value stream mapping workshop" --minutes 960 \
+  --competency value-stream-mapping
+"$kpoctl" learning-paths create team-member --title "Team member" --role team_member --module lean-basics
+"$kpoctl" learning-paths create team-leader --title "Team leader" --role team_leader \
+  --module lean-basics --module kata-coaching
+"$kpoctl" learning-paths create middle-manager --title "Middle manager" --role middle_manager \
+  --module kata-coaching --module vsm-workshop
+"$kpoctl" training-sessions schedule lyon-kata-dec --module kata-coaching --trainer kpo-lead \
+  --site lyon --place "Training room B" --start "$(date -u -d "+14 days" +%Y-%m-%dT08:00:00Z)" --capacity 3
+for person in lyon-tl-1 lyon-tl-2 monterrey-tl-1; do
+  "$kpoctl" enrolments enrol lyon-kata-dec "$person"
+done
+"$kpoctl" enrolments enrol lyon-kata-dec pune-tl-1 --waitlist
+"$kpoctl" training-sessions schedule pune-vsm-jan --module vsm-workshop --trainer pune-kpo \
+  --site pune --place "Engineering centre, room 2" --start "$(date -u -d "+40 days" +%Y-%m-%dT04:30:00Z)" --capacity 12
+"$kpoctl" enrolments enrol pune-vsm-jan pune-mgr
+starts="$(date -u -d "+8 seconds" +%Y-%m-%dT%H:%M:%SZ)"
+"$kpoctl" training-sessions schedule lyon-lean-basics --module lean-basics --trainer lyon-kpo \
+  --site lyon --place "Assembly line, gemba" --start "$starts" --capacity 8
+for person in lyon-tm-1 lyon-tm-2 lyon-tm-3 lyon-tm-4; do
+  "$kpoctl" enrolments enrol lyon-lean-basics "$person"
+done
+set +x
+while [ "$(date -u +%s)" -le "$(date -u -d "$starts" +%s)" ]; do sleep 0.5; done
+set -x
+"$kpoctl" enrolments outcome lyon-lean-basics lyon-tm-1 --passed --score 92
+"$kpoctl" enrolments outcome lyon-lean-basics lyon-tm-2 --passed --score 81
+"$kpoctl" enrolments outcome lyon-lean-basics lyon-tm-3 --score 48
+"$kpoctl" enrolments outcome lyon-lean-basics lyon-tm-4 --no-show
+"$kpoctl" training-sessions list --all
+"$kpoctl" enrolments list lyon-kata-dec

@@ -17,6 +17,8 @@ namespace pb = kpo::people::v1;
   KPO_DEVELOPMENT_CALL(Exec, kpo_office_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CERTIFICATION(Exec, Method, Req, Resp) \
   KPO_DEVELOPMENT_CALL(Exec, certification_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_CURRICULUM(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, curriculum_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
   KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
 
@@ -28,7 +30,8 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
         assessments_(app.assessments),
         portfolio_(app.portfolio),
         kpo_office_(app.kpo_office),
-        certification_(app.certification) {}
+        certification_(app.certification),
+        curriculum_(app.curriculum) {}
 
   KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
                         ListCompetenciesResponse)
@@ -86,6 +89,40 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
                                 CertificationApplication)
   KPO_DEVELOPMENT_CERTIFICATION(kWorkerPool, ReturnCertificationApplication,
                                 ReturnCertificationApplicationRequest, CertificationApplication)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CreateTrainingModule, CreateTrainingModuleRequest,
+                             TrainingModule)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, GetTrainingModule, GetTrainingModuleRequest, TrainingModule)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, ListTrainingModules, ListTrainingModulesRequest,
+                             ListTrainingModulesResponse)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, UpdateTrainingModule, UpdateTrainingModuleRequest,
+                             TrainingModule)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, DeactivateTrainingModule, DeactivateTrainingModuleRequest,
+                             TrainingModule)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CreateLearningPath, CreateLearningPathRequest,
+                             LearningPath)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, GetLearningPath, GetLearningPathRequest, LearningPath)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, ListLearningPaths, ListLearningPathsRequest,
+                             ListLearningPathsResponse)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, UpdateLearningPath, UpdateLearningPathRequest,
+                             LearningPath)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, DeactivateLearningPath, DeactivateLearningPathRequest,
+                             LearningPath)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CreateTrainingSession, CreateTrainingSessionRequest,
+                             TrainingSession)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, GetTrainingSession, GetTrainingSessionRequest,
+                             TrainingSession)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, ListTrainingSessions, ListTrainingSessionsRequest,
+                             ListTrainingSessionsResponse)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, UpdateTrainingSession, UpdateTrainingSessionRequest,
+                             TrainingSession)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CancelTrainingSession, CancelTrainingSessionRequest,
+                             TrainingSession)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CreateEnrolment, CreateEnrolmentRequest, Enrolment)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, GetEnrolment, GetEnrolmentRequest, Enrolment)
+  KPO_DEVELOPMENT_CURRICULUM(kInline, ListEnrolments, ListEnrolmentsRequest, ListEnrolmentsResponse)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CancelEnrolment, CancelEnrolmentRequest, Enrolment)
+  KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, RecordTrainingOutcome, RecordTrainingOutcomeRequest,
+                             Enrolment)
 
  private:
   kpo::rpc::Server& server_;
@@ -94,6 +131,7 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   const Portfolio& portfolio_;
   const KpoOffice& kpo_office_;
   const Certification& certification_;
+  const Curriculum& curriculum_;
 };
 
 #undef KPO_DEVELOPMENT_MODEL
@@ -101,6 +139,7 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
 #undef KPO_DEVELOPMENT_PORTFOLIO
 #undef KPO_DEVELOPMENT_KPO
 #undef KPO_DEVELOPMENT_CERTIFICATION
+#undef KPO_DEVELOPMENT_CURRICULUM
 #undef KPO_DEVELOPMENT_CALL
 
 }  // namespace
@@ -110,20 +149,43 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   const std::string m = "/kpo.people.v1.PeopleDevelopmentService/";
   // Everyone sees the model, the profiles, the assessments and the matrices: a team's
   // skills matrix hangs on its board.
-  for (const char* read :
-       {"ListCompetencies", "GetCompetency", "GetTargetProfile", "ListTargetProfiles",
-        "GetAssessment", "ListAssessments", "GetCompetencyProfile", "QuerySkillsMatrix",
-        "GetEvidence", "ListEvidence", "GetKpoMember", "ListKpoMembers",
-        "ListCertificationRequirements", "GetCertificationRequirements", "GetCertificate",
-        "ListCertificates", "GetCertificationProgress", "GetCertificationApplication",
-        "ListCertificationApplications"}) {
+  for (const char* read : {"ListCompetencies",
+                           "GetCompetency",
+                           "GetTargetProfile",
+                           "ListTargetProfiles",
+                           "GetAssessment",
+                           "ListAssessments",
+                           "GetCompetencyProfile",
+                           "QuerySkillsMatrix",
+                           "GetEvidence",
+                           "ListEvidence",
+                           "GetKpoMember",
+                           "ListKpoMembers",
+                           "ListCertificationRequirements",
+                           "GetCertificationRequirements",
+                           "GetCertificate",
+                           "ListCertificates",
+                           "GetCertificationProgress",
+                           "GetCertificationApplication",
+                           "ListCertificationApplications",
+                           "GetTrainingModule",
+                           "ListTrainingModules",
+                           "GetLearningPath",
+                           "ListLearningPaths",
+                           "GetTrainingSession",
+                           "ListTrainingSessions",
+                           "GetEnrolment",
+                           "ListEnrolments"}) {
     table.Allow(m + read, AnyRole());
   }
-  // The KPO and the admins shape the model and staff the office.
+  // The KPO and the admins shape the model and the curriculum and staff the office.
   for (const char* write :
        {"CreateCompetency", "UpdateCompetency", "DeactivateCompetency", "CreateTargetProfile",
         "UpdateTargetProfile", "DeactivateTargetProfile", "CreateKpoMember", "UpdateKpoMember",
-        "DeactivateKpoMember", "UpdateCertificationRequirements"}) {
+        "DeactivateKpoMember", "UpdateCertificationRequirements", "CreateTrainingModule",
+        "UpdateTrainingModule", "DeactivateTrainingModule", "CreateLearningPath",
+        "UpdateLearningPath", "DeactivateLearningPath", "CreateTrainingSession",
+        "UpdateTrainingSession", "CancelTrainingSession"}) {
     table.Allow(m + write, {kOrgAdmin, kKpoSpecialist});
   }
   // Assessors; whether the caller may assess this person (a manager above them, the
@@ -136,6 +198,12 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   // Anyone applies (for themselves; for someone else when a manager above them or a
   // certifier, checked on the person); certifiers record exams and decide.
   table.Allow(m + "CreateCertificationApplication", AnyRole());
+  // Anyone enrols (themselves; someone else when a manager above them, the KPO, a sensei
+  // or an admin); the trainer, the KPO or an admin records outcomes — checked on the
+  // person and the session.
+  for (const char* own : {"CreateEnrolment", "CancelEnrolment", "RecordTrainingOutcome"}) {
+    table.Allow(m + own, AnyRole());
+  }
   for (const char* review : {"ApproveEvidence", "RejectEvidence", "RecordKnowledgeExam",
                              "AwardCertification", "ReturnCertificationApplication"}) {
     table.Allow(m + review, {kOrgAdmin, kKpoSpecialist, kExternalSensei});

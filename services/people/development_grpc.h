@@ -2,13 +2,14 @@
 
 // gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
 // (CompetencyModel, Assessments, Portfolio, KpoOffice,
-// Certification), proto/status out. Nothing else.
+// Certification, Curriculum), proto/status out. Nothing else.
 
 #include <memory>
 
 #include "assessments.h"
 #include "certification.h"
 #include "competencies.h"
+#include "curriculum.h"
 #include "kpo/auth/auth.h"
 #include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
@@ -29,6 +30,7 @@ struct DevelopmentApplication {
   const Portfolio& portfolio;
   const KpoOffice& kpo_office;
   const Certification& certification;
+  const Curriculum& curriculum;
 };
 
 // `server` must outlive the service.

@@ -1,6 +1,6 @@
 // kpo-people: the people development service: the organization directory and, beside
 // it, people development (competency model, assessments, skills matrices, portfolios,
-// the KPO office, certification).
+// the KPO office, certification, curriculum).
 #include "development_grpc.h"
 #include "directory.h"
 #include "grpc_service.h"
@@ -56,8 +56,10 @@ int main(int argc, char** argv) {
     rt.Every({"certificate-expiry",
               config.Duration("certification.check_interval", absl::Minutes(1)),
               [c = certification.get()] { return c->PublishDue().status(); }});
+    auto curriculum =
+        std::make_shared<const kpo::people::Curriculum>(rt.commands(), rt.page_tokens());
     std::shared_ptr<grpc::Service> development = kpo::people::NewDevelopmentService(
-        rt.server(), {*model, *assessments, *portfolio, *kpo_office, *certification});
+        rt.server(), {*model, *assessments, *portfolio, *kpo_office, *certification, *curriculum});
     rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     rt.Own(portfolio);
     rt.Own(kpo_office);
     rt.Own(certification);
+    rt.Own(curriculum);
     rt.Own(development);
     return absl::OkStatus();
   };

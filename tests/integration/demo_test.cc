@@ -177,6 +177,16 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
                                    "\"required\": 1,\n   \"missing\": 1"));
   Result silver = Sh(env + kpoctl + " certification progress lyon-mgr");
   EXPECT_THAT(silver.out, HasSubstr("lyon-mgr: silver - not ready yet"));
+  // The curriculum: a full session with one person waiting; a session held during the
+  // demo with two completions, one attendance without a pass and one no-show.
+  Result kata = Sh(env + kpoctl + " --output json training-sessions get lyon-kata-dec");
+  ASSERT_EQ(kata.code, 0) << kata.out;
+  EXPECT_THAT(kata.out, HasSubstr("\"enrolled_count\": 3"));
+  EXPECT_THAT(kata.out, HasSubstr("\"waitlisted_count\": 1"));
+  Result roster = Sh(env + kpoctl + " enrolments list lyon-lean-basics --state completed");
+  EXPECT_THAT(roster.out, HasSubstr("2 item(s)"));
+  Result record = Sh(env + kpoctl + " enrolments list --person lyon-tm-4");
+  EXPECT_THAT(record.out, HasSubstr("no_show"));
 }
 
 }  // namespace

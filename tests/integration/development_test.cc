@@ -251,6 +251,37 @@ TEST_F(DevelopmentStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothi
   EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::ReturnCertificationApplication,
                           give_back, &application, kpo_)),
               ElementsAre("reason"));
+  pb::CreateTrainingModuleRequest module;
+  module.set_parent("organizations/acme");
+  module.mutable_training_module()->set_duration_minutes(1);
+  pb::TrainingModule m;
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateTrainingModule, module, &m, kpo_)),
+      ElementsAre("training_module.title", "training_module.competencies",
+                  "training_module.duration_minutes"));
+  pb::CreateLearningPathRequest path;
+  path.set_parent("organizations/acme");
+  path.mutable_learning_path()->set_title("Leaders");
+  pb::LearningPath lp;
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateLearningPath, path, &lp, kpo_)),
+      ElementsAre("learning_path.role", "learning_path.modules"));
+  pb::CreateTrainingSessionRequest session;
+  session.set_parent("organizations/acme");
+  session.mutable_training_session()->set_capacity(900);
+  pb::TrainingSession ts;
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateTrainingSession, session, &ts, kpo_)),
+      ElementsAre("training_session.module", "training_session.trainer", "training_session.site",
+                  "training_session.place", "training_session.start_time",
+                  "training_session.capacity"));
+  pb::RecordTrainingOutcomeRequest outcome;
+  outcome.set_name("organizations/acme/trainingSessions/x/enrolments/m1");
+  outcome.set_score_percent(101);
+  pb::Enrolment enrolment;
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::RecordTrainingOutcome, outcome,
+                          &enrolment, kpo_)),
+              ElementsAre("score_percent", "passed"));
   EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
@@ -268,7 +299,12 @@ TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
       "organizations/acme/certificationRequirements/bronze",
       "organizations/acme/people/m1/certificates/x",
       "organizations/acme/people/m1/certificationApplications/x",
-      "organizations/acme/people/m1/certificationProgress"};
+      "organizations/acme/people/m1/certificationProgress",
+      "organizations/acme/trainingModules/x",
+      "organizations/acme/learningPaths/x",
+      "organizations/acme/trainingSessions/x",
+      "organizations/acme/trainingSessions/-",
+      "organizations/acme/trainingSessions/x/enrolments/m1"};
   const int64_t before = EventsWritten();
   const auto outcomes =
       CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "certification_commands.h"
 #include "cli.h"
+#include "curriculum_commands.h"
 #include "daily_commands.h"
 #include "development_commands.h"
 #include "gemba_commands.h"
@@ -114,6 +115,7 @@ int Run(int argc, char** argv) {
   AddPeopleCommands(app, rc);
   AddDevelopmentCommands(app, rc);
   AddCertificationCommands(app, rc);
+  AddCurriculumCommands(app, rc);
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);

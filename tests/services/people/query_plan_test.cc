@@ -6,6 +6,7 @@
 #include "assessments.h"
 #include "certification.h"
 #include "competencies.h"
+#include "curriculum.h"
 #include "directory.h"
 #include "gtest/gtest.h"
 #include "kpo/command/command.h"
@@ -301,6 +302,106 @@ TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
   listed.set_state(pb::CERTIFICATION_APPLICATION_STATE_UNSPECIFIED);
   listed.set_level(pb::CERTIFICATION_LEVEL_BRONZE);
   ASSERT_TRUE(certification.ListCertificationApplications(admin_, listed).ok());
+  // The curriculum: modules, a path, a session filled past capacity, a cancellation
+  // that promotes, outcomes, and the lists.
+  kpo::people::Curriculum curriculum(commands, tokens_, {.default_size = 2});
+  for (const char* id : {"m1", "m2", "m3"}) {
+    pb::CreateTrainingModuleRequest m;
+    m.set_parent("organizations/acme");
+    m.set_training_module_id(id);
+    m.mutable_training_module()->set_title("Module");
+    m.mutable_training_module()->add_competencies("organizations/acme/competencies/pdca");
+    m.mutable_training_module()->set_duration_minutes(60);
+    ASSERT_TRUE(curriculum.CreateTrainingModule(admin_, m).ok());
+  }
+  pb::CreateLearningPathRequest path;
+  path.set_parent("organizations/acme");
+  path.mutable_learning_path()->set_title("Team member");
+  path.mutable_learning_path()->set_role(pb::TEAM_MEMBER);
+  path.mutable_learning_path()->add_modules("organizations/acme/trainingModules/m1");
+  ASSERT_TRUE(curriculum.CreateLearningPath(admin_, path).ok());
+  pb::DeactivateTrainingModuleRequest retire;
+  retire.set_name("organizations/acme/trainingModules/m1");
+  ASSERT_FALSE(curriculum.DeactivateTrainingModule(admin_, retire).ok());
+  retire.set_name("organizations/acme/trainingModules/m3");
+  ASSERT_TRUE(curriculum.DeactivateTrainingModule(admin_, retire).ok());
+  pb::CreateTrainingSessionRequest session;
+  session.set_parent("organizations/acme");
+  session.set_training_session_id("s1");
+  session.mutable_training_session()->set_module("organizations/acme/trainingModules/m1");
+  session.mutable_training_session()->set_trainer("organizations/acme/people/p0");
+  session.mutable_training_session()->set_site("organizations/acme/sites/lyon");
+  session.mutable_training_session()->set_place("Room");
+  session.mutable_training_session()->mutable_start_time()->set_seconds(
+      absl::ToUnixSeconds(clock_.Now() + absl::Hours(24)));
+  session.mutable_training_session()->set_capacity(1);
+  ASSERT_TRUE(curriculum.CreateTrainingSession(admin_, session).ok());
+  for (int i = 1; i < 4; ++i) {
+    pb::CreateEnrolmentRequest e;
+    e.set_parent("organizations/acme/trainingSessions/s1");
+    e.set_person("organizations/acme/people/p" + std::to_string(i));
+    e.set_join_waitlist(true);
+    ASSERT_TRUE(curriculum.CreateEnrolment(admin_, e).ok());
+  }
+  pb::CancelEnrolmentRequest cancel;
+  cancel.set_name("organizations/acme/trainingSessions/s1/enrolments/p1");
+  ASSERT_TRUE(curriculum.CancelEnrolment(admin_, cancel).ok());
+  pb::UpdateTrainingSessionRequest bigger;
+  bigger.mutable_training_session()->set_name("organizations/acme/trainingSessions/s1");
+  bigger.mutable_training_session()->set_capacity(3);
+  bigger.mutable_update_mask()->add_paths("capacity");
+  ASSERT_TRUE(curriculum.UpdateTrainingSession(admin_, bigger).ok());
+  pb::ListTrainingModulesRequest modules;
+  modules.set_parent("organizations/acme");
+  auto first_modules = curriculum.ListTrainingModules(admin_, modules);
+  ASSERT_TRUE(first_modules.ok());
+  modules.set_page_token(first_modules->next_page_token());
+  ASSERT_TRUE(curriculum.ListTrainingModules(admin_, modules).ok());
+  modules.set_page_token("");
+  modules.set_show_inactive(true);
+  ASSERT_TRUE(curriculum.ListTrainingModules(admin_, modules).ok());
+  modules.set_competency("organizations/acme/competencies/pdca");
+  auto by_competency = curriculum.ListTrainingModules(admin_, modules);
+  ASSERT_TRUE(by_competency.ok());
+  modules.set_page_token(by_competency->next_page_token());
+  ASSERT_TRUE(curriculum.ListTrainingModules(admin_, modules).ok());
+  pb::ListLearningPathsRequest paths;
+  paths.set_parent("organizations/acme");
+  ASSERT_TRUE(curriculum.ListLearningPaths(admin_, paths).ok());
+  paths.set_role(pb::TEAM_MEMBER);
+  paths.set_show_inactive(true);
+  ASSERT_TRUE(curriculum.ListLearningPaths(admin_, paths).ok());
+  pb::ListTrainingSessionsRequest sessions;
+  sessions.set_parent("organizations/acme");
+  ASSERT_TRUE(curriculum.ListTrainingSessions(admin_, sessions).ok());
+  sessions.set_site("organizations/acme/sites/lyon");
+  sessions.mutable_start_after()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+  ASSERT_TRUE(curriculum.ListTrainingSessions(admin_, sessions).ok());
+  sessions.clear_site();
+  sessions.set_module("organizations/acme/trainingModules/m1");
+  sessions.set_show_cancelled(true);
+  ASSERT_TRUE(curriculum.ListTrainingSessions(admin_, sessions).ok());
+  pb::ListEnrolmentsRequest enrolments;
+  enrolments.set_parent("organizations/acme/trainingSessions/s1");
+  auto first_enrolments = curriculum.ListEnrolments(admin_, enrolments);
+  ASSERT_TRUE(first_enrolments.ok());
+  enrolments.set_page_token(first_enrolments->next_page_token());
+  ASSERT_TRUE(curriculum.ListEnrolments(admin_, enrolments).ok());
+  enrolments.set_page_token("");
+  enrolments.set_parent("organizations/acme/trainingSessions/-");
+  enrolments.set_person("organizations/acme/people/p2");
+  ASSERT_TRUE(curriculum.ListEnrolments(admin_, enrolments).ok());
+  enrolments.set_state(pb::ENROLMENT_STATE_ENROLLED);
+  ASSERT_TRUE(curriculum.ListEnrolments(admin_, enrolments).ok());
+  clock_.Advance(absl::Hours(25));
+  pb::RecordTrainingOutcomeRequest outcome;
+  outcome.set_name("organizations/acme/trainingSessions/s1/enrolments/p2");
+  outcome.set_attended(true);
+  outcome.set_passed(true);
+  ASSERT_TRUE(curriculum.RecordTrainingOutcome(admin_, outcome).ok());
+  pb::CancelTrainingSessionRequest off;
+  off.set_name("organizations/acme/trainingSessions/s1");
+  ASSERT_TRUE(curriculum.CancelTrainingSession(admin_, off).ok());
   clock_.Advance(absl::Hours(24 * 365 * 3));  // past the warning and the expiry
   auto published = certification.PublishDue();
   ASSERT_TRUE(published.ok());
