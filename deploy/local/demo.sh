@@ -447,3 +447,22 @@ set -x
 "$kpoctl" enrolments outcome lyon-lean-basics lyon-tm-4 --no-show
 "$kpoctl" training-sessions list --all
 "$kpoctl" enrolments list lyon-kata-dec
+
+# ---- Development plans are the person's own: lyon-tm-1 writes theirs with their team
+# leader (tokens for them, signed with the local stack's secret).
+person_token() {  # person_token <person> <role>
+  "$kpoctl" token mint --org acme --roles "$2" --subject "$1" --secret-file "$state/secret"
+}
+tm1="$(person_token lyon-tm-1 team_member)"
+tl1="$(person_token lyon-tl-1 team_leader)"
+KPO_TOKEN="$tm1" "$kpoctl" plan set lyon-tm-1 --aspiration "Lead improvement on the assembly line" \
+  --focus pdca --focus standard-work --review "$(in_days 60)"
+KPO_TOKEN="$tm1" "$kpoctl" study add lyon-tm-1 toyota-kata --kind book --title "Toyota Kata (Mike Rother)" \
+  --status done --reflection "Small experiments, one at a time, against a target condition"
+KPO_TOKEN="$tm1" "$kpoctl" study add lyon-tm-1 lean-basics --kind course --title "Lean basics" \
+  --module lean-basics --status done
+KPO_TOKEN="$tl1" "$kpoctl" study add lyon-tm-1 bronze --kind certification_goal --title "Bronze certification" \
+  --level bronze --status in_progress --target "$(in_days 270)"
+KPO_TOKEN="$tl1" "$kpoctl" study add lyon-tm-1 pune-visit --kind site_visit \
+  --title "See Pune's engineering change flow" --target "$(in_days 120)"
+"$kpoctl" plan show lyon-tm-1

@@ -141,8 +141,8 @@ absl::StatusOr<std::optional<pb::TrainingModule>> ActiveModule(Transaction& tx,
   return std::optional<pb::TrainingModule>((*row)->resource);
 }
 
-absl::Status CheckPathReferences(Transaction& tx, const std::string& org,
-                                 const pb::LearningPath& p, FieldViolations& v) {
+absl::Status CheckPathReferences(Transaction& tx, const std::string& org, const pb::LearningPath& p,
+                                 FieldViolations& v) {
   for (int i = 0; i < p.modules_size(); ++i) {
     auto m = ActiveModule(tx, org, p.modules(i), absl::StrCat("learning_path.modules[", i, "]"), v);
     if (!m.ok()) return m.status();
@@ -155,9 +155,8 @@ absl::Status CheckSessionReferences(Transaction& tx, const std::string& org,
                                     const pb::TrainingSession& s, FieldViolations& v) {
   auto m = ActiveModule(tx, org, s.module(), "training_session.module", v);
   if (!m.ok()) return m.status();
-  for (auto [name, kind, field] :
-       {std::tuple{&s.trainer(), "person", "training_session.trainer"},
-        std::tuple{&s.site(), "site", "training_session.site"}}) {
+  for (auto [name, kind, field] : {std::tuple{&s.trainer(), "person", "training_session.trainer"},
+                                   std::tuple{&s.site(), "site", "training_session.site"}}) {
     if (name->empty() || v.Has(field)) continue;
     auto row = store::Load(tx, org, kind, *name);
     if (!row.ok()) return row.status();
@@ -318,8 +317,8 @@ absl::StatusOr<pb::TrainingModule> Curriculum::CreateTrainingModule(
           return s;
         }
         if (!v.empty()) return v.ToStatus();
-        auto existing = store::LoadCurriculum<pb::TrainingModule>(c.tx(), c.organization_id(),
-                                                                   m.name());
+        auto existing =
+            store::LoadCurriculum<pb::TrainingModule>(c.tx(), c.organization_id(), m.name());
         if (!existing.ok()) return existing.status();
         if (existing->has_value()) return kpo::core::AlreadyExists(m.name());
         pb::TrainingModule created = m;
@@ -349,7 +348,9 @@ absl::StatusOr<pb::ListTrainingModulesResponse> Curriculum::ListTrainingModules(
       {[&](Transaction& tx, const kpo::storage::KeysetPage& page) {
          return store::ListModules(tx, p.organization_id, r.competency(), r.show_inactive(), page);
        },
-       [](const pb::TrainingModule& m) { return kpo::core::PagePosition{0, m.name()}; },
+       [](const pb::TrainingModule& m) {
+         return kpo::core::PagePosition{0, m.name()};
+       },
        [&](pb::TrainingModule& m) { *out.add_training_modules() = std::move(m); }},
       *out.mutable_next_page_token());
   if (!s.ok()) return s;
@@ -460,10 +461,10 @@ absl::StatusOr<pb::LearningPath> Curriculum::CreateLearningPath(
         auto taken = store::ActivePathsOfRole(c.tx(), c.organization_id(), path.role());
         if (!taken.ok()) return taken.status();
         if (!taken->empty()) {
-          return kpo::core::Error(absl::StatusCode::kAlreadyExists, "ROLE_HAS_LEARNING_PATH",
-                                  absl::StrCat(pb::Role_Name(path.role()), " already follows ",
-                                               taken->front()),
-                                  {{"learning_path", taken->front()}});
+          return kpo::core::Error(
+              absl::StatusCode::kAlreadyExists, "ROLE_HAS_LEARNING_PATH",
+              absl::StrCat(pb::Role_Name(path.role()), " already follows ", taken->front()),
+              {{"learning_path", taken->front()}});
         }
         pb::LearningPath created = path;
         created.set_state(pb::ACTIVE);
@@ -495,7 +496,9 @@ absl::StatusOr<pb::ListLearningPathsResponse> Curriculum::ListLearningPaths(
       {[&](Transaction& tx, const kpo::storage::KeysetPage& page) {
          return store::ListPaths(tx, p.organization_id, r.role(), r.show_inactive(), page);
        },
-       [](const pb::LearningPath& l) { return kpo::core::PagePosition{0, l.name()}; },
+       [](const pb::LearningPath& l) {
+         return kpo::core::PagePosition{0, l.name()};
+       },
        [&](pb::LearningPath& l) { *out.add_learning_paths() = std::move(l); }},
       *out.mutable_next_page_token());
   if (!s.ok()) return s;
@@ -512,8 +515,8 @@ absl::StatusOr<pb::LearningPath> Curriculum::UpdateLearningPath(
   static const std::set<std::string> kUpdatable = {"title", "modules"};
   const FieldMask mask = kpo::core::EffectiveMask(r.update_mask(), kUpdatable);
   FieldViolations v;
-  kpo::core::CheckUpdateMask(mask, pb::LearningPath::descriptor(), kUpdatable,
-                             "cannot be updated", v);
+  kpo::core::CheckUpdateMask(mask, pb::LearningPath::descriptor(), kUpdatable, "cannot be updated",
+                             v);
   kpo::idempotency::CheckRequestId(r.request_id(), v);
   if (!v.empty()) return v.ToStatus();
   return commands_.Run<pb::LearningPath>(
@@ -528,8 +531,7 @@ absl::StatusOr<pb::LearningPath> Curriculum::UpdateLearningPath(
         }
         pb::LearningPath merged = Merged(current, patch, mask);
         domain::ValidatePath(merged, "learning_path.", v);
-        if (absl::Status s = CheckPathReferences(c.tx(), c.organization_id(), merged, v);
-            !s.ok()) {
+        if (absl::Status s = CheckPathReferences(c.tx(), c.organization_id(), merged, v); !s.ok()) {
           return s;
         }
         if (!v.empty()) return v.ToStatus();
@@ -591,8 +593,7 @@ absl::StatusOr<pb::TrainingSession> Curriculum::CreateTrainingSession(
       {p.organization_id, "CreateTrainingSession", r.request_id(), &r, r.validate_only()},
       [&](Context& c) -> absl::StatusOr<pb::TrainingSession> {
         if (s.has_start_time()) FailIfNotFuture(s.start_time(), c.now(), v).IgnoreError();
-        if (absl::Status st = CheckSessionReferences(c.tx(), c.organization_id(), s, v);
-            !st.ok()) {
+        if (absl::Status st = CheckSessionReferences(c.tx(), c.organization_id(), s, v); !st.ok()) {
           return st;
         }
         if (!v.empty()) return v.ToStatus();
@@ -688,9 +689,8 @@ absl::StatusOr<pb::TrainingSession> Curriculum::UpdateTrainingSession(
         const pb::TrainingSession& current = row->session;
         pb::TrainingSession merged = Merged(current, patch, mask);
         domain::ValidateSession(merged, "training_session.", v);
-        if (merged.has_start_time() &&
-            !google::protobuf::util::MessageDifferencer::Equals(merged.start_time(),
-                                                                current.start_time())) {
+        if (merged.has_start_time() && !google::protobuf::util::MessageDifferencer::Equals(
+                                           merged.start_time(), current.start_time())) {
           FailIfNotFuture(merged.start_time(), c.now(), v).IgnoreError();
         }
         if (absl::Status s = CheckSessionReferences(c.tx(), c.organization_id(), merged, v);
@@ -743,8 +743,8 @@ absl::StatusOr<pb::TrainingSession> Curriculum::CancelTrainingSession(
             !st.ok()) {
           return st;
         }
-        for (pb::EnrolmentState open : {pb::ENROLMENT_STATE_ENROLLED,
-                                        pb::ENROLMENT_STATE_WAITLISTED}) {
+        for (pb::EnrolmentState open :
+             {pb::ENROLMENT_STATE_ENROLLED, pb::ENROLMENT_STATE_WAITLISTED}) {
           auto rows =
               store::EnrolmentsInState(c.tx(), c.organization_id(), s.name(), open, kMaxWaitlist);
           if (!rows.ok()) return rows.status();
@@ -850,8 +850,7 @@ absl::StatusOr<pb::Enrolment> Curriculum::GetEnrolment(const Principal& p,
 
 absl::StatusOr<pb::ListEnrolmentsResponse> Curriculum::ListEnrolments(
     const Principal& p, const pb::ListEnrolmentsRequest& r) const {
-  auto ids =
-      kpo::auth::CheckName(p, "parent", r.parent(), kSessionName, kpo::core::LastId::kOrAll);
+  auto ids = kpo::auth::CheckName(p, "parent", r.parent(), kSessionName, kpo::core::LastId::kOrAll);
   if (!ids.ok()) return ids.status();
   FieldViolations v;
   kpo::core::CheckEnum(pb::EnrolmentState_descriptor(), r.state(), "state", false, v);
@@ -999,8 +998,8 @@ absl::StatusOr<pb::Enrolment> Curriculum::RecordTrainingOutcome(
         *done.mutable_enrolment() = e;
         done.set_session(s.name());
         done.set_module(s.module());
-        auto module = store::LoadCurriculum<pb::TrainingModule>(c.tx(), c.organization_id(),
-                                                                 s.module());
+        auto module =
+            store::LoadCurriculum<pb::TrainingModule>(c.tx(), c.organization_id(), s.module());
         if (!module.ok()) return module.status();
         if (module->has_value()) {
           *done.mutable_competencies() = (*module)->resource.competencies();

@@ -23,8 +23,8 @@ class Curriculum {
 
   absl::StatusOr<v1::TrainingModule> CreateTrainingModule(
       const Principal& p, const v1::CreateTrainingModuleRequest& r) const;
-  absl::StatusOr<v1::TrainingModule> GetTrainingModule(
-      const Principal& p, const v1::GetTrainingModuleRequest& r) const;
+  absl::StatusOr<v1::TrainingModule> GetTrainingModule(const Principal& p,
+                                                       const v1::GetTrainingModuleRequest& r) const;
   absl::StatusOr<v1::ListTrainingModulesResponse> ListTrainingModules(
       const Principal& p, const v1::ListTrainingModulesRequest& r) const;
   absl::StatusOr<v1::TrainingModule> UpdateTrainingModule(

@@ -32,9 +32,9 @@ absl::Status ReplaceIndex(Transaction& tx, const char* table, const char* column
                           const char* owner_column, const std::string& org,
                           const std::string& owner,
                           const google::protobuf::RepeatedPtrField<std::string>& values) {
-  if (auto s = tx.Exec(absl::StrCat("DELETE FROM ", table, " WHERE org = ? AND ", owner_column,
-                                    " = ?"),
-                       {org, owner});
+  if (auto s =
+          tx.Exec(absl::StrCat("DELETE FROM ", table, " WHERE org = ? AND ", owner_column, " = ?"),
+                  {org, owner});
       !s.ok()) {
     return s.status();
   }
@@ -49,7 +49,8 @@ absl::Status ReplaceIndex(Transaction& tx, const char* table, const char* column
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> Names(absl::StatusOr<std::vector<kpo::storage::Row>> rows) {
+absl::StatusOr<std::vector<std::string>> Names(
+    absl::StatusOr<std::vector<kpo::storage::Row>> rows) {
   if (!rows.ok()) return rows.status();
   std::vector<std::string> out;
   for (const auto& r : *rows) out.push_back(r.Text(0));
@@ -87,8 +88,8 @@ template absl::StatusOr<std::optional<CurriculumRow<pb::LearningPath>>> LoadCurr
 
 absl::Status SaveModule(Transaction& tx, const std::string& org, const pb::TrainingModule& m,
                         int64_t revision) {
-  if (absl::Status s = SaveCurriculum(tx, org, m.name(), kModuleKind, 0, m.state() == pb::ACTIVE,
-                                      revision, m);
+  if (absl::Status s =
+          SaveCurriculum(tx, org, m.name(), kModuleKind, 0, m.state() == pb::ACTIVE, revision, m);
       !s.ok()) {
     return s;
   }
@@ -106,10 +107,9 @@ absl::Status SavePath(Transaction& tx, const std::string& org, const pb::Learnin
   return ReplaceIndex(tx, "path_modules", "module", "path", org, p.name(), p.modules());
 }
 
-absl::StatusOr<std::vector<pb::TrainingModule>> ListModules(Transaction& tx, const std::string& org,
-                                                            const std::string& competency,
-                                                            bool show_inactive,
-                                                            const kpo::storage::KeysetPage& keyset) {
+absl::StatusOr<std::vector<pb::TrainingModule>> ListModules(
+    Transaction& tx, const std::string& org, const std::string& competency, bool show_inactive,
+    const kpo::storage::KeysetPage& keyset) {
   kpo::storage::KeysetPage page = keyset;
   page.sort_column.clear();
   std::string sql;
@@ -181,10 +181,9 @@ absl::Status SaveSession(Transaction& tx, const std::string& org, const pb::Trai
       .status();
 }
 
-absl::StatusOr<std::vector<pb::TrainingSession>> ListSessions(Transaction& tx,
-                                                              const std::string& org,
-                                                              const SessionFilter& f,
-                                                              const kpo::storage::KeysetPage& keyset) {
+absl::StatusOr<std::vector<pb::TrainingSession>> ListSessions(
+    Transaction& tx, const std::string& org, const SessionFilter& f,
+    const kpo::storage::KeysetPage& keyset) {
   kpo::storage::KeysetPage page = keyset;
   page.sort_column = "start";
   std::string sql = "SELECT data, name FROM training_sessions WHERE org = ?";
@@ -229,9 +228,9 @@ absl::Status SaveEnrolment(Transaction& tx, const std::string& org, const std::s
 
 absl::StatusOr<int64_t> CountEnrolments(Transaction& tx, const std::string& org,
                                         const std::string& session, pb::EnrolmentState state) {
-  auto rows = tx.Query(
-      "SELECT COUNT(*) FROM enrolments WHERE org = ? AND session = ? AND state = ?",
-      {org, session, static_cast<int64_t>(state)});
+  auto rows =
+      tx.Query("SELECT COUNT(*) FROM enrolments WHERE org = ? AND session = ? AND state = ?",
+               {org, session, static_cast<int64_t>(state)});
   if (!rows.ok()) return rows.status();
   return rows->front().Int(0);
 }
@@ -248,8 +247,7 @@ absl::StatusOr<int64_t> CountSeats(Transaction& tx, const std::string& org,
   return rows->front().Int(0);
 }
 
-absl::StatusOr<std::vector<EnrolmentRow>> EnrolmentsInState(Transaction& tx,
-                                                            const std::string& org,
+absl::StatusOr<std::vector<EnrolmentRow>> EnrolmentsInState(Transaction& tx, const std::string& org,
                                                             const std::string& session,
                                                             pb::EnrolmentState state, int limit) {
   return ParseEnrolments(tx.Query(

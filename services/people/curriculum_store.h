@@ -37,9 +37,11 @@ absl::Status SavePath(kpo::storage::Transaction& tx, const std::string& org,
                       const v1::LearningPath& p, int64_t revision);
 
 // Modules (by name), optionally only those building `competency`.
-absl::StatusOr<std::vector<v1::TrainingModule>> ListModules(
-    kpo::storage::Transaction& tx, const std::string& org, const std::string& competency,
-    bool show_inactive, const kpo::storage::KeysetPage& page);
+absl::StatusOr<std::vector<v1::TrainingModule>> ListModules(kpo::storage::Transaction& tx,
+                                                            const std::string& org,
+                                                            const std::string& competency,
+                                                            bool show_inactive,
+                                                            const kpo::storage::KeysetPage& page);
 // Paths (by name), optionally of one role.
 absl::StatusOr<std::vector<v1::LearningPath>> ListPaths(kpo::storage::Transaction& tx,
                                                         const std::string& org, int role,

@@ -19,6 +19,8 @@ namespace pb = kpo::people::v1;
   KPO_DEVELOPMENT_CALL(Exec, certification_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CURRICULUM(Exec, Method, Req, Resp) \
   KPO_DEVELOPMENT_CALL(Exec, curriculum_, Method, Req, Resp)
+#define KPO_DEVELOPMENT_PLANS(Exec, Method, Req, Resp) \
+  KPO_DEVELOPMENT_CALL(Exec, plans_, Method, Req, Resp)
 #define KPO_DEVELOPMENT_CALL(Exec, App, Method, Req, Resp) \
   KPO_RPC_UNARY("kpo.people.v1.PeopleDevelopmentService", Exec, App, Method, pb::Req, pb::Resp)
 
@@ -31,7 +33,8 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
         portfolio_(app.portfolio),
         kpo_office_(app.kpo_office),
         certification_(app.certification),
-        curriculum_(app.curriculum) {}
+        curriculum_(app.curriculum),
+        plans_(app.plans) {}
 
   KPO_DEVELOPMENT_MODEL(kInline, ListCompetencies, ListCompetenciesRequest,
                         ListCompetenciesResponse)
@@ -123,6 +126,13 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, CancelEnrolment, CancelEnrolmentRequest, Enrolment)
   KPO_DEVELOPMENT_CURRICULUM(kWorkerPool, RecordTrainingOutcome, RecordTrainingOutcomeRequest,
                              Enrolment)
+  KPO_DEVELOPMENT_PLANS(kWorkerPool, GetDevelopmentPlan, GetDevelopmentPlanRequest, DevelopmentPlan)
+  KPO_DEVELOPMENT_PLANS(kWorkerPool, UpdateDevelopmentPlan, UpdateDevelopmentPlanRequest,
+                        DevelopmentPlan)
+  KPO_DEVELOPMENT_PLANS(kWorkerPool, CreateStudyItem, CreateStudyItemRequest, StudyItem)
+  KPO_DEVELOPMENT_PLANS(kInline, GetStudyItem, GetStudyItemRequest, StudyItem)
+  KPO_DEVELOPMENT_PLANS(kInline, ListStudyItems, ListStudyItemsRequest, ListStudyItemsResponse)
+  KPO_DEVELOPMENT_PLANS(kWorkerPool, UpdateStudyItem, UpdateStudyItemRequest, StudyItem)
 
  private:
   kpo::rpc::Server& server_;
@@ -132,6 +142,7 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
   const KpoOffice& kpo_office_;
   const Certification& certification_;
   const Curriculum& curriculum_;
+  const DevelopmentPlans& plans_;
 };
 
 #undef KPO_DEVELOPMENT_MODEL
@@ -140,6 +151,7 @@ class DevelopmentServiceImpl final : public pb::PeopleDevelopmentService::Callba
 #undef KPO_DEVELOPMENT_KPO
 #undef KPO_DEVELOPMENT_CERTIFICATION
 #undef KPO_DEVELOPMENT_CURRICULUM
+#undef KPO_DEVELOPMENT_PLANS
 #undef KPO_DEVELOPMENT_CALL
 
 }  // namespace
@@ -201,7 +213,11 @@ kpo::auth::PermissionTable& AddDevelopmentPermissions(kpo::auth::PermissionTable
   // Anyone enrols (themselves; someone else when a manager above them, the KPO, a sensei
   // or an admin); the trainer, the KPO or an admin records outcomes — checked on the
   // person and the session.
-  for (const char* own : {"CreateEnrolment", "CancelEnrolment", "RecordTrainingOutcome"}) {
+  // Development plans: anyone calls; the person, their managers (write and read), the
+  // KPO and admins (read) are checked on the person.
+  for (const char* own : {"CreateEnrolment", "CancelEnrolment", "RecordTrainingOutcome",
+                          "GetDevelopmentPlan", "UpdateDevelopmentPlan", "CreateStudyItem",
+                          "GetStudyItem", "ListStudyItems", "UpdateStudyItem"}) {
     table.Allow(m + own, AnyRole());
   }
   for (const char* review : {"ApproveEvidence", "RejectEvidence", "RecordKnowledgeExam",

@@ -1,8 +1,8 @@
 #pragma once
 
 // gRPC adapter of kpo.people.v1.PeopleDevelopmentService: proto in, application call
-// (CompetencyModel, Assessments, Portfolio, KpoOffice,
-// Certification, Curriculum), proto/status out. Nothing else.
+// (CompetencyModel, Assessments, Portfolio, KpoOffice, Certification, Curriculum,
+// DevelopmentPlans), proto/status out. Nothing else.
 
 #include <memory>
 
@@ -10,6 +10,7 @@
 #include "certification.h"
 #include "competencies.h"
 #include "curriculum.h"
+#include "development_plans.h"
 #include "kpo/auth/auth.h"
 #include "kpo/people/v1/development_service.grpc.pb.h"
 #include "kpo/rpc/server.h"
@@ -31,6 +32,7 @@ struct DevelopmentApplication {
   const KpoOffice& kpo_office;
   const Certification& certification;
   const Curriculum& curriculum;
+  const DevelopmentPlans& plans;
 };
 
 // `server` must outlive the service.

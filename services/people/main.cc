@@ -1,6 +1,6 @@
 // kpo-people: the people development service: the organization directory and, beside
 // it, people development (competency model, assessments, skills matrices, portfolios,
-// the KPO office, certification, curriculum).
+// the KPO office, certification, curriculum, development plans).
 #include "development_grpc.h"
 #include "directory.h"
 #include "grpc_service.h"
@@ -58,8 +58,11 @@ int main(int argc, char** argv) {
               [c = certification.get()] { return c->PublishDue().status(); }});
     auto curriculum =
         std::make_shared<const kpo::people::Curriculum>(rt.commands(), rt.page_tokens());
+    auto plans =
+        std::make_shared<const kpo::people::DevelopmentPlans>(rt.commands(), rt.page_tokens());
     std::shared_ptr<grpc::Service> development = kpo::people::NewDevelopmentService(
-        rt.server(), {*model, *assessments, *portfolio, *kpo_office, *certification, *curriculum});
+        rt.server(),
+        {*model, *assessments, *portfolio, *kpo_office, *certification, *curriculum, *plans});
     rt.server().AddService(development.get(), kpo::people::kDevelopmentServiceName);
     rt.Own(directory);
     rt.Own(service);
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
     rt.Own(kpo_office);
     rt.Own(certification);
     rt.Own(curriculum);
+    rt.Own(plans);
     rt.Own(development);
     return absl::OkStatus();
   };

@@ -2,6 +2,7 @@
 // real kpoctl against real services: it must keep working, and leave the kaizen events
 // in the states the README promises.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "gmock/gmock.h"
@@ -36,6 +37,9 @@ Result Sh(const std::string& cmd) {
 TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   Stack stack({"people", "kaizen", "daily"});
   TempDir state;
+  // The stack's signing secret where up.sh keeps it: the demo mints tokens for the people
+  // who write their own development plans.
+  std::ofstream(state.File("secret")) << kSecret;
   const std::string env = "KPO_PEOPLE_ADDR=" + stack.GrpcAddress("people") +
                           " KPO_KAIZEN_ADDR=" + stack.GrpcAddress("kaizen") +
                           " KPO_DAILY_ADDR=" + stack.GrpcAddress("daily") + " KPO_TOKEN=" +
@@ -187,6 +191,12 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_THAT(roster.out, HasSubstr("2 item(s)"));
   Result record = Sh(env + kpoctl + " enrolments list --person lyon-tm-4");
   EXPECT_THAT(record.out, HasSubstr("no_show"));
+  // lyon-tm-1's development plan, written by them and their team leader: the book read,
+  // the course done, the Bronze goal under way, a visit planned.
+  Result plan = Sh(env + kpoctl + " plan show lyon-tm-1");
+  ASSERT_EQ(plan.code, 0) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("1 planned, 1 in progress, 2 done"));
+  EXPECT_THAT(plan.out, HasSubstr("Toyota Kata"));
 }
 
 }  // namespace

@@ -282,6 +282,20 @@ TEST_F(DevelopmentStackTest, BadInputOnEveryMutatingRpcNamesFieldsAndWritesNothi
   EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::RecordTrainingOutcome, outcome,
                           &enrolment, kpo_)),
               ElementsAre("score_percent", "passed"));
+  pb::CreateStudyItemRequest item;
+  item.set_parent(P("m1"));
+  item.mutable_study_item()->set_kind(pb::STUDY_ITEM_KIND_CERTIFICATION_GOAL);
+  pb::StudyItem study;
+  EXPECT_THAT(Fields(Call(&pb::PeopleDevelopmentService::Stub::CreateStudyItem, item, &study, m1_)),
+              ElementsAre("study_item.title", "study_item.certification_level"));
+  pb::UpdateDevelopmentPlanRequest plan;
+  plan.mutable_development_plan()->set_name(P("m1") + "/developmentPlan");
+  plan.mutable_development_plan()->set_aspiration(std::string(2001, 'a'));
+  plan.mutable_update_mask()->add_paths("aspiration");
+  pb::DevelopmentPlan dp;
+  EXPECT_THAT(
+      Fields(Call(&pb::PeopleDevelopmentService::Stub::UpdateDevelopmentPlan, plan, &dp, m1_)),
+      ElementsAre("development_plan.aspiration"));
   EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
@@ -304,7 +318,9 @@ TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
       "organizations/acme/learningPaths/x",
       "organizations/acme/trainingSessions/x",
       "organizations/acme/trainingSessions/-",
-      "organizations/acme/trainingSessions/x/enrolments/m1"};
+      "organizations/acme/trainingSessions/x/enrolments/m1",
+      "organizations/acme/people/m1/developmentPlan",
+      "organizations/acme/people/m1/studyItems/x"};
   const int64_t before = EventsWritten();
   const auto outcomes =
       CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",

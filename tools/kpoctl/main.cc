@@ -41,6 +41,7 @@
 #include "output.h"
 #include "people_commands.h"
 #include "people_csv.h"
+#include "plan_commands.h"
 #include "yokoten_commands.h"
 
 namespace kpo::kpoctl {
@@ -116,6 +117,7 @@ int Run(int argc, char** argv) {
   AddDevelopmentCommands(app, rc);
   AddCertificationCommands(app, rc);
   AddCurriculumCommands(app, rc);
+  AddPlanCommands(app, rc);
   AddKaizenCommands(app, rc);
   AddDailyCommands(app, rc);
   AddKataCommands(app, rc);

@@ -21,9 +21,9 @@ using kpo::core::ErrorMetadata;
 using kpo::core::ErrorReason;
 using kpo::core::FieldViolationsOf;
 using ::testing::ElementsAre;
-using ::testing::Pair;
 using testing::kOrg;
 using testing::P;
+using ::testing::Pair;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -75,8 +75,8 @@ class CurriculumTest : public testing::PeopleFixture {
     s->set_trainer(P("tl"));
     s->set_site(std::string(kOrg) + "/sites/lyon");
     s->set_place("Training room B");
-    *s->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(clock_.Now() + absl::Hours(24 * 7)));
+    *s->mutable_start_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now() + absl::Hours(24 * 7)));
     s->set_capacity(capacity);
     return curriculum_->CreateTrainingSession(kpo_, r);
   }
@@ -149,8 +149,8 @@ TEST_F(CurriculumTest, ModulesBuildActiveCompetenciesAndStayWhileAPathNamesThem)
   auto in_use = curriculum_->DeactivateTrainingModule(kpo_, retire);
   EXPECT_EQ(ErrorReason(in_use.status()), "MODULE_IN_USE");
   EXPECT_THAT(ErrorMetadata(in_use.status()),
-              ::testing::Contains(Pair("learning_paths", std::string(kOrg) +
-                                                             "/learningPaths/team-leader")));
+              ::testing::Contains(
+                  Pair("learning_paths", std::string(kOrg) + "/learningPaths/team-leader")));
   pb::UpdateLearningPathRequest shorter;
   shorter.mutable_learning_path()->set_name(std::string(kOrg) + "/learningPaths/team-leader");
   shorter.mutable_learning_path()->add_modules(M("five-s-day"));
@@ -191,8 +191,8 @@ TEST_F(CurriculumTest, APastStartTheWrongTrainerOrNoSeatsAreRefused) {
   s->set_module(M("five-s-day"));
   s->set_trainer(P("nobody"));
   s->set_site(std::string(kOrg) + "/sites/atlantis");
-  *s->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(clock_.Now() - absl::Hours(1)));
+  *s->mutable_start_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now() - absl::Hours(1)));
   EXPECT_THAT(Fields(curriculum_->CreateTrainingSession(kpo_, r).status()),
               ElementsAre("training_session.place", "training_session.capacity",
                           "training_session.start_time", "training_session.trainer",
@@ -240,8 +240,7 @@ TEST_F(CurriculumTest, PastCapacityIsRefusedOrWaitsAndAFreedSeatGoesToTheFirstWa
   EXPECT_EQ(Get("s1", "raj").state(), pb::ENROLMENT_STATE_ENROLLED);
   EXPECT_EQ(LastEvent<pb::EnrolmentChanged>().previous_state(), pb::ENROLMENT_STATE_WAITLISTED);
   EXPECT_EQ(Get("s1", "peer").waitlist_position(), 1);
-  EXPECT_EQ(ErrorReason(curriculum_->CancelEnrolment(ann_, cancel).status()),
-            "ENROLMENT_NOT_OPEN");
+  EXPECT_EQ(ErrorReason(curriculum_->CancelEnrolment(ann_, cancel).status()), "ENROLMENT_NOT_OPEN");
   // Ann comes back: the session is full again, so she waits behind Peer.
   clock_.Advance(absl::Seconds(1));
   auto back = Enrol("s1", "ann", ann_, true);
@@ -282,8 +281,7 @@ TEST_F(CurriculumTest, TheTrainerRecordsAttendanceAndCompletionOnceAfterTheSessi
   ASSERT_TRUE(Module("kata-basics", {"improvement-kata", "coaching-kata"}).ok());
   ASSERT_TRUE(Session("s1", "kata-basics", 10).ok());
   for (const char* person : {"ann", "ben", "raj"}) ASSERT_TRUE(Enrol("s1", person, kpo_).ok());
-  EXPECT_EQ(ErrorReason(Outcome("s1", "ann", tl_, true, true, 90).status()),
-            "SESSION_NOT_STARTED");
+  EXPECT_EQ(ErrorReason(Outcome("s1", "ann", tl_, true, true, 90).status()), "SESSION_NOT_STARTED");
   clock_.Advance(absl::Hours(24 * 7 + 4));
   EXPECT_EQ(ErrorReason(Enrol("s1", "peer", kpo_).status()), "SESSION_STARTED");
   EXPECT_EQ(ErrorReason(Outcome("s1", "ann", peer_, true, true, 90).status()), "NOT_THE_TRAINER");
@@ -302,7 +300,7 @@ TEST_F(CurriculumTest, TheTrainerRecordsAttendanceAndCompletionOnceAfterTheSessi
   const int64_t before = OutboxCount();
   EXPECT_EQ(Outcome("s1", "ben", kpo_, true, false, 45)->state(), pb::ENROLMENT_STATE_ATTENDED);
   EXPECT_EQ(Outcome("s1", "raj", admin_, false, false, 0)->state(), pb::ENROLMENT_STATE_NO_SHOW);
-  EXPECT_EQ(OutboxCount(), before + 2);  // EnrolmentChanged each; no TrainingCompleted
+  EXPECT_EQ(OutboxCount(), before + 2);             // EnrolmentChanged each; no TrainingCompleted
   EXPECT_EQ(GetSession("s1").enrolled_count(), 3);  // seats stay taken
 }
 

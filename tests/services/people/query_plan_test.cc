@@ -7,6 +7,7 @@
 #include "certification.h"
 #include "competencies.h"
 #include "curriculum.h"
+#include "development_plans.h"
 #include "directory.h"
 #include "gtest/gtest.h"
 #include "kpo/command/command.h"
@@ -402,6 +403,44 @@ TEST_F(QueryPlanTest, CompetencyModelAndAssessmentStatementsAllUseIndexes) {
   pb::CancelTrainingSessionRequest off;
   off.set_name("organizations/acme/trainingSessions/s1");
   ASSERT_TRUE(curriculum.CancelTrainingSession(admin_, off).ok());
+  // Development plans: the plan, items through their statuses, the lists.
+  kpo::people::DevelopmentPlans plans(commands, tokens_, {.default_size = 2});
+  pb::UpdateDevelopmentPlanRequest plan;
+  plan.mutable_development_plan()->set_name("organizations/acme/people/p1/developmentPlan");
+  plan.mutable_development_plan()->set_aspiration("Lead improvement");
+  plan.mutable_development_plan()->add_focus_competencies("organizations/acme/competencies/pdca");
+  plan.mutable_update_mask()->add_paths("aspiration");
+  plan.mutable_update_mask()->add_paths("focus_competencies");
+  ASSERT_TRUE(plans.UpdateDevelopmentPlan(leader, plan).ok());
+  for (int i = 0; i < 3; ++i) {
+    pb::CreateStudyItemRequest item;
+    item.set_parent("organizations/acme/people/p1");
+    item.set_study_item_id("i" + std::to_string(i));
+    item.mutable_study_item()->set_kind(pb::STUDY_ITEM_KIND_COURSE);
+    item.mutable_study_item()->set_title("Course");
+    item.mutable_study_item()->set_training_module("organizations/acme/trainingModules/m1");
+    ASSERT_TRUE(plans.CreateStudyItem(leader, item).ok());
+  }
+  pb::UpdateStudyItemRequest done;
+  done.mutable_study_item()->set_name("organizations/acme/people/p1/studyItems/i0");
+  done.mutable_study_item()->set_status(pb::STUDY_ITEM_STATUS_DONE);
+  done.mutable_update_mask()->add_paths("status");
+  ASSERT_TRUE(plans.UpdateStudyItem(leader, done).ok());
+  pb::GetDevelopmentPlanRequest get_plan;
+  get_plan.set_name("organizations/acme/people/p1/developmentPlan");
+  ASSERT_TRUE(plans.GetDevelopmentPlan(admin_, get_plan).ok());
+  pb::ListStudyItemsRequest items;
+  items.set_parent("organizations/acme/people/p1");
+  auto first_items = plans.ListStudyItems(admin_, items);
+  ASSERT_TRUE(first_items.ok());
+  items.set_page_token(first_items->next_page_token());
+  ASSERT_TRUE(plans.ListStudyItems(admin_, items).ok());
+  items.set_page_token("");
+  items.set_status(pb::STUDY_ITEM_STATUS_PLANNED);
+  ASSERT_TRUE(plans.ListStudyItems(admin_, items).ok());
+  items.set_status(pb::STUDY_ITEM_STATUS_UNSPECIFIED);
+  items.set_kind(pb::STUDY_ITEM_KIND_COURSE);
+  ASSERT_TRUE(plans.ListStudyItems(admin_, items).ok());
   clock_.Advance(absl::Hours(24 * 365 * 3));  // past the warning and the expiry
   auto published = certification.PublishDue();
   ASSERT_TRUE(published.ok());
