@@ -5,6 +5,8 @@
 //   - reads and writes of the services (closed loop, see load.h),
 //   - the pipeline: a person created in the people service -> visible in the kaizen
 //     service's directory replica (commit, relay, broker, consumer, apply),
+//   - people development's calls on a 2,000-person site and the crediting of evidence
+//     from completed kaizen events (development_load.h),
 //   - optionally (--scale N) the cost of a create as the organization grows to N people.
 // Prints Markdown tables (per round and the median over rounds). See bench/README.md.
 
@@ -23,6 +25,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "development_load.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
 #include "kpo/kaizen/v1/kaizen_service.grpc.pb.h"
@@ -77,6 +80,7 @@ struct Options {
   std::vector<int> in_flight = {1, 32};
   std::string only;  // measure only calls whose label contains this (and the no-op)
   bool pipeline = true;
+  int credit_events = 2000;  // the crediting probe's completed kaizen events (0: skip)
   std::map<std::string, std::string> service_env;
 };
 
@@ -173,6 +177,7 @@ class Bench {
         std::vector<std::string>{"people", "kaizen", "daily"}, o_.service_env);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
+    kpo::bench::SeedDevelopment(*stack_, token_);
     std::map<std::string, std::vector<double>> ratios;  // "label@n" -> per round
     std::vector<std::vector<Row>> all_rounds;
     for (int round = 1; round <= o_.rounds; ++round) {
@@ -183,6 +188,7 @@ class Bench {
     }
     if (o_.rounds > 1) PrintMedian(all_rounds);
     if (o_.pipeline) Pipeline();
+    if (o_.credit_events > 0) Credits();
     if (o_.scale > 0) Scale();
     return 0;
   }
@@ -324,6 +330,7 @@ class Bench {
                            .in_flight = n,
                            .server_pid = noop_->pid()});
       noop[n] = r.per_second;
+      if (n == 1) noop_one_ = r.per_second;
       add(r);
     }
     const pid_t people_pid = stack_->ServicePid("people");
@@ -415,7 +422,35 @@ class Bench {
                 .server_pid = people_pid},
                "people"));
     }
+    for (LoadSpec spec : kpo::bench::DevelopmentCalls(*stack_)) {
+      for (int n : wanted(spec.label) ? flights : std::vector<int>{}) {
+        spec.in_flight = n;
+        spec.server_pid = people_pid;
+        add(Load(spec));
+      }
+    }
     return rows;
+  }
+
+  // Completed kaizen events produced straight onto kpo.kaizen.v1; the people service's
+  // consumer credits every participant and facilitator. Events and credits per second,
+  // and the events' rate as a share of the no-op call's rate at 1 in flight.
+  void Credits() {
+    constexpr int kPerEvent = 6;
+    std::fprintf(stderr, "kpo-bench: crediting probe (%d events of %d people)\n", o_.credit_events,
+                 kPerEvent);
+    const kpo::bench::CreditResult r =
+        kpo::bench::CreditProbe(*stack_, o_.credit_events, kPerEvent);
+    const double seconds = absl::ToDoubleSeconds(r.took);
+    const double per_second = seconds > 0 ? r.events / seconds : 0;
+    std::printf(
+        "\n### Crediting: KaizenEventCompleted on the topic -> evidence in the people service\n\n"
+        "| events | people per event | seconds | events/s | credits/s | share of the no-op call "
+        "(1 in flight) | all applied |\n|---|---|---|---|---|---|---|\n"
+        "| %d | %d | %.2f | %.0f | %.0f | %.0f%% | %s |\n",
+        r.events, kPerEvent, seconds, per_second, per_second * kPerEvent,
+        noop_one_ > 0 ? 100 * per_second / noop_one_ : 0.0, r.complete ? "yes" : "NO");
+    std::fflush(stdout);
   }
 
   void PrintMedian(const std::vector<std::vector<Row>>& rounds) {
@@ -532,6 +567,7 @@ class Bench {
   std::unique_ptr<kpo::testing::Stack> stack_;
   std::string token_;
   std::string last_commits_;
+  double noop_one_ = 0;  // the no-op call's rate at 1 in flight, last round
 };
 
 }  // namespace
@@ -551,6 +587,8 @@ int main(int argc, char** argv) {
   app.add_option("--only", o.only, "measure only the calls whose label contains this");
   app.add_flag("!--no-pipeline", o.pipeline, "skip the pipeline probe");
   app.add_option("--scale", o.scale, "also measure create cost up to this many people");
+  app.add_option("--credit-events", o.credit_events,
+                 "completed kaizen events for the crediting probe (0: skip)");
   std::vector<std::string> env;
   app.add_option("--service-env", env, "KPO_KEY=value for the services (repeatable)");
   CLI11_PARSE(app, argc, argv);

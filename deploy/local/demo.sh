@@ -310,6 +310,9 @@ in_days() { date -u -d "$1 days" +%F; }
 "$kpoctl" target-profiles create kpo-specialist --name "KPO specialist" --role kpo_specialist \
   --target value-stream-mapping=4 --target a3-problem-solving=4 --target improvement-kata=4 \
   --target coaching-kata=4 --target group-leadership=3
+# The KPO at corporate level is expected to steer the transformation as well.
+"$kpoctl" target-profiles create kpo-corporate --name "KPO, corporate level" --role kpo_specialist \
+  --kpo-level corporate --target strategic-orientation=4 --target change-leadership=4
 assess() {  # assess <person> <competency> <level> <days ago> <evidence>
   "$kpoctl" assessments record "$1" "$2" "$3" --date "$(ago "$4")" --evidence "$5"
 }

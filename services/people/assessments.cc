@@ -19,6 +19,7 @@
 #include "kpo/core/resource_name.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
+#include "kpo_office_store.h"
 #include "store.h"
 
 namespace kpo::people {
@@ -113,6 +114,17 @@ absl::StatusOr<std::vector<pb::SkillsMatrixColumn>> Columns(
     column.set_kind(c.kind());
   }
   return columns;
+}
+
+// The level of a KPO specialist's active membership, when some profile is for a KPO
+// level (otherwise it changes nothing and is not read).
+absl::StatusOr<pb::KpoLevel> KpoLevelOf(Transaction& tx, const std::string& org,
+                                        const pb::Person& person,
+                                        const std::vector<pb::TargetProfile>& profiles) {
+  const bool kpo = std::find(person.roles().begin(), person.roles().end(), pb::KPO_SPECIALIST) !=
+                   person.roles().end();
+  if (!kpo || !domain::AnyKpoLevelProfile(profiles)) return pb::KPO_LEVEL_UNSPECIFIED;
+  return store::ActiveKpoLevel(tx, org, person.name());
 }
 
 }  // namespace
@@ -266,7 +278,9 @@ absl::StatusOr<pb::CompetencyProfile> Assessments::GetCompetencyProfile(
     auto levels = LevelsOf(tx, p.organization_id, person_name);
     if (!levels.ok()) return levels.status();
     std::vector<std::string> applied;
-    const auto targets = domain::Targets(*profiles, (*person)->roles(), &applied);
+    auto kpo_level = KpoLevelOf(tx, p.organization_id, **person, *profiles);
+    if (!kpo_level.ok()) return kpo_level.status();
+    const auto targets = domain::Targets(*profiles, (*person)->roles(), *kpo_level, &applied);
     out.set_name(r.name());
     out.set_person(person_name);
     *out.mutable_roles() = (*person)->roles();
@@ -366,7 +380,9 @@ absl::StatusOr<pb::QuerySkillsMatrixResponse> Assessments::QuerySkillsMatrix(
         if (!person.ParseFromString(data)) return absl::InternalError("corrupt person " + name);
         auto levels = LevelsOf(tx, p.organization_id, name);
         if (!levels.ok()) return levels.status();
-        const auto targets = domain::Targets(*profiles, person.roles(), nullptr);
+        auto kpo_level = KpoLevelOf(tx, p.organization_id, person, *profiles);
+        if (!kpo_level.ok()) return kpo_level.status();
+        const auto targets = domain::Targets(*profiles, person.roles(), *kpo_level, nullptr);
         pb::SkillsMatrixRow row;
         row.set_person(name);
         row.set_display_name(person.display_name());

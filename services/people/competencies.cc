@@ -104,15 +104,20 @@ absl::Status CheckProfileReferences(kpo::storage::Transaction& tx, const std::st
     }
   }
   if (v.Has("target_profile.role")) return absl::OkStatus();
+  // At most one active profile per role and KPO level: a role has at most four (no
+  // level and each of the three KPO levels).
   kpo::storage::KeysetPage page;
-  page.limit = 2;
+  page.limit = 8;
   auto same_role = store::ListTargetProfiles(tx, org, t.role(), false, page);
   if (!same_role.ok()) return same_role.status();
   for (const auto& other : *same_role) {
-    if (other.name() != t.name()) {
-      v.Add("target_profile.role",
-            absl::StrCat(other.name(), " is already the active profile of ",
-                         pb::Role_Name(t.role()), " (update it, or deactivate it first)"));
+    if (other.name() != t.name() && other.kpo_level() == t.kpo_level()) {
+      v.Add("target_profile.role", absl::StrCat(other.name(), " is already the active profile of ",
+                                                pb::Role_Name(t.role()),
+                                                t.kpo_level() != pb::KPO_LEVEL_UNSPECIFIED
+                                                    ? " at " + pb::KpoLevel_Name(t.kpo_level())
+                                                    : "",
+                                                " (update it, or deactivate it first)"));
       break;
     }
   }
@@ -325,6 +330,7 @@ absl::StatusOr<pb::TargetProfile> CompetencyModel::CreateTargetProfile(
   pb::TargetProfile profile;
   profile.set_display_name(r.target_profile().display_name());
   profile.set_role(r.target_profile().role());
+  profile.set_kpo_level(r.target_profile().kpo_level());
   *profile.mutable_targets() = r.target_profile().targets();
   domain::ValidateTargetProfile(profile, "target_profile.", v);
   if (v.Has("target_profile_id") || v.Has("request_id")) return v.ToStatus();

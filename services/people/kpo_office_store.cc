@@ -42,4 +42,14 @@ absl::StatusOr<std::vector<pb::KpoMember>> ListKpoMembers(Transaction& tx, const
   return ParseAll<pb::KpoMember>(tx.Query(sql, params), "KPO member");
 }
 
+absl::StatusOr<pb::KpoLevel> ActiveKpoLevel(Transaction& tx, const std::string& org,
+                                            const std::string& person) {
+  auto rows =
+      tx.Query("SELECT level FROM kpo_members WHERE org = ? AND person = ? AND active = 1 LIMIT 1",
+               {org, person});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return pb::KPO_LEVEL_UNSPECIFIED;
+  return static_cast<pb::KpoLevel>(rows->front().Int(0));
+}
+
 }  // namespace kpo::people::store

@@ -35,4 +35,8 @@ absl::StatusOr<std::vector<v1::KpoMember>> ListKpoMembers(kpo::storage::Transact
                                                           const KpoMemberFilter& filter,
                                                           const kpo::storage::KeysetPage& page);
 
+// The level of `person`'s active KPO membership; UNSPECIFIED when they have none.
+absl::StatusOr<v1::KpoLevel> ActiveKpoLevel(kpo::storage::Transaction& tx, const std::string& org,
+                                            const std::string& person);
+
 }  // namespace kpo::people::store

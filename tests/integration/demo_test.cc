@@ -143,6 +143,9 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_THAT(matrix.out, HasSubstr("4 people;"));
   EXPECT_THAT(matrix.out, HasSubstr("\nlyon-tm-2 "));
   EXPECT_THAT(matrix.out, Not(HasSubstr("\nlyon-tm-1 ")));
+  // The KPO lead, in the office at corporate level, is targeted by the corporate profile.
+  Result lead = Sh(env + kpoctl + " --output json skills profile kpo-lead");
+  EXPECT_THAT(lead.out, HasSubstr("targetProfiles/kpo-corporate"));
   Result history = Sh(env + kpoctl + " assessments list lyon-tl-1 --competency coaching-kata");
   EXPECT_THAT(history.out, HasSubstr("2 item(s)"));
   // Portfolios: lyon-mgr's hand-entered project is counted; mentoring was credited from

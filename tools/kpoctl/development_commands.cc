@@ -171,6 +171,8 @@ void AddTargetProfiles(CLI::App& app, int& rc) {
   create->add_option("--name", o.name, "display name")->required();
   create->add_option("--role", o.role, kRoles)->required();
   create->add_option("--target", o.targets, "competency=level (repeatable)")->required();
+  create->add_option("--kpo-level", o.kpo_level,
+                     "kpo_specialist only: corporate, business_unit or value_stream");
   create->callback([&rc] {
     pb::CreateTargetProfileRequest r;
     r.set_parent(OrgName());
@@ -178,6 +180,11 @@ void AddTargetProfiles(CLI::App& app, int& rc) {
     r.mutable_target_profile()->set_display_name(o.name);
     r.mutable_target_profile()->set_role(
         ParseEnum<pb::Role>(o.role, pb::Role_Parse, "role", kRoles));
+    if (!o.kpo_level.empty()) {
+      r.mutable_target_profile()->set_kpo_level(
+          ParseEnum<pb::KpoLevel>(o.kpo_level, pb::KpoLevel_Parse, "KPO level",
+                                  "corporate, business_unit, value_stream", "KPO_LEVEL_"));
+    }
     for (const auto& t : o.targets) *r.mutable_target_profile()->add_targets() = ParseTarget(t);
     r.set_request_id(kpo::core::NewUuid());
     auto stub = Stub();

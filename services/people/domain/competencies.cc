@@ -133,6 +133,11 @@ void ValidateTargetProfile(const pb::TargetProfile& t, const std::string& prefix
   if (t.role() == pb::ROLE_UNSPECIFIED || !pb::Role_IsValid(t.role())) {
     v.Add(prefix + "role", "must be one of the directory's roles");
   }
+  if (!pb::KpoLevel_IsValid(t.kpo_level())) {
+    v.Add(prefix + "kpo_level", "must be CORPORATE, BUSINESS_UNIT or VALUE_STREAM");
+  } else if (t.kpo_level() != pb::KPO_LEVEL_UNSPECIFIED && t.role() != pb::KPO_SPECIALIST) {
+    v.Add(prefix + "kpo_level", "only a KPO_SPECIALIST profile is for a KPO level");
+  }
   if (t.targets().empty()) {
     v.Add(prefix + "targets", "at least one competency");
   } else if (t.targets_size() > kMaxTargets) {
@@ -172,10 +177,13 @@ void ValidateAssessment(const pb::Assessment& a, const std::string& prefix, Fiel
 
 std::map<std::string, int> Targets(const std::vector<pb::TargetProfile>& profiles,
                                    const google::protobuf::RepeatedField<int>& roles,
-                                   std::vector<std::string>* applied) {
+                                   pb::KpoLevel kpo_level, std::vector<std::string>* applied) {
   std::map<std::string, int> out;
   for (const auto& profile : profiles) {
     if (std::find(roles.begin(), roles.end(), profile.role()) == roles.end()) continue;
+    if (profile.kpo_level() != pb::KPO_LEVEL_UNSPECIFIED && profile.kpo_level() != kpo_level) {
+      continue;
+    }
     if (applied != nullptr) applied->push_back(profile.name());
     for (const auto& t : profile.targets()) {
       int& level = out[t.competency()];
@@ -183,6 +191,13 @@ std::map<std::string, int> Targets(const std::vector<pb::TargetProfile>& profile
     }
   }
   return out;
+}
+
+bool AnyKpoLevelProfile(const std::vector<pb::TargetProfile>& profiles) {
+  for (const auto& profile : profiles) {
+    if (profile.kpo_level() != pb::KPO_LEVEL_UNSPECIFIED) return true;
+  }
+  return false;
 }
 
 }  // namespace kpo::people::domain

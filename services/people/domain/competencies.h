@@ -51,11 +51,15 @@ void ValidateAssessment(const v1::Assessment& a, const std::string& prefix,
                         kpo::core::FieldViolations& v);
 
 // A person's target per competency name: the highest level any of `profiles` asks for
-// among those whose role is one of `roles` (the profiles given are the active ones).
-// Fills `applied` with the names of the profiles that apply.
+// among those whose role is one of `roles` and whose KPO level, when they have one, is
+// `kpo_level` (the level of the person's active KPO membership, UNSPECIFIED when none).
+// The profiles given are the active ones. Fills `applied` with the names of the
+// profiles that apply.
 std::map<std::string, int> Targets(const std::vector<v1::TargetProfile>& profiles,
                                    const google::protobuf::RepeatedField<int>& roles,
-                                   std::vector<std::string>* applied);
+                                   v1::KpoLevel kpo_level, std::vector<std::string>* applied);
+// Whether any of `profiles` is for a KPO level (then a KPO specialist's level matters).
+bool AnyKpoLevelProfile(const std::vector<v1::TargetProfile>& profiles);
 
 inline int Gap(int level, int target) { return target > level ? target - level : 0; }
 

@@ -15,6 +15,7 @@
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/testing/harness.h"
+#include "kpo_office.h"
 
 namespace kpo::people {
 namespace {
@@ -70,15 +71,16 @@ TEST(CompetencyRulesTest, APersonsTargetIsTheHighestAnyOfTheirRolesAsks) {
     }
     return t;
   };
-  const std::vector<pb::TargetProfile> profiles = {
+  std::vector<pb::TargetProfile> profiles = {
       profile("tl", pb::TEAM_LEADER, {{"a3", 2}, {"kata", 3}}),
       profile("kpo", pb::KPO_SPECIALIST, {{"a3", 4}, {"vsm", 3}}),
       profile("mm", pb::MIDDLE_MANAGER, {{"a3", 1}})};
+  EXPECT_FALSE(domain::AnyKpoLevelProfile(profiles));
   google::protobuf::RepeatedField<int> roles;
   roles.Add(pb::TEAM_LEADER);
   roles.Add(pb::KPO_SPECIALIST);
   std::vector<std::string> applied;
-  const auto targets = domain::Targets(profiles, roles, &applied);
+  const auto targets = domain::Targets(profiles, roles, pb::KPO_LEVEL_UNSPECIFIED, &applied);
   EXPECT_THAT(applied, ElementsAre("tl", "kpo"));
   EXPECT_EQ(targets.at("a3"), 4);
   EXPECT_EQ(targets.at("kata"), 3);
@@ -86,7 +88,23 @@ TEST(CompetencyRulesTest, APersonsTargetIsTheHighestAnyOfTheirRolesAsks) {
   EXPECT_EQ(targets.size(), 3u);
   roles.Clear();
   roles.Add(pb::TEAM_MEMBER);
-  EXPECT_THAT(domain::Targets(profiles, roles, nullptr), IsEmpty());
+  EXPECT_THAT(domain::Targets(profiles, roles, pb::KPO_LEVEL_UNSPECIFIED, nullptr), IsEmpty());
+  // A KPO specialist at value-stream level: the value-stream profile adds to the role's.
+  profiles.push_back(profile("kpo-vs", pb::KPO_SPECIALIST, {{"vsm", 4}, {"smed", 3}}));
+  profiles.back().set_kpo_level(pb::KPO_LEVEL_VALUE_STREAM);
+  profiles.push_back(profile("kpo-corp", pb::KPO_SPECIALIST, {{"strategy", 4}}));
+  profiles.back().set_kpo_level(pb::KPO_LEVEL_CORPORATE);
+  EXPECT_TRUE(domain::AnyKpoLevelProfile(profiles));
+  roles.Clear();
+  roles.Add(pb::KPO_SPECIALIST);
+  applied.clear();
+  const auto vs = domain::Targets(profiles, roles, pb::KPO_LEVEL_VALUE_STREAM, &applied);
+  EXPECT_THAT(applied, ElementsAre("kpo", "kpo-vs"));
+  EXPECT_EQ(vs.at("vsm"), 4);
+  EXPECT_EQ(vs.at("smed"), 3);
+  EXPECT_FALSE(vs.contains("strategy"));
+  EXPECT_THAT(domain::Targets(profiles, roles, pb::KPO_LEVEL_UNSPECIFIED, nullptr),
+              ::testing::SizeIs(2));  // a3 and vsm of the role's own profile
   EXPECT_EQ(domain::Gap(1, 3), 2);
   EXPECT_EQ(domain::Gap(4, 3), 0);
 }
@@ -390,6 +408,66 @@ TEST_F(DevelopmentTest, AProfileShowsEveryTargetOfThePersonsRolesWithItsGap) {
   get.set_name("organizations/globex/people/ben/competencyProfile");
   EXPECT_EQ(assessments_->GetCompetencyProfile(peer_, get).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(DevelopmentTest, AKpoSpecialistIsTargetedByTheProfileOfTheirKpoLevel) {
+  Person("kate", "lyon", {pb::KPO_SPECIALIST}, "mgr");
+  ASSERT_TRUE(Profile("kpo", pb::KPO_SPECIALIST, {{"coaching-kata", 3}}).ok());
+  auto level_profile = [&](const std::string& id, pb::KpoLevel level, const std::string& c) {
+    pb::CreateTargetProfileRequest r;
+    r.set_parent(kOrg);
+    r.set_target_profile_id(id);
+    r.mutable_target_profile()->set_display_name(id);
+    r.mutable_target_profile()->set_role(pb::KPO_SPECIALIST);
+    r.mutable_target_profile()->set_kpo_level(level);
+    auto* t = r.mutable_target_profile()->add_targets();
+    t->set_competency(C(c));
+    t->set_level(4);
+    return model_->CreateTargetProfile(kpo_, r);
+  };
+  ASSERT_TRUE(level_profile("kpo-vs", pb::KPO_LEVEL_VALUE_STREAM, "value-stream-mapping").ok());
+  ASSERT_TRUE(level_profile("kpo-corp", pb::KPO_LEVEL_CORPORATE, "strategic-orientation").ok());
+  // One profile per role and level; a level only on a KPO specialist's profile.
+  EXPECT_THAT(Fields(level_profile("kpo-vs-2", pb::KPO_LEVEL_VALUE_STREAM, "smed").status()),
+              ElementsAre("target_profile.role"));
+  pb::CreateTargetProfileRequest wrong;
+  wrong.set_parent(kOrg);
+  wrong.mutable_target_profile()->set_display_name("x");
+  wrong.mutable_target_profile()->set_role(pb::TEAM_LEADER);
+  wrong.mutable_target_profile()->set_kpo_level(pb::KPO_LEVEL_CORPORATE);
+  wrong.mutable_target_profile()->add_targets()->set_competency(C("pdca"));
+  wrong.mutable_target_profile()->mutable_targets(0)->set_level(2);
+  EXPECT_THAT(Fields(model_->CreateTargetProfile(kpo_, wrong).status()),
+              ElementsAre("target_profile.kpo_level"));
+
+  pb::GetCompetencyProfileRequest get;
+  get.set_name(P("kate") + "/competencyProfile");
+  auto before = assessments_->GetCompetencyProfile(admin_, get);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_THAT(before->target_profiles(), ElementsAre(std::string(kOrg) + "/targetProfiles/kpo"));
+  // Kate joins the KPO at value-stream level: its profile targets her too.
+  KpoOffice office(*commands_, tokens_);
+  pb::CreateKpoMemberRequest join;
+  join.set_parent(kOrg);
+  join.mutable_kpo_member()->set_person(P("kate"));
+  join.mutable_kpo_member()->set_level(pb::KPO_LEVEL_VALUE_STREAM);
+  join.mutable_kpo_member()->set_value_stream(std::string(kOrg) + "/sites/lyon/areas/assembly");
+  join.mutable_kpo_member()->set_time_share_percent(100);
+  *join.mutable_kpo_member()->mutable_start_date() =
+      kpo::core::FromCivil(absl::CivilDay(2026, 1, 5));
+  join.mutable_kpo_member()->mutable_cost_per_month()->set_currency_code("EUR");
+  join.mutable_kpo_member()->mutable_cost_per_month()->set_minor_units(700000);
+  ASSERT_TRUE(office.CreateKpoMember(admin_, join).ok());
+  auto after = assessments_->GetCompetencyProfile(admin_, get);
+  ASSERT_TRUE(after.ok());
+  EXPECT_THAT(after->target_profiles(), ElementsAre(std::string(kOrg) + "/targetProfiles/kpo",
+                                                    std::string(kOrg) + "/targetProfiles/kpo-vs"));
+  bool vsm_targeted = false;
+  for (const auto& c : after->competencies()) {
+    if (c.competency() == C("value-stream-mapping")) vsm_targeted = c.target_level() == 4;
+    EXPECT_NE(c.competency(), C("strategic-orientation")) << "the corporate profile is not hers";
+  }
+  EXPECT_TRUE(vsm_targeted);
 }
 
 TEST_F(DevelopmentTest, TheSkillsMatrixOfASitePagesThroughItsPeopleWithGaps) {
