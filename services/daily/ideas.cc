@@ -416,9 +416,13 @@ absl::StatusOr<pb::Idea> Ideas::ReassignIdeaReviewer(
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kIdeaName); !ids.ok()) {
     return ids.status();
   }
-  if (!kpo::core::ParseName(r.reviewer(), {"organizations", "people"})) {
-    return kpo::core::InvalidField("reviewer",
-                                   "must be a person name (organizations/{org}/people/{person})");
+  {
+    FieldViolations v;
+    if (!kpo::core::ParseName(r.reviewer(), {"organizations", "people"})) {
+      v.Add("reviewer", "must be a person name (organizations/{org}/people/{person})");
+    }
+    kpo::idempotency::CheckRequestId(r.request_id(), v);
+    if (!v.empty()) return v.ToStatus();
   }
   std::string previous;
   return Mutate(p, "ReassignIdeaReviewer", r, r.name(), r.etag(), r.request_id(),
@@ -522,11 +526,15 @@ absl::StatusOr<pb::Idea> Ideas::RejectIdea(const Principal& p,
   if (auto ids = kpo::auth::CheckName(p, "name", r.name(), kIdeaName); !ids.ok()) {
     return ids.status();
   }
-  if (r.reason().empty()) {
-    return kpo::core::InvalidField("reason", "is required: it is the submitters' feedback");
-  }
-  if (r.reason().size() > domain::kMaxText) {
-    return kpo::core::InvalidField("reason", "at most 2000 characters");
+  {
+    FieldViolations v;
+    if (r.reason().empty()) {
+      v.Add("reason", "is required: it is the submitters' feedback");
+    } else if (r.reason().size() > domain::kMaxText) {
+      v.Add("reason", "at most 2000 characters");
+    }
+    kpo::idempotency::CheckRequestId(r.request_id(), v);
+    if (!v.empty()) return v.ToStatus();
   }
   return Transition(p, "RejectIdea", r, r.name(), r.etag(), r.request_id(), pb::IDEA_STATE_REJECTED,
                     [&](Context& c, pb::Idea& idea) -> absl::Status {

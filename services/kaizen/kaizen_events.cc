@@ -401,12 +401,17 @@ absl::StatusOr<pb::KaizenEvent> KaizenEvents::CloseKaizenEvent(const Principal& 
 
 absl::StatusOr<pb::KaizenEvent> KaizenEvents::CancelKaizenEvent(
     const Principal& p, const pb::CancelKaizenEventRequest& r) {
+  if (auto ids = kpo::auth::CheckName(p, "name", r.name(), internal::kEventName); !ids.ok()) {
+    return ids.status();
+  }
+  FieldViolations v;
   if (r.reason().empty()) {
-    return kpo::core::InvalidField("reason", "say why the event is cancelled");
+    v.Add("reason", "say why the event is cancelled");
+  } else if (r.reason().size() > domain::kMaxText) {
+    v.Add("reason", "must be at most 2000 characters");
   }
-  if (r.reason().size() > domain::kMaxText) {
-    return kpo::core::InvalidField("reason", "must be at most 2000 characters");
-  }
+  kpo::idempotency::CheckRequestId(r.request_id(), v);
+  if (!v.empty()) return v.ToStatus();
   return core_->Transition(p, "CancelKaizenEvent", r, r.name(), r.etag(), r.request_id(),
                            pb::CANCELLED, Emit<pb::KaizenEventCancelled>(),
                            [&r](Context&, pb::KaizenEvent& event) {

@@ -767,12 +767,18 @@ absl::StatusOr<pb::Enrolment> Curriculum::CreateEnrolment(
   if (auto ids = kpo::auth::CheckName(p, "parent", r.parent(), kSessionName); !ids.ok()) {
     return ids.status();
   }
-  auto person_ids = kpo::auth::CheckName(p, "person", r.person(), kPersonName);
-  if (!person_ids.ok()) return person_ids.status();
   FieldViolations v;
+  std::string person_id;
+  if (r.person().empty()) {
+    v.Add("person", "is required: the person to enrol");
+  } else {
+    auto person_ids = kpo::auth::CheckName(p, "person", r.person(), kPersonName);
+    if (!person_ids.ok()) return person_ids.status();
+    person_id = person_ids->back();
+  }
   kpo::idempotency::CheckRequestId(r.request_id(), v);
   if (!v.empty()) return v.ToStatus();
-  const std::string name = absl::StrCat(r.parent(), "/enrolments/", person_ids->back());
+  const std::string name = absl::StrCat(r.parent(), "/enrolments/", person_id);
   return commands_.Run<pb::Enrolment>(
       {p.organization_id, "CreateEnrolment", r.request_id(), &r},
       [&](Context& c) -> absl::StatusOr<pb::Enrolment> {

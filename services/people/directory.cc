@@ -586,8 +586,11 @@ Directory::~Directory() = default;
 absl::StatusOr<pb::Organization> Directory::CreateOrganization(
     const Principal& p, const pb::CreateOrganizationRequest& r) {
   if (!kpo::core::IsValidOrganizationId(r.organization_id())) {
-    return kpo::core::InvalidField("organization_id",
-                                   "must be 3-40 of a-z, 0-9 and '-', starting with a letter");
+    // Reported with any other malformed field of the request, all at once.
+    FieldViolations v;
+    v.Add("organization_id", "must be 3-40 of a-z, 0-9 and '-', starting with a letter");
+    kpo::idempotency::CheckRequestId(r.request_id(), v);
+    return v.ToStatus();
   }
   const std::string name = "organizations/" + r.organization_id();
   if (absl::Status s = kpo::auth::CheckOrganization(p, name, "organization_id"); !s.ok()) return s;

@@ -736,6 +736,13 @@ TEST_F(DailyStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                       Stack::Token("globex", {"org_admin"}, "spy"));
   ExpectEveryMethodRefusesEveryName(outcomes, names);
   EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
+  // With this organization's token, a malformed request_id is refused by every mutating
+  // method, naming the field, with nothing written.
+  const auto malformed = CallEveryMethod(
+      stack_->GrpcAddress("daily"), "kpo.daily.v1.DailyKaizenService", names,
+      Stack::Token("acme", {"org_admin", "kpo_specialist", "finance"}, "admin"), MalformRequestId);
+  ExpectEveryMutationRefusesABadRequestId(malformed, "kpo.daily.v1.DailyKaizenService");
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
 }  // namespace

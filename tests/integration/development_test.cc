@@ -331,6 +331,21 @@ TEST_F(DevelopmentStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                                     ->method_count()));
   ExpectEveryMethodRefusesEveryName(outcomes, names);
   EXPECT_EQ(EventsWritten(), before) << "another organization's call wrote an event";
+  // And with this organization's token, a malformed request_id is refused by every
+  // mutating method, naming the field, with nothing written.
+  const auto malformed =
+      CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleDevelopmentService",
+                      names, admin_, MalformRequestId);
+  ExpectEveryMutationRefusesABadRequestId(malformed, "kpo.people.v1.PeopleDevelopmentService");
+  // The directory's PeopleService, in the same process, likewise.
+  const auto directory =
+      CallEveryMethod(stack_->GrpcAddress("people"), "kpo.people.v1.PeopleService",
+                      {"organizations/acme", "organizations/acme/sites/lyon",
+                       "organizations/acme/sites/lyon/areas/x", "organizations/acme/people/m1",
+                       "organizations/acme/coachingRelationships/x"},
+                      admin_, MalformRequestId);
+  ExpectEveryMutationRefusesABadRequestId(directory, "kpo.people.v1.PeopleService");
+  EXPECT_EQ(EventsWritten(), before) << "a refused request wrote an event";
 }
 
 // The certificates' CertificateExpiring events on kpo.people.v1, read until `certificate`

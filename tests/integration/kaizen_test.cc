@@ -362,88 +362,30 @@ TEST_F(KaizenStackTest, ConcurrentStaleEtagIsAbortedAndRetriedCreateIsOne) {
   EXPECT_EQ(listed.kaizen_events_size(), 1);
 }
 
-// Every RPC of the service, called with `token` on requests naming `event`.
-std::vector<std::pair<std::string, grpc::StatusCode>> CallEverything(
-    pb::KaizenEventsService::Stub& stub, const std::string& token, const std::string& event) {
-  std::vector<std::pair<std::string, grpc::StatusCode>> out;
-  auto run = [&](const char* name, auto method, const auto& request, auto* response) {
-    grpc::ClientContext ctx;
-    Authorize(ctx, token);
-    out.emplace_back(name, (stub.*method)(&ctx, request, response).error_code());
-  };
-  using S = pb::KaizenEventsService::Stub;
-  pb::KaizenEvent ev;
-  pb::CreateKaizenEventRequest create;
-  create.set_parent("organizations/acme");
-  run("CreateKaizenEvent", &S::CreateKaizenEvent, create, &ev);
-  pb::GetKaizenEventRequest get;
-  get.set_name(event);
-  run("GetKaizenEvent", &S::GetKaizenEvent, get, &ev);
-  pb::ListKaizenEventsRequest list;
-  list.set_parent("organizations/acme");
-  pb::ListKaizenEventsResponse listed;
-  run("ListKaizenEvents", &S::ListKaizenEvents, list, &listed);
-  pb::UpdateKaizenEventRequest update;
-  update.mutable_kaizen_event()->set_name(event);
-  run("UpdateKaizenEvent", &S::UpdateKaizenEvent, update, &ev);
-  pb::TransitionRequest t;
-  t.set_name(event);
-  run("CharterKaizenEvent", &S::CharterKaizenEvent, t, &ev);
-  run("StartKaizenEvent", &S::StartKaizenEvent, t, &ev);
-  run("StartFollowUp", &S::StartFollowUp, t, &ev);
-  run("CloseKaizenEvent", &S::CloseKaizenEvent, t, &ev);
-  pb::CompleteKaizenEventRequest complete;
-  complete.set_name(event);
-  run("CompleteKaizenEvent", &S::CompleteKaizenEvent, complete, &ev);
-  pb::CancelKaizenEventRequest cancel;
-  cancel.set_name(event);
-  cancel.set_reason("x");
-  run("CancelKaizenEvent", &S::CancelKaizenEvent, cancel, &ev);
-  pb::CompleteChecklistItemRequest tick;
-  tick.set_name(event);
-  tick.set_item_id("select");
-  run("CompleteChecklistItem", &S::CompleteChecklistItem, tick, &ev);
-  pb::ValidateSavingsRequest validate;
-  validate.set_name(event);
-  run("ValidateSavings", &S::ValidateSavings, validate, &ev);
-  pb::ActionItem item;
-  pb::CreateActionItemRequest add;
-  add.set_parent(event);
-  run("CreateActionItem", &S::CreateActionItem, add, &item);
-  pb::UpdateActionItemRequest upd;
-  upd.mutable_action_item()->set_name(event + "/actionItems/a");
-  run("UpdateActionItem", &S::UpdateActionItem, upd, &item);
-  pb::ListActionItemsRequest items;
-  items.set_parent("organizations/acme/kaizenEvents/-");
-  pb::ListActionItemsResponse items_out;
-  run("ListActionItems", &S::ListActionItems, items, &items_out);
-  pb::ListAuditsRequest audits;
-  audits.set_parent("organizations/acme/kaizenEvents/-");
-  pb::ListAuditsResponse audits_out;
-  run("ListAudits", &S::ListAudits, audits, &audits_out);
-  pb::RecordAuditRequest record;
-  record.set_name(event + "/audits/day-30");
-  pb::Audit audit;
-  run("RecordAudit", &S::RecordAudit, record, &audit);
-  pb::GetKaizenSettingsRequest get_settings;
-  get_settings.set_name("organizations/acme/kaizenSettings");
-  pb::KaizenSettings settings;
-  run("GetKaizenSettings", &S::GetKaizenSettings, get_settings, &settings);
-  pb::UpdateKaizenSettingsRequest update_settings;
-  update_settings.mutable_kaizen_settings()->set_name("organizations/acme/kaizenSettings");
-  run("UpdateKaizenSettings", &S::UpdateKaizenSettings, update_settings, &settings);
-  return out;
-}
-
 TEST_F(KaizenStackTest, EveryRpcRefusesAnotherOrganization) {
   pb::KaizenEvent e = Create("tenant-guarded");
-  const auto results = CallEverything(*kaizen_, Stack::Token("globex", {"org_admin"}), e.name());
-  const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-      "kpo.kaizen.v1.KaizenEventsService");
-  ASSERT_EQ(results.size(), static_cast<size_t>(desc->method_count())) << "every RPC is called";
-  for (const auto& [method, code] : results) {
-    EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED) << method;
-  }
+  const std::vector<std::string> names = {"organizations/acme",
+                                          e.name(),
+                                          "organizations/acme/kaizenEvents/-",
+                                          e.name() + "/actionItems/a",
+                                          e.name() + "/audits/day-30",
+                                          "organizations/acme/kaizenSettings"};
+  const int64_t before = stack_->EventsWritten("kaizen", admin_);
+  const auto outcomes =
+      CallEveryMethod(stack_->GrpcAddress("kaizen"), "kpo.kaizen.v1.KaizenEventsService", names,
+                      Stack::Token("globex", {"org_admin"}, "spy"));
+  EXPECT_EQ(outcomes.size(),
+            static_cast<size_t>(google::protobuf::DescriptorPool::generated_pool()
+                                    ->FindServiceByName("kpo.kaizen.v1.KaizenEventsService")
+                                    ->method_count()));
+  ExpectEveryMethodRefusesEveryName(outcomes, names);
+  // With this organization's token, a malformed request_id is refused by every mutating
+  // method, naming the field.
+  const auto malformed = CallEveryMethod(
+      stack_->GrpcAddress("kaizen"), "kpo.kaizen.v1.KaizenEventsService", names,
+      Stack::Token("acme", {"org_admin", "kpo_specialist", "finance"}, "kpo"), MalformRequestId);
+  ExpectEveryMutationRefusesABadRequestId(malformed, "kpo.kaizen.v1.KaizenEventsService");
+  EXPECT_EQ(stack_->EventsWritten("kaizen", admin_), before) << "a refused call wrote an event";
   pb::GetKaizenEventRequest get;
   get.set_name(e.name());
   pb::KaizenEvent now;

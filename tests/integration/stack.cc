@@ -218,7 +218,8 @@ int64_t Stack::EventsWritten(const std::string& service, const std::string& toke
 
 std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
     const std::string& address, const std::string& service_name,
-    const std::vector<std::string>& names, const std::string& token) {
+    const std::vector<std::string>& names, const std::string& token,
+    const std::function<void(google::protobuf::Message&)>& prepare) {
   std::map<std::string, std::vector<grpc::Status>> out;
   grpc::GenericStub generic(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   const auto* service =
@@ -245,6 +246,7 @@ std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
     if (field == nullptr) continue;
     for (const std::string& name : names) {
       holder->GetReflection()->SetString(holder, field, name);
+      if (prepare) prepare(*request);
       grpc::Slice slice(request->SerializeAsString());
       grpc::ByteBuffer send(&slice, 1), receive;
       grpc::ClientContext ctx;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "google/protobuf/message.h"
 #include "kpo/common/v1/event.pb.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/people/v1/people_service.grpc.pb.h"
@@ -111,9 +112,11 @@ std::vector<kpo::common::v1::EventEnvelope> ReadTopic(
 // resource: its name or parent field, or the name of the resource it carries (Update
 // methods); the rest of the request is empty. Per method name, the statuses in the
 // order of `names`; a method whose request names no resource has an empty list.
+// `prepare`, when given, changes each request before it is sent (after the name is set).
 std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
     const std::string& address, const std::string& service, const std::vector<std::string>& names,
-    const std::string& token);
+    const std::string& token,
+    const std::function<void(google::protobuf::Message&)>& prepare = nullptr);
 
 // Attaches `authorization: Bearer <token>` to a client context.
 void Authorize(grpc::ClientContext& ctx, const std::string& token);
