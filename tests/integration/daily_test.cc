@@ -29,57 +29,16 @@ class DailyStackTest : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = new Stack({"people", "daily"});
     admin_ = Stack::Token("acme", {"org_admin"}, "admin");
-    auto people = stack_->People();
-    auto call = [&](auto method, const auto& request, auto* response) {
-      grpc::ClientContext ctx;
-      Authorize(ctx, admin_);
-      grpc::Status s = (people.get()->*method)(&ctx, request, response);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    };
-    dir::CreateOrganizationRequest org;
-    org.set_organization_id("acme");
-    org.mutable_organization()->set_display_name("Acme");
-    org.mutable_organization()->set_maturity_stage(dir::MATURITY_STAGE_SPREADING);
-    org.mutable_organization()->add_strategic_objectives()->set_id("safety-first");
-    org.mutable_organization()->mutable_strategic_objectives(0)->set_title("Zero accidents");
-    dir::Organization o;
-    call(&dir::PeopleService::Stub::CreateOrganization, org, &o);
-    dir::CreateSiteRequest site;
-    site.set_parent("organizations/acme");
-    site.set_site_id("lyon");
-    site.mutable_site()->set_display_name("Lyon");
-    site.mutable_site()->set_time_zone("Europe/Paris");
-    dir::Site s;
-    call(&dir::PeopleService::Stub::CreateSite, site, &s);
-    site.set_site_id("pune");
-    site.mutable_site()->set_display_name("Pune");
-    site.mutable_site()->set_time_zone("Asia/Kolkata");
-    call(&dir::PeopleService::Stub::CreateSite, site, &s);
-    for (auto [id, role, manager] :
-         {std::tuple{"leader", dir::TEAM_LEADER, ""}, std::tuple{"m1", dir::TEAM_MEMBER, "leader"},
-          std::tuple{"m2", dir::TEAM_MEMBER, "leader"},
-          std::tuple{"pune-tl", dir::TEAM_LEADER, ""}}) {
-      dir::CreatePersonRequest r;
-      r.set_parent("organizations/acme");
-      r.set_person_id(id);
-      r.mutable_person()->set_display_name(id);
-      r.mutable_person()->set_home_site(std::string("organizations/acme/sites/") +
-                                        (std::string(id) == "pune-tl" ? "pune" : "lyon"));
-      r.mutable_person()->add_roles(role);
-      if (*manager != '\0') r.mutable_person()->set_manager(P(manager));
-      dir::Person p;
-      call(&dir::PeopleService::Stub::CreatePerson, r, &p);
-    }
-    auto ops = stack_->Ops("daily");
-    ASSERT_TRUE(WaitFor([&] {
-      grpc::ClientContext ctx;
-      Authorize(ctx, admin_);
-      kpo::ops::v1::ServiceStatus st;
-      if (!ops->GetServiceStatus(&ctx, {}, &st).ok()) return false;
-      return st.replica_counts().count("person") && st.replica_counts().at("person") == 4 &&
-             st.replica_counts().count("site") && st.replica_counts().at("site") == 2 &&
-             st.replica_counts().count("organization");
-    })) << stack_->ServiceLog("daily");
+    DirectoryWriter directory(*stack_, admin_);
+    directory.Organization("acme", {{"safety-first", "Zero accidents"}});
+    directory.Site("acme", "lyon", "Europe/Paris");
+    directory.Site("acme", "pune", "Asia/Kolkata");
+    directory.Person("acme", "leader", "lyon", dir::TEAM_LEADER);
+    directory.Person("acme", "m1", "lyon", dir::TEAM_MEMBER, "leader");
+    directory.Person("acme", "m2", "lyon", dir::TEAM_MEMBER, "leader");
+    directory.Person("acme", "pune-tl", "pune", dir::TEAM_LEADER);
+    ASSERT_TRUE(directory.status().ok()) << directory.status();
+    ASSERT_TRUE(WaitForReplica(*stack_, "daily", admin_, 4, 2)) << stack_->ServiceLog("daily");
   }
   static void TearDownTestSuite() {
     delete stack_;

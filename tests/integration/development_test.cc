@@ -27,39 +27,13 @@ class DevelopmentStackTest : public ::testing::Test {
     // The time-driven certification work every 200 ms instead of every minute.
     stack_ = new Stack({"people"}, {{"KPO_CERTIFICATION_CHECK_INTERVAL", "200ms"}});
     admin_ = Stack::Token("acme", {"org_admin"}, "admin");
-    auto people = stack_->People();
-    auto call = [&](auto method, const auto& request, auto* response) {
-      grpc::ClientContext ctx;
-      Authorize(ctx, admin_);
-      grpc::Status s = (people.get()->*method)(&ctx, request, response);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    };
-    pb::CreateOrganizationRequest org;
-    org.set_organization_id("acme");
-    org.mutable_organization()->set_display_name("Acme");
-    org.mutable_organization()->set_maturity_stage(pb::MATURITY_STAGE_SPREADING);
-    pb::Organization o;
-    call(&pb::PeopleService::Stub::CreateOrganization, org, &o);
-    pb::CreateSiteRequest site;
-    site.set_parent("organizations/acme");
-    site.set_site_id("lyon");
-    site.mutable_site()->set_display_name("Lyon");
-    site.mutable_site()->set_time_zone("Europe/Paris");
-    pb::Site s;
-    call(&pb::PeopleService::Stub::CreateSite, site, &s);
-    for (auto [id, role, manager] :
-         {std::tuple{"leader", pb::TEAM_LEADER, ""}, std::tuple{"m1", pb::TEAM_MEMBER, "leader"},
-          std::tuple{"m2", pb::TEAM_MEMBER, "leader"}}) {
-      pb::CreatePersonRequest r;
-      r.set_parent("organizations/acme");
-      r.set_person_id(id);
-      r.mutable_person()->set_display_name(id);
-      r.mutable_person()->set_home_site("organizations/acme/sites/lyon");
-      r.mutable_person()->add_roles(role);
-      if (*manager != '\0') r.mutable_person()->set_manager(P(manager));
-      pb::Person p;
-      call(&pb::PeopleService::Stub::CreatePerson, r, &p);
-    }
+    DirectoryWriter directory(*stack_, admin_);
+    directory.Organization("acme");
+    directory.Site("acme", "lyon", "Europe/Paris");
+    directory.Person("acme", "leader", "lyon", pb::TEAM_LEADER);
+    directory.Person("acme", "m1", "lyon", pb::TEAM_MEMBER, "leader");
+    directory.Person("acme", "m2", "lyon", pb::TEAM_MEMBER, "leader");
+    ASSERT_TRUE(directory.status().ok()) << directory.status();
   }
   static void TearDownTestSuite() {
     delete stack_;

@@ -30,6 +30,10 @@ class KaizenStackTest : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = new Stack({"people", "kaizen"});
     admin_ = Stack::Token("acme", {"org_admin", "kpo_specialist"}, "kpo");
+    DirectoryWriter directory(*stack_, admin_);
+    directory.Organization("acme", {{"lead-time", "Halve lead time"}});
+    directory.Site("acme", "lyon", "Europe/Paris");
+    ASSERT_TRUE(directory.status().ok()) << directory.status();
     auto people = stack_->People();
     auto call = [&](auto method, const auto& request, auto* response) {
       grpc::ClientContext ctx;
@@ -37,21 +41,6 @@ class KaizenStackTest : public ::testing::Test {
       grpc::Status s = (people.get()->*method)(&ctx, request, response);
       ASSERT_TRUE(s.ok()) << s.error_message();
     };
-    dir::CreateOrganizationRequest org;
-    org.set_organization_id("acme");
-    org.mutable_organization()->set_display_name("Acme");
-    org.mutable_organization()->set_maturity_stage(dir::MATURITY_STAGE_SPREADING);
-    org.mutable_organization()->add_strategic_objectives()->set_id("lead-time");
-    org.mutable_organization()->mutable_strategic_objectives(0)->set_title("Halve lead time");
-    dir::Organization o;
-    call(&dir::PeopleService::Stub::CreateOrganization, org, &o);
-    dir::CreateSiteRequest site;
-    site.set_parent("organizations/acme");
-    site.set_site_id("lyon");
-    site.mutable_site()->set_display_name("Lyon");
-    site.mutable_site()->set_time_zone("Europe/Paris");
-    dir::Site s;
-    call(&dir::PeopleService::Stub::CreateSite, site, &s);
     dir::BatchCreatePeopleRequest batch;
     batch.set_parent("organizations/acme");
     for (auto [id, role] :
@@ -68,15 +57,7 @@ class KaizenStackTest : public ::testing::Test {
     dir::BatchCreatePeopleResponse created;
     call(&dir::PeopleService::Stub::BatchCreatePeople, batch, &created);
     // Wait for the kaizen service's replica to hold the whole directory.
-    auto ops = stack_->Ops("kaizen");
-    ASSERT_TRUE(WaitFor([&] {
-      grpc::ClientContext ctx;
-      Authorize(ctx, admin_);
-      kpo::ops::v1::ServiceStatus st;
-      if (!ops->GetServiceStatus(&ctx, {}, &st).ok()) return false;
-      return st.replica_counts().count("person") && st.replica_counts().at("person") == 8 &&
-             st.replica_counts().count("site") && st.replica_counts().count("organization");
-    })) << stack_->ServiceLog("kaizen");
+    ASSERT_TRUE(WaitForReplica(*stack_, "kaizen", admin_, 8, 1)) << stack_->ServiceLog("kaizen");
   }
   static void TearDownTestSuite() {
     delete stack_;

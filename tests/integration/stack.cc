@@ -20,6 +20,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "kpo/auth/auth.h"
 
 namespace kpo::testing {
@@ -263,6 +264,77 @@ std::map<std::string, std::vector<grpc::Status>> CallEveryMethod(
     }
   }
   return out;
+}
+
+DirectoryWriter::DirectoryWriter(Stack& stack, std::string token)
+    : people_(stack.People()), token_(std::move(token)) {}
+
+template <class Req, class Resp>
+void DirectoryWriter::Call(grpc::Status (kpo::people::v1::PeopleService::Stub::*method)(
+                               grpc::ClientContext*, const Req&, Resp*),
+                           const Req& request) {
+  if (!status_.ok()) return;
+  grpc::ClientContext ctx;
+  Authorize(ctx, token_);
+  Resp response;
+  const grpc::Status s = (people_.get()->*method)(&ctx, request, &response);
+  if (!s.ok()) {
+    status_ = absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                           s.error_message() + "\n" + request.DebugString());
+  }
+}
+
+void DirectoryWriter::Organization(
+    const std::string& id, const std::vector<std::pair<std::string, std::string>>& objectives) {
+  kpo::people::v1::CreateOrganizationRequest r;
+  r.set_organization_id(id);
+  r.mutable_organization()->set_display_name(id);
+  r.mutable_organization()->set_maturity_stage(kpo::people::v1::MATURITY_STAGE_SPREADING);
+  for (const auto& [objective, title] : objectives) {
+    auto* o = r.mutable_organization()->add_strategic_objectives();
+    o->set_id(objective);
+    o->set_title(title);
+  }
+  Call(&kpo::people::v1::PeopleService::Stub::CreateOrganization, r);
+}
+
+void DirectoryWriter::Site(const std::string& org, const std::string& id,
+                           const std::string& time_zone) {
+  kpo::people::v1::CreateSiteRequest r;
+  r.set_parent("organizations/" + org);
+  r.set_site_id(id);
+  r.mutable_site()->set_display_name(id);
+  r.mutable_site()->set_time_zone(time_zone);
+  Call(&kpo::people::v1::PeopleService::Stub::CreateSite, r);
+}
+
+void DirectoryWriter::Person(const std::string& org, const std::string& id,
+                             const std::string& site_id, kpo::people::v1::Role role,
+                             const std::string& manager_id) {
+  kpo::people::v1::CreatePersonRequest r;
+  r.set_parent("organizations/" + org);
+  r.set_person_id(id);
+  r.mutable_person()->set_display_name(id);
+  r.mutable_person()->set_home_site("organizations/" + org + "/sites/" + site_id);
+  r.mutable_person()->add_roles(role);
+  if (!manager_id.empty()) {
+    r.mutable_person()->set_manager("organizations/" + org + "/people/" + manager_id);
+  }
+  Call(&kpo::people::v1::PeopleService::Stub::CreatePerson, r);
+}
+
+bool WaitForReplica(Stack& stack, const std::string& service, const std::string& token,
+                    int64_t people, int64_t sites) {
+  auto ops = stack.Ops(service);
+  return WaitFor([&] {
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    kpo::ops::v1::ServiceStatus st;
+    if (!ops->GetServiceStatus(&ctx, {}, &st).ok()) return false;
+    const auto& counts = st.replica_counts();
+    return counts.contains("organization") && counts.contains("person") &&
+           counts.at("person") == people && counts.contains("site") && counts.at("site") == sites;
+  });
 }
 
 }  // namespace kpo::testing

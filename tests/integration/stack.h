@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "google/protobuf/message.h"
 #include "kpo/common/v1/event.pb.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
@@ -62,6 +63,37 @@ class Stack {
   std::map<std::string, std::string> grpc_, metrics_;
   std::map<std::string, std::string> service_env_;
 };
+
+// Writes a directory through the people service's public API with `token` (an org_admin
+// of the organization): what the integration suites start from. After the first refusal
+// the writer does nothing more; status() says what was refused.
+class DirectoryWriter {
+ public:
+  DirectoryWriter(Stack& stack, std::string token);
+  // Maturity stage SPREADING; `objectives` are (id, title) pairs.
+  void Organization(const std::string& id,
+                    const std::vector<std::pair<std::string, std::string>>& objectives = {});
+  void Site(const std::string& org, const std::string& id, const std::string& time_zone);
+  // A person (display name = id) at site `site_id`, managed by `manager_id` when given.
+  void Person(const std::string& org, const std::string& id, const std::string& site_id,
+              kpo::people::v1::Role role, const std::string& manager_id = "");
+  // OK, or the first refusal with the request refused.
+  const absl::Status& status() const { return status_; }
+
+ private:
+  template <class Req, class Resp>
+  void Call(grpc::Status (kpo::people::v1::PeopleService::Stub::*method)(grpc::ClientContext*,
+                                                                         const Req&, Resp*),
+            const Req& request);
+  std::unique_ptr<kpo::people::v1::PeopleService::Stub> people_;
+  std::string token_;
+  absl::Status status_;
+};
+
+// Waits until `service`'s directory replica holds `people` people and `sites` sites (and
+// the organization), read with `token`; false after 20 s.
+bool WaitForReplica(Stack& stack, const std::string& service, const std::string& token,
+                    int64_t people, int64_t sites);
 
 // Faults injected into a running stack that end when the guard goes out of scope, also
 // when an assertion returns early, so one failing test cannot leave the broker down or

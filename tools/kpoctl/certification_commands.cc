@@ -166,7 +166,7 @@ void PrintProgress(const pb::CertificationProgress& p) {
     t.Add({what, absl::StrCat(r.required()), absl::StrCat(r.counted()), absl::StrCat(r.pending()),
            absl::StrCat(r.missing()), absl::StrJoin(ids, " ")});
   }
-  t.Print(std::cout);
+  Show(t);
 }
 
 std::vector<std::string> CertificateRow(const pb::Certificate& c) {

@@ -57,7 +57,16 @@ int Fail(const grpc::Status& s);
 void Render(const google::protobuf::Message& m);
 void Progress(const std::string& label, size_t done, size_t total);
 
-// Prints items as a table (or a JSON object {json_field: [...]}).
+// Prints a table, as CSV with --output csv.
+inline void Show(const Table& t) {
+  if (g.output == "csv") {
+    t.PrintCsv(std::cout);
+  } else {
+    t.Print(std::cout);
+  }
+}
+
+// Prints items as a table (or a JSON object {json_field: [...]}, or CSV).
 template <class T>
 void RenderList(const std::vector<T>& items, const std::string& json_field,
                 const std::vector<std::string>& headers,
@@ -70,8 +79,8 @@ void RenderList(const std::vector<T>& items, const std::string& json_field,
   }
   Table t(headers);
   for (const auto& i : items) t.Add(row(i));
-  t.Print(std::cout);
-  std::cout << items.size() << " item(s)\n";
+  Show(t);
+  if (g.output != "csv") std::cout << items.size() << " item(s)\n";
 }
 
 // Calls a List method page by page and renders everything.

@@ -352,7 +352,7 @@ void AddSkills(CLI::App& app, int& rc) {
              absl::StrCat(c.target_level()), absl::StrCat(c.gap()),
              c.assessment().empty() ? "never" : FormatDate(c.assess_date())});
     }
-    t.Print(std::cout);
+    Show(t);
     std::cout << resp.competencies_below_target() << " below target, total gap " << resp.total_gap()
               << "\n";
   });
@@ -402,7 +402,7 @@ void AddSkills(CLI::App& app, int& rc) {
       }
       t.Add(std::move(cells));
     }
-    t.Print(std::cout);
+    Show(t);
     std::cout << all.rows_size() << " people; level/target, - never assessed, * below target\n";
   });
 }

@@ -42,6 +42,7 @@
 #include "people_commands.h"
 #include "people_csv.h"
 #include "plan_commands.h"
+#include "reporting_commands.h"
 #include "yokoten_commands.h"
 
 namespace kpo::kpoctl {
@@ -108,7 +109,9 @@ int Run(int argc, char** argv) {
   app.add_option("--daily", g.daily, "daily service address (KPO_DAILY_ADDR)");
   app.add_option("--reporting", g.reporting, "reporting service address (KPO_REPORTING_ADDR)");
   app.add_option("--token", g.token, "bearer token (KPO_TOKEN)");
-  app.add_option("-o,--output", g.output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-o,--output", g.output,
+                 "table, json or csv (csv: the commands that print tables)")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--timeout", g.timeout_seconds, "seconds per call");
   int rc = 0;
 
@@ -123,6 +126,7 @@ int Run(int argc, char** argv) {
   AddKataCommands(app, rc);
   AddGembaCommands(app, rc);
   AddYokotenCommands(app, rc);
+  AddReportingCommands(app, rc);
   AddOpsCommands(app, rc);
   AddHealthCommand(app, rc);
 

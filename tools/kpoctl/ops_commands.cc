@@ -57,7 +57,7 @@ void AddOpsCommands(CLI::App& app, int& rc) {
     if (g.output == "json") {
       std::cout << arr.dump(2) << "\n";
     } else {
-      t.Print(std::cout);
+      Show(t);
     }
   });
   auto* republish =
@@ -120,7 +120,7 @@ void AddHealthCommand(CLI::App& app, int& rc) {
       }
       t.Add(row);
     }
-    t.Print(std::cout);
+    Show(t);
   });
 }
 

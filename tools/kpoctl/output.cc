@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -28,6 +30,27 @@ void Table::Print(std::ostream& out) const {
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();
     out << s << "\n";
+  };
+  line(headers_);
+  for (const auto& r : rows_) line(r);
+}
+
+void Table::PrintCsv(std::ostream& out) const {
+  auto cell = [](const std::string& c) {
+    if (c.find_first_of(",\"\r\n") == std::string::npos) return c;
+    std::string quoted = "\"";
+    for (char ch : c) {
+      if (ch == '"') quoted += '"';
+      quoted += ch;
+    }
+    return quoted + "\"";
+  };
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < headers_.size(); ++i) {
+      if (i > 0) out << ',';
+      out << cell(i < cells.size() ? cells[i] : "");
+    }
+    out << "\r\n";
   };
   line(headers_);
   for (const auto& r : rows_) line(r);
@@ -103,6 +126,50 @@ void PrintFields(const Message& m, std::ostream& out) {
     }
     out << f->name() << ":" << std::string(width - f->name().size() + 1, ' ') << value << "\n";
   }
+}
+
+std::vector<std::pair<std::string, std::string>> FlattenFigures(const Message& m,
+                                                                const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_repeated()) continue;
+    const std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      out.emplace_back(path, Scalar(m, f, 0));
+      continue;
+    }
+    const Message& sub = r->GetMessage(m, f);
+    const std::string type = f->message_type()->full_name();
+    if (type == "kpo.reporting.v1.Ratio") {
+      const auto* sd = sub.GetDescriptor();
+      const auto* sr = sub.GetReflection();
+      const int64_t num = sr->GetInt64(sub, sd->FindFieldByName("numerator"));
+      const int64_t den = sr->GetInt64(sub, sd->FindFieldByName("denominator"));
+      const auto* value = sd->FindFieldByName("value");
+      std::string text = "n/a";
+      if (sr->HasField(sub, value)) {
+        const double v = sr->GetDouble(sub, value);
+        const bool rate = path.size() > 5 && path.compare(path.size() - 5, 5, "_rate") == 0;
+        text = rate ? absl::StrFormat("%.1f%%", v * 100) : absl::StrFormat("%.2f", v);
+      }
+      out.emplace_back(path, absl::StrCat(text, " (", num, "/", den, ")"));
+    } else if (type == "google.protobuf.Duration") {
+      if (!r->HasField(m, f)) {
+        out.emplace_back(path, "n/a");
+      } else {
+        const int64_t seconds =
+            sub.GetReflection()->GetInt64(sub, sub.GetDescriptor()->FindFieldByName("seconds"));
+        out.emplace_back(path, absl::StrFormat("%.1f d", static_cast<double>(seconds) / 86400));
+      }
+    } else {
+      auto nested = FlattenFigures(sub, path);
+      out.insert(out.end(), nested.begin(), nested.end());
+    }
+  }
+  return out;
 }
 
 }  // namespace kpo::kpoctl

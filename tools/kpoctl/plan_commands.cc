@@ -117,7 +117,7 @@ void AddPlan(CLI::App& app, int& rc) {
               << " in progress, " << plan.done_items() << " done\n";
     Table t({"ID", "KIND", "TITLE", "STATUS", "TARGET", "DONE"});
     for (const auto& i : items.study_items()) t.Add(ItemRow(i));
-    t.Print(std::cout);
+    Show(t);
   });
   auto* set = cmd->add_subcommand("set", "aspiration, focus competencies, review date");
   set->add_option("person", o.person)->required();

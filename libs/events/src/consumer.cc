@@ -54,6 +54,7 @@ class Consumer::Impl {
   }
 
   void On(const std::string& type, EventHandler handler) { handlers_[type] = std::move(handler); }
+  const std::string& name() const { return options_.consumer_name; }
 
   absl::Status Start() {
     std::map<std::string, std::string> props = options_.kafka.properties;
@@ -274,7 +275,7 @@ class Consumer::Impl {
           }
           a.duplicate = !*applied;
         }
-        return absl::OkStatus();
+        return RecordPositions(tx, run, begin, end);
       });
       if (status.ok()) {
         Done(run, begin, end);
@@ -327,6 +328,38 @@ class Consumer::Impl {
     return true;
   }
 
+  // The position of each partition of run[begin, end): its last record (records of one
+  // partition are in offset order).
+  absl::Status RecordPositions(Transaction& tx, const std::vector<Applicable>& run, size_t begin,
+                               size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      bool last_of_partition = true;
+      for (size_t j = i + 1; j < end && last_of_partition; ++j) {
+        last_of_partition =
+            run[j].msg->rkt != run[i].msg->rkt || run[j].msg->partition != run[i].msg->partition;
+      }
+      if (!last_of_partition) continue;
+      if (absl::Status s = RecordPosition(tx, *run[i].msg, run[i].env); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RecordPosition(Transaction& tx, const rd_kafka_message_t& msg,
+                              const EventEnvelope& env) {
+    const int64_t event_us = env.time().seconds() * 1000000 + env.time().nanos() / 1000;
+    return tx
+        .Exec(
+            "INSERT INTO consumer_positions (consumer, topic, kafka_partition, last_offset, "
+            "event_time_us, applied_at_us) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE SET "
+            "last_offset = excluded.last_offset, event_time_us = excluded.event_time_us, "
+            "applied_at_us = excluded.applied_at_us WHERE excluded.last_offset > last_offset",
+            {options_.consumer_name, std::string(rd_kafka_topic_name(msg.rkt)),
+             static_cast<int64_t>(msg.partition), static_cast<int64_t>(msg.offset), event_us,
+             absl::ToUnixMicros(clock_.Now())})
+        .status();
+  }
+
   void Count(const char* outcome, std::atomic<int64_t>& counter) {
     ++counter;
     auto it = outcome_metrics_.find(outcome);
@@ -350,7 +383,7 @@ class Consumer::Impl {
         auto applied = ApplyOne(tx, *a.handler, env);
         if (!applied.ok()) return applied.status();
         duplicate = !*applied;
-        return absl::OkStatus();
+        return RecordPosition(tx, *a.msg, env);
       });
       if (status.ok()) break;
       kpo::log::Warn("event handler failed", {{"event_id", env.id()},
@@ -476,6 +509,7 @@ void Consumer::On(const std::string& type, EventHandler handler) {
 }
 absl::Status Consumer::Start() { return impl_->Start(); }
 void Consumer::Stop() { impl_->Stop(); }
+const std::string& Consumer::name() const { return impl_->name(); }
 
 absl::StatusOr<EventEnvelope> DecodeEnvelope(const void* data, size_t size) {
   EventEnvelope env;
@@ -488,5 +522,20 @@ absl::StatusOr<EventEnvelope> DecodeEnvelope(const void* data, size_t size) {
   return env;
 }
 ConsumerStats Consumer::stats() const { return impl_->stats(); }
+
+absl::StatusOr<std::vector<ConsumerPosition>> ReadPositions(kpo::storage::Transaction& tx,
+                                                            const std::string& consumer_name) {
+  auto rows = tx.Query(
+      "SELECT topic, kafka_partition, last_offset, event_time_us, applied_at_us "
+      "FROM consumer_positions WHERE consumer = ? ORDER BY topic, kafka_partition",
+      {consumer_name});
+  if (!rows.ok()) return rows.status();
+  std::vector<ConsumerPosition> out;
+  for (const auto& row : *rows) {
+    out.push_back({row.Text(0), static_cast<int32_t>(row.Int(1)), row.Int(2),
+                   absl::FromUnixMicros(row.Int(3)), absl::FromUnixMicros(row.Int(4))});
+  }
+  return out;
+}
 
 }  // namespace kpo::events

@@ -383,6 +383,55 @@ TEST_F(EventsTest, ABurstIsAppliedInBatchesEffectivelyOnce) {
   EXPECT_EQ(inbox, kEvents - 1);
 }
 
+TEST_F(EventsTest, TheConsumerRecordsItsPositionWithItsEffects) {
+  StartRelay();
+  const absl::Time start = absl::Now();
+  constexpr int kEvents = 40;
+  for (int i = 0; i < kEvents; ++i) {
+    Append("p-" + std::to_string(i), "organizations/acme/things/" + std::to_string(i % 5));
+  }
+  StartConsumer(RecordEffect);
+  ASSERT_TRUE(WaitFor([&] { return Effects() == kEvents; }, absl::Seconds(30)));
+  auto positions = [&] {
+    std::vector<ConsumerPosition> out;
+    EXPECT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
+                     auto p = ReadPositions(tx, "test-consumer");
+                     if (!p.ok()) return p.status();
+                     out = *std::move(p);
+                     return absl::OkStatus();
+                   })
+                    .ok());
+    return out;
+  };
+  // Every partition's last record (offsets from 0 on a new topic): all 40 are covered.
+  const auto first = positions();
+  ASSERT_FALSE(first.empty());
+  int64_t covered = 0;
+  for (const auto& p : first) {
+    EXPECT_EQ(p.topic, kTopic);
+    covered += p.last_offset + 1;
+    EXPECT_GE(p.event_time, start - absl::Seconds(1));
+    EXPECT_GE(p.applied_time, p.event_time - absl::Seconds(1));
+  }
+  EXPECT_EQ(covered, kEvents);
+  std::vector<ConsumerPosition> other;
+  ASSERT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
+                   auto p = ReadPositions(tx, "another-consumer");
+                   if (!p.ok()) return p.status();
+                   other = *std::move(p);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_TRUE(other.empty()) << "positions are per consumer";
+  // A republish moves the positions on (the records are new), never back.
+  ASSERT_EQ(RepublishSince(*db_, "organizations/acme", absl::UnixEpoch()).value(), kEvents);
+  relay_->Wake();
+  ASSERT_TRUE(WaitFor([&] { return consumer_->stats().duplicates == kEvents; }, absl::Seconds(30)));
+  covered = 0;
+  for (const auto& p : positions()) covered += p.last_offset + 1;
+  EXPECT_EQ(covered, 2 * kEvents);
+}
+
 TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
   kpo::core::FakeClock clock(absl::Now());
   RelayOptions o = RelayOpts();

@@ -75,6 +75,21 @@ absl::StatusOr<kpo::common::v1::EventEnvelope> DecodeEnvelope(const void* data, 
 using EventHandler = std::function<absl::Status(kpo::storage::Transaction& tx,
                                                 const kpo::common::v1::EventEnvelope& event)>;
 
+// A consumer's position on one partition: the last record it applied (in the same
+// transaction as the record's effects; records it skips or dead-letters move it with the
+// next record applied), and that record's event time.
+struct ConsumerPosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t last_offset = 0;
+  absl::Time event_time;
+  absl::Time applied_time;
+};
+
+// The positions of consumer `consumer_name`, by topic and partition.
+absl::StatusOr<std::vector<ConsumerPosition>> ReadPositions(kpo::storage::Transaction& tx,
+                                                            const std::string& consumer_name);
+
 struct ConsumerStats {
   int64_t processed = 0;
   int64_t duplicates = 0;
@@ -100,6 +115,8 @@ class Consumer {
   // bounded by close_timeout (about twice it at most).
   void Stop();
   ConsumerStats stats() const;
+  // Its inbox key and the key of its positions (ConsumerOptions::consumer_name).
+  const std::string& name() const;
 
   class Impl;
 

@@ -1,0 +1,74 @@
+#include "domain/figures.h"
+
+#include <algorithm>
+
+namespace kpo::reporting::domain {
+
+namespace pb = kpo::reporting::v1;
+
+pb::Ratio MakeRatio(int64_t numerator, int64_t denominator) {
+  pb::Ratio r;
+  r.set_numerator(numerator);
+  r.set_denominator(denominator);
+  if (denominator != 0) {
+    r.set_value(static_cast<double>(numerator) / static_cast<double>(denominator));
+  }
+  return r;
+}
+
+std::optional<int64_t> Median(std::vector<int64_t> values) {
+  if (values.empty()) return std::nullopt;
+  const size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
+  const int64_t upper = values[mid];
+  if (values.size() % 2 == 1) return upper;
+  const int64_t lower =
+      *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
+  // Halves first: no overflow; floor of the mean for non-negative values.
+  return lower / 2 + upper / 2 + (lower % 2 + upper % 2) / 2;
+}
+
+int AgeBucket(absl::Duration age) {
+  if (age < absl::Hours(24 * 30)) return 0;
+  if (age < absl::Hours(24 * 90)) return 1;
+  if (age < absl::Hours(24 * 180)) return 2;
+  return 3;
+}
+
+void IdeaCounts::Add(const IdeaCounts& o) {
+  submitted += o.submitted;
+  submitted_kept += o.submitted_kept;
+  submitted_implemented += o.submitted_implemented;
+  implemented += o.implemented;
+  implement_seconds.insert(implement_seconds.end(), o.implement_seconds.begin(),
+                           o.implement_seconds.end());
+  rejected += o.rejected;
+  for (int i = 0; i < kAgeBuckets; ++i) open_by_age[i] += o.open_by_age[i];
+  review_backlog += o.review_backlog;
+  headcount += o.headcount;
+  participants += o.participants;
+}
+
+pb::DailyKaizenFigures DailyKaizenFigures(const IdeaCounts& c) {
+  pb::DailyKaizenFigures f;
+  f.set_ideas_submitted(c.submitted);
+  f.set_headcount(c.headcount);
+  *f.mutable_ideas_per_person() = MakeRatio(c.submitted, c.headcount);
+  *f.mutable_participation_rate() = MakeRatio(c.participants, c.headcount);
+  *f.mutable_implementation_rate() = MakeRatio(c.submitted_implemented, c.submitted_kept);
+  f.set_ideas_implemented(c.implemented);
+  if (auto median = Median(c.implement_seconds)) {
+    f.mutable_median_time_to_implement()->set_seconds(*median);
+  }
+  auto* open = f.mutable_open_ideas();
+  open->set_under_30_days(c.open_by_age[0]);
+  open->set_from_30_to_89_days(c.open_by_age[1]);
+  open->set_from_90_to_179_days(c.open_by_age[2]);
+  open->set_from_180_days(c.open_by_age[3]);
+  open->set_total(c.open_by_age[0] + c.open_by_age[1] + c.open_by_age[2] + c.open_by_age[3]);
+  f.set_review_backlog(c.review_backlog);
+  f.set_ideas_rejected(c.rejected);
+  return f;
+}
+
+}  // namespace kpo::reporting::domain

@@ -1,0 +1,47 @@
+#pragma once
+
+// The scorecard's formulas over counts a store read for one site (or area) and one
+// period window. Counts of several sites add up (IdeaCounts::Add) before the formulas
+// run, so an organization's rate is the ratio of its sums, never an average of its
+// sites' rates. Pure, thread-safe. Definitions: services/reporting/README.md.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "kpo/reporting/v1/scorecard.pb.h"
+
+namespace kpo::reporting::domain {
+
+// numerator / denominator; no value when the denominator is 0.
+kpo::reporting::v1::Ratio MakeRatio(int64_t numerator, int64_t denominator);
+
+// The median of `values` (the mean of the two middle ones for an even count, rounded
+// down); nullopt for none.
+std::optional<int64_t> Median(std::vector<int64_t> values);
+
+// Open-idea age buckets: [0, 30), [30, 90), [90, 180), [180, inf) days.
+inline constexpr int kAgeBuckets = 4;
+int AgeBucket(absl::Duration age);
+
+// The idea system of one scope in one window [begin, end).
+struct IdeaCounts {
+  int64_t submitted = 0;                           // submitted in the window
+  int64_t submitted_kept = 0;                      // of those, not withdrawn
+  int64_t submitted_implemented = 0;               // of those, implemented since
+  int64_t implemented = 0;                         // implemented in the window
+  std::vector<int64_t> implement_seconds;          // their times to implement
+  int64_t rejected = 0;                            // rejected in the window
+  std::array<int64_t, kAgeBuckets> open_by_age{};  // open at the end, by age then
+  int64_t review_backlog = 0;                      // waiting for review at the end
+  int64_t headcount = 0;                           // active people at the end
+  int64_t participants = 0;                        // of those, submitters in the window
+
+  void Add(const IdeaCounts& other);
+};
+
+kpo::reporting::v1::DailyKaizenFigures DailyKaizenFigures(const IdeaCounts& counts);
+
+}  // namespace kpo::reporting::domain

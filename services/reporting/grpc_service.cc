@@ -1,0 +1,45 @@
+#include "grpc_service.h"
+
+#include "kpo/rpc/unary.h"
+
+namespace kpo::reporting {
+namespace {
+
+namespace pb = kpo::reporting::v1;
+
+#define KPO_REPORTING_UNARY(Exec, Method, Req, Resp) \
+  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", Exec, scorecards_, Method, pb::Req, pb::Resp)
+
+class ReportingServiceImpl final : public pb::ReportingService::CallbackService {
+ public:
+  ReportingServiceImpl(kpo::rpc::Server& server, const Scorecards& scorecards)
+      : server_(server), scorecards_(scorecards) {}
+
+  // Reads that compute over many rows run on the worker pool, off the gRPC threads.
+  KPO_REPORTING_UNARY(kWorkerPool, GetScorecard, GetScorecardRequest, Scorecard)
+  KPO_REPORTING_UNARY(kWorkerPool, QueryScorecardTrend, QueryScorecardTrendRequest,
+                      QueryScorecardTrendResponse)
+
+ private:
+  kpo::rpc::Server& server_;
+  const Scorecards& scorecards_;
+};
+
+#undef KPO_REPORTING_UNARY
+
+}  // namespace
+
+kpo::auth::PermissionTable& AddReportingPermissions(kpo::auth::PermissionTable& table) {
+  const std::string m = "/kpo.reporting.v1.ReportingService/";
+  for (const char* read : {"GetScorecard", "QueryScorecardTrend"}) {
+    table.Allow(m + read, kpo::auth::AnyRole());
+  }
+  return table;
+}
+
+std::unique_ptr<grpc::Service> NewReportingService(kpo::rpc::Server& server,
+                                                   const Scorecards& scorecards) {
+  return std::make_unique<ReportingServiceImpl>(server, scorecards);
+}
+
+}  // namespace kpo::reporting

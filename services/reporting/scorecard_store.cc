@@ -1,0 +1,144 @@
+#include "scorecard_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "kpo/daily/v1/resources.pb.h"
+#include "kpo/people/v1/resources.pb.h"
+
+namespace kpo::reporting::store {
+namespace {
+
+using kpo::storage::Transaction;
+using kpo::storage::Value;
+
+absl::TimeZone ZoneOf(const std::string& data) {
+  kpo::people::v1::Site site;
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (site.ParseFromString(data) && !site.time_zone().empty()) {
+    if (!absl::LoadTimeZone(site.time_zone(), &zone)) zone = absl::UTCTimeZone();
+  }
+  return zone;
+}
+
+// " AND <column> = ?" for a non-empty area.
+std::string AreaFilter(const char* column, const std::string& area, std::vector<Value>& params) {
+  if (area.empty()) return "";
+  params.emplace_back(area);
+  return absl::StrCat(" AND ", column, " = ?");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SiteZone>> Sites(Transaction& tx, const std::string& org) {
+  auto rows =
+      tx.Query("SELECT name, data FROM directory_replica WHERE org = ? AND kind = 'site'", {org});
+  if (!rows.ok()) return rows.status();
+  std::vector<SiteZone> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back({r.Text(0), ZoneOf(r.Text(1))});
+  return out;
+}
+
+absl::StatusOr<std::optional<SiteZone>> Site(Transaction& tx, const std::string& org,
+                                             const std::string& site) {
+  auto rows = tx.Query(
+      "SELECT name, data FROM directory_replica WHERE org = ? AND name = ? AND kind = 'site'",
+      {org, site});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<SiteZone>();
+  return std::optional<SiteZone>(SiteZone{(*rows)[0].Text(0), ZoneOf((*rows)[0].Text(1))});
+}
+
+absl::StatusOr<bool> AreaKnown(Transaction& tx, const std::string& org, const std::string& area) {
+  auto rows = tx.Query(
+      "SELECT 1 FROM directory_replica WHERE org = ? AND name = ? AND kind = 'area'", {org, area});
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+absl::StatusOr<domain::IdeaCounts> CountIdeas(Transaction& tx, const std::string& org,
+                                              const std::string& site, const std::string& area,
+                                              const domain::Window& window, absl::Time now) {
+  const int64_t begin = absl::ToUnixMicros(window.begin);
+  const int64_t end = absl::ToUnixMicros(window.end);
+  const int64_t at = absl::ToUnixMicros(std::min(now, window.end));
+  domain::IdeaCounts c;
+
+  // The cohort submitted in the window: how many, how many kept, how many implemented.
+  std::vector<Value> params = {org, site, begin, end};
+  std::string area_sql = AreaFilter("area", area, params);
+  auto cohort = tx.Query(absl::StrCat("SELECT COUNT(*), COALESCE(SUM(withdraw_us IS NULL), 0), "
+                                      "COALESCE(SUM(implement_us IS NOT NULL), 0) FROM r_ideas "
+                                      "WHERE org = ? AND site = ? AND submit_us >= ? AND "
+                                      "submit_us < ?",
+                                      area_sql),
+                         params);
+  if (!cohort.ok()) return cohort.status();
+  c.submitted = (*cohort)[0].Int(0);
+  c.submitted_kept = (*cohort)[0].Int(1);
+  c.submitted_implemented = (*cohort)[0].Int(2);
+
+  // Implemented in the window, with their times to implement.
+  params = {org, site, begin, end};
+  area_sql = AreaFilter("area", area, params);
+  auto implemented = tx.Query(absl::StrCat("SELECT implement_seconds FROM r_ideas WHERE org = ? "
+                                           "AND site = ? AND implement_us >= ? AND "
+                                           "implement_us < ?",
+                                           area_sql),
+                              params);
+  if (!implemented.ok()) return implemented.status();
+  c.implemented = static_cast<int64_t>(implemented->size());
+  c.implement_seconds.reserve(implemented->size());
+  for (const auto& r : *implemented) c.implement_seconds.push_back(r.Int(0));
+
+  // Rejected in the window.
+  params = {org, site, begin, end, int64_t{kpo::daily::v1::IDEA_STATE_REJECTED}};
+  area_sql = AreaFilter("area", area, params);
+  auto rejected = tx.Query(absl::StrCat("SELECT COUNT(*) FROM r_ideas WHERE org = ? AND site = ? "
+                                        "AND review_us >= ? AND review_us < ? AND state = ?",
+                                        area_sql),
+                           params);
+  if (!rejected.ok()) return rejected.status();
+  c.rejected = (*rejected)[0].Int(0);
+
+  // Open at the end of the window or now (open then: still open, or closed after), by age;
+  // those not reviewed by then are the review backlog.
+  params = {org, site, at};
+  area_sql = AreaFilter("area", area, params);
+  std::vector<Value> closed_later = {org, site, at, at};
+  const std::string area_sql2 = AreaFilter("area", area, closed_later);
+  params.insert(params.end(), closed_later.begin(), closed_later.end());
+  auto open = tx.Query(
+      absl::StrCat("SELECT submit_us, review_us FROM r_ideas WHERE org = ? AND site = ? AND "
+                   "closed_us IS NULL AND submit_us < ?",
+                   area_sql,
+                   " UNION ALL SELECT submit_us, review_us FROM r_ideas WHERE org = ? AND "
+                   "site = ? AND closed_us >= ? AND submit_us < ?",
+                   area_sql2),
+      params);
+  if (!open.ok()) return open.status();
+  for (const auto& r : *open) {
+    ++c.open_by_age[domain::AgeBucket(absl::Microseconds(at - r.Int(0)))];
+    if (r.IsNull(1) || r.Int(1) >= at) ++c.review_backlog;
+  }
+
+  // Headcount at the end (or now), and those of them who submitted an idea in the window.
+  params = {begin, end, org, site};
+  area_sql = AreaFilter("p.area", area, params);
+  params.push_back(at);
+  params.push_back(at);
+  auto people = tx.Query(
+      absl::StrCat("SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM r_idea_submitters s "
+                   "WHERE s.org = p.org AND s.person = p.name AND s.submit_us >= ? AND "
+                   "s.submit_us < ?)), 0) FROM r_people p WHERE p.org = ? AND p.site = ?",
+                   area_sql,
+                   " AND p.create_us < ? AND (p.deactivate_us IS NULL OR p.deactivate_us >= ?)"),
+      params);
+  if (!people.ok()) return people.status();
+  c.headcount = (*people)[0].Int(0);
+  c.participants = (*people)[0].Int(1);
+  return c;
+}
+
+}  // namespace kpo::reporting::store

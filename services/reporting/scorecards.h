@@ -1,0 +1,41 @@
+#pragma once
+
+// The scorecard queries of kpo.reporting.v1.ReportingService: a scope (organization,
+// site, area) and a period in, the figures computed from the projections out, with the
+// freshness of the answer. Reads only; thread-safe (each call reads in its own
+// transaction).
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kpo/auth/auth.h"
+#include "kpo/core/clock.h"
+#include "kpo/reporting/v1/reporting_service.pb.h"
+#include "kpo/storage/database.h"
+
+namespace kpo::reporting {
+
+class Scorecards {
+ public:
+  // `consumer_name`: whose positions are the answers' freshness; `pending_records`: the
+  // consumer's lag (records not yet applied). `db` and `clock` must outlive this.
+  Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock, std::string consumer_name,
+             std::function<int64_t()> pending_records);
+
+  absl::StatusOr<kpo::reporting::v1::Scorecard> GetScorecard(
+      const kpo::auth::Principal& p, const kpo::reporting::v1::GetScorecardRequest& r) const;
+  absl::StatusOr<kpo::reporting::v1::QueryScorecardTrendResponse> QueryScorecardTrend(
+      const kpo::auth::Principal& p, const kpo::reporting::v1::QueryScorecardTrendRequest& r) const;
+
+ private:
+  absl::Status ReadFreshness(kpo::storage::Transaction& tx,
+                             kpo::reporting::v1::Freshness& out) const;
+
+  kpo::storage::Database& db_;
+  const kpo::core::Clock& clock_;
+  std::string consumer_name_;
+  std::function<int64_t()> pending_records_;
+};
+
+}  // namespace kpo::reporting

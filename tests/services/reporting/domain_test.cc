@@ -1,0 +1,177 @@
+// The reporting service's pure rules: periods in civil days and their windows at a
+// site's time zone, and the scorecard's formulas.
+#include <limits>
+
+#include "domain/figures.h"
+#include "domain/periods.h"
+#include "gtest/gtest.h"
+
+namespace kpo::reporting::domain {
+namespace {
+
+using absl::CivilDay;
+
+struct PeriodCase {
+  Granularity granularity;
+  CivilDay day;
+  CivilDay first;
+  CivilDay last;
+};
+
+TEST(PeriodsTest, APeriodIsTheRunOfDaysThatContainsTheDay) {
+  const PeriodCase cases[] = {
+      // ISO weeks run Monday to Sunday, across month and year ends.
+      {Granularity::kWeek, CivilDay(2026, 11, 23), CivilDay(2026, 11, 23), CivilDay(2026, 11, 29)},
+      {Granularity::kWeek, CivilDay(2026, 11, 29), CivilDay(2026, 11, 23), CivilDay(2026, 11, 29)},
+      {Granularity::kWeek, CivilDay(2027, 1, 1), CivilDay(2026, 12, 28), CivilDay(2027, 1, 3)},
+      {Granularity::kMonth, CivilDay(2028, 2, 14), CivilDay(2028, 2, 1), CivilDay(2028, 2, 29)},
+      {Granularity::kMonth, CivilDay(2027, 2, 28), CivilDay(2027, 2, 1), CivilDay(2027, 2, 28)},
+      {Granularity::kMonth, CivilDay(2026, 12, 31), CivilDay(2026, 12, 1), CivilDay(2026, 12, 31)},
+      {Granularity::kQuarter, CivilDay(2026, 1, 1), CivilDay(2026, 1, 1), CivilDay(2026, 3, 31)},
+      {Granularity::kQuarter, CivilDay(2026, 6, 30), CivilDay(2026, 4, 1), CivilDay(2026, 6, 30)},
+      {Granularity::kQuarter, CivilDay(2026, 11, 23), CivilDay(2026, 10, 1),
+       CivilDay(2026, 12, 31)},
+      {Granularity::kYear, CivilDay(2028, 7, 4), CivilDay(2028, 1, 1), CivilDay(2028, 12, 31)},
+  };
+  for (const PeriodCase& c : cases) {
+    const CivilPeriod p = PeriodContaining(c.granularity, c.day);
+    EXPECT_EQ(p.first, c.first) << c.day;
+    EXPECT_EQ(p.last, c.last) << c.day;
+    EXPECT_EQ(p.granularity, c.granularity);
+  }
+}
+
+TEST(PeriodsTest, ThePreviousPeriodEndsTheDayBefore) {
+  for (Granularity g :
+       {Granularity::kWeek, Granularity::kMonth, Granularity::kQuarter, Granularity::kYear}) {
+    CivilPeriod p = PeriodContaining(g, CivilDay(2026, 3, 15));
+    for (int i = 0; i < 30; ++i) {
+      const CivilPeriod before = Previous(p);
+      EXPECT_EQ(before.last + 1, p.first);
+      EXPECT_EQ(PeriodContaining(g, before.first), before);
+      p = before;
+    }
+  }
+}
+
+absl::TimeZone Zone(const char* name) {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone(name, &tz)) << name;
+  return tz;
+}
+
+TEST(PeriodsTest, AWindowRunsFromLocalMidnightToLocalMidnight) {
+  const CivilPeriod march = PeriodContaining(Granularity::kMonth, CivilDay(2026, 3, 10));
+  // Paris: UTC+1 on 1 March, UTC+2 from 29 March; a month of 31 days minus the lost hour.
+  const Window paris = InZone(march, Zone("Europe/Paris"));
+  EXPECT_EQ(paris.begin,
+            absl::FromCivil(absl::CivilSecond(2026, 2, 28, 23, 0, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(paris.end,
+            absl::FromCivil(absl::CivilSecond(2026, 3, 31, 22, 0, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(paris.end - paris.begin, absl::Hours(31 * 24 - 1));
+  // Pune: UTC+5:30 all year.
+  const Window pune = InZone(march, Zone("Asia/Kolkata"));
+  EXPECT_EQ(pune.begin,
+            absl::FromCivil(absl::CivilSecond(2026, 2, 28, 18, 30, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(pune.end - pune.begin, absl::Hours(31 * 24));
+}
+
+TEST(PeriodsTest, DaysWhoseMidnightIsSkippedStillTileTheTimeLine) {
+  // Havana moves its clocks from 00:00 to 01:00 on the second Sunday of March: that day
+  // has no midnight and begins at the jump.
+  const absl::TimeZone havana = Zone("America/Havana");
+  CivilPeriod day = PeriodContaining(Granularity::kWeek, CivilDay(2026, 3, 8));
+  day.first = day.last = CivilDay(2026, 3, 8);
+  CivilPeriod before = day;
+  before.first = before.last = CivilDay(2026, 3, 7);
+  const Window w = InZone(day, havana);
+  EXPECT_EQ(InZone(before, havana).end, w.begin);
+  EXPECT_EQ(w.end - w.begin, absl::Hours(23));
+  EXPECT_EQ(absl::ToCivilSecond(w.begin, havana), absl::CivilSecond(2026, 3, 8, 1, 0, 0));
+}
+
+TEST(FiguresTest, ARatioOverNothingHasNoValue) {
+  const auto empty = MakeRatio(0, 0);
+  EXPECT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.numerator(), 0);
+  const auto some = MakeRatio(3, 4);
+  ASSERT_TRUE(some.has_value());
+  EXPECT_DOUBLE_EQ(some.value(), 0.75);
+  EXPECT_DOUBLE_EQ(MakeRatio(5, 2).value(), 2.5);  // ideas per person may exceed 1
+}
+
+TEST(FiguresTest, TheMedianIsTheMiddleOrTheMeanOfTheTwoMiddles) {
+  EXPECT_FALSE(Median({}).has_value());
+  EXPECT_EQ(Median({7}), 7);
+  EXPECT_EQ(Median({9, 1, 5}), 5);
+  EXPECT_EQ(Median({4, 1, 3, 2}), 2);  // (2 + 3) / 2 rounded down
+  EXPECT_EQ(Median({10, 20}), 15);
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(Median({big, big - 2}), big - 1);  // no overflow
+}
+
+TEST(FiguresTest, OpenIdeasAreBucketedByAgeInDays) {
+  EXPECT_EQ(AgeBucket(absl::ZeroDuration()), 0);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 30) - absl::Seconds(1)), 0);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 30)), 1);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 90) - absl::Seconds(1)), 1);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 90)), 2);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 180)), 3);
+  EXPECT_EQ(AgeBucket(absl::Hours(24 * 3650)), 3);
+}
+
+TEST(FiguresTest, TheDailyKaizenFiguresFollowTheirFormulas) {
+  IdeaCounts lyon;
+  lyon.submitted = 6;
+  lyon.submitted_kept = 5;
+  lyon.submitted_implemented = 2;
+  lyon.implemented = 3;
+  lyon.implement_seconds = {86400, 3 * 86400, 10 * 86400};
+  lyon.rejected = 1;
+  lyon.open_by_age = {2, 1, 0, 1};
+  lyon.review_backlog = 2;
+  lyon.headcount = 4;
+  lyon.participants = 3;
+  IdeaCounts pune;
+  pune.submitted = 2;
+  pune.submitted_kept = 2;
+  pune.headcount = 6;
+  pune.participants = 1;
+  pune.implemented = 1;
+  pune.implement_seconds = {2 * 86400};
+  pune.open_by_age = {1, 0, 0, 0};
+
+  const auto site = DailyKaizenFigures(lyon);
+  EXPECT_EQ(site.ideas_submitted(), 6);
+  EXPECT_DOUBLE_EQ(site.ideas_per_person().value(), 1.5);
+  EXPECT_DOUBLE_EQ(site.participation_rate().value(), 0.75);
+  EXPECT_DOUBLE_EQ(site.implementation_rate().value(), 0.4);
+  EXPECT_EQ(site.median_time_to_implement().seconds(), 3 * 86400);
+  EXPECT_EQ(site.open_ideas().total(), 4);
+  EXPECT_EQ(site.open_ideas().from_180_days(), 1);
+  EXPECT_EQ(site.review_backlog(), 2);
+  EXPECT_EQ(site.ideas_rejected(), 1);
+
+  // An organization's rate is the ratio of its sums, not the mean of its sites' rates.
+  IdeaCounts org = lyon;
+  org.Add(pune);
+  const auto all = DailyKaizenFigures(org);
+  EXPECT_EQ(all.ideas_per_person().numerator(), 8);
+  EXPECT_EQ(all.ideas_per_person().denominator(), 10);
+  EXPECT_DOUBLE_EQ(all.participation_rate().value(), 0.4);
+  EXPECT_DOUBLE_EQ(all.implementation_rate().value(), 2.0 / 7.0);
+  // The median of all four times (1, 2, 3, 10 days): 2.5 days.
+  EXPECT_EQ(all.median_time_to_implement().seconds(), 5 * 86400 / 2);
+  EXPECT_EQ(all.open_ideas().under_30_days(), 3);
+
+  // An empty period: counts of zero, no rates, no median.
+  const auto empty = DailyKaizenFigures(IdeaCounts{});
+  EXPECT_FALSE(empty.ideas_per_person().has_value());
+  EXPECT_FALSE(empty.participation_rate().has_value());
+  EXPECT_FALSE(empty.implementation_rate().has_value());
+  EXPECT_FALSE(empty.has_median_time_to_implement());
+  EXPECT_EQ(empty.open_ideas().total(), 0);
+}
+
+}  // namespace
+}  // namespace kpo::reporting::domain

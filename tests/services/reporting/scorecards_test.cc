@@ -1,0 +1,291 @@
+// The scorecard over real SQLite projections, fed the events the other services
+// publish: every daily-kaizen figure of a month at a site, an area and the
+// organization, periods read in each site's time zone, late, redelivered and reordered
+// events, trends, tenancy and bad input.
+#include "fixture.h"
+#include "gmock/gmock.h"
+
+namespace kpo::reporting::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const auto& v : kpo::core::FieldViolationsOf(s)) out.push_back(v.field);
+  return out;
+}
+
+constexpr int64_t kDay = 86400;
+
+class ScorecardsTest : public ReportingFixture {
+ protected:
+  // The month of March 2026 (see each figure's expectation for why).
+  void LoadMarch(bool implement_i7 = true) {
+    Person("ana", Lyon(), Utc(2026, 1, 1), Lyon() + "/areas/press");
+    Person("bo", Lyon(), Utc(2026, 1, 1));
+    Person("cy", Lyon(), Utc(2026, 3, 20));
+    dir::Person dee = Person("dee", Lyon(), Utc(2026, 1, 1));
+    dee.set_state(dir::INACTIVE);
+    *dee.mutable_update_time() = At(Utc(2026, 3, 10));
+    ASSERT_TRUE(Apply<dir::PersonDeactivated>(dee, 2).ok());
+    Person("raj", Pune(), Utc(2026, 1, 1));
+    Person("sam", Pune(), Utc(2026, 1, 1));
+
+    // Submitted, accepted and implemented in March, in 3 days, at the press area.
+    const auto i1 = Idea("i1", Lyon(), Utc(2026, 3, 2, 8), {"ana"}, Lyon() + "/areas/press");
+    Submit(i1);
+    ASSERT_TRUE(Apply<daily::IdeaAccepted>(Accepted(i1, Utc(2026, 3, 3)), 2).ok());
+    ASSERT_TRUE(Apply<daily::IdeaImplemented>(
+                    Implemented(Accepted(i1, Utc(2026, 3, 3)), Utc(2026, 3, 5, 8)), 3)
+                    .ok());
+    // Submitted by two people and rejected in March.
+    const auto i2 = Idea("i2", Lyon(), Utc(2026, 3, 10), {"bo", "ana"});
+    Submit(i2);
+    ASSERT_TRUE(Apply<daily::IdeaRejected>(Rejected(i2, Utc(2026, 3, 12)), 2).ok());
+    // 22:30 UTC on 31 March is 00:30 on 1 April in Paris: April's at Lyon.
+    Submit(Idea("i3", Lyon(), Utc(2026, 3, 31, 22, 30), {"bo"}));
+    // 20:00 UTC on 31 March is 01:30 on 1 April in Pune: April's at Pune.
+    Submit(Idea("i4", Pune(), Utc(2026, 3, 31, 20), {"raj"}));
+    // Waiting for review since 15 March.
+    Submit(Idea("i5", Pune(), Utc(2026, 3, 15), {"raj"}));
+    // Submitted and withdrawn in March: counts as submitted, not in the rate.
+    const auto i6 = Idea("i6", Lyon(), Utc(2026, 3, 25), {"cy"});
+    Submit(i6);
+    ASSERT_TRUE(Apply<daily::IdeaWithdrawn>(Withdrawn(i6, Utc(2026, 3, 26)), 2).ok());
+    // Submitted in January, implemented on 20 March: 69 days.
+    const auto i7 = Idea("i7", Lyon(), Utc(2026, 1, 10), {"ana"});
+    Submit(i7);
+    if (implement_i7) ImplementI7();
+    // Submitted in December, accepted in February, still in progress.
+    const auto i8 = Idea("i8", Lyon(), Utc(2025, 12, 1), {"bo"});
+    Submit(i8);
+    ASSERT_TRUE(Apply<daily::IdeaAccepted>(Accepted(i8, Utc(2026, 2, 1)), 2).ok());
+  }
+
+  void ImplementI7() {
+    const auto i7 = Idea("i7", Lyon(), Utc(2026, 1, 10), {"ana"});
+    ASSERT_TRUE(Apply<daily::IdeaImplemented>(Implemented(i7, Utc(2026, 3, 20)), 2).ok());
+  }
+
+  void Submit(const daily::Idea& idea) { ASSERT_TRUE(Apply<daily::IdeaSubmitted>(idea, 1).ok()); }
+
+  pb::DailyKaizenFigures March(const std::string& scope) {
+    auto card = Card(scope, pb::GRANULARITY_MONTH, 2026, 3, 17);
+    EXPECT_TRUE(card.ok()) << card.status();
+    if (!card.ok()) return {};
+    EXPECT_EQ(card->period().start_date().day(), 1);
+    EXPECT_EQ(card->period().end_date().day(), 31);
+    return card->daily_kaizen();
+  }
+};
+
+TEST_F(ScorecardsTest, ASitesMonthCountsItsIdeasAndPeopleInItsOwnTimeZone) {
+  LoadMarch();
+  const auto lyon = March(Lyon());
+  EXPECT_EQ(lyon.ideas_submitted(), 3);  // i1, i2, i6 (i3 is April's in Paris)
+  EXPECT_EQ(lyon.headcount(), 3);        // ana, bo, cy (dee left on 10 March)
+  EXPECT_DOUBLE_EQ(lyon.ideas_per_person().value(), 1.0);
+  EXPECT_EQ(lyon.participation_rate().numerator(), 3);     // ana, bo and cy submitted
+  EXPECT_EQ(lyon.implementation_rate().numerator(), 1);    // i1
+  EXPECT_EQ(lyon.implementation_rate().denominator(), 2);  // i1, i2 (i6 withdrawn)
+  EXPECT_EQ(lyon.ideas_implemented(), 2);                  // i1 and i7
+  EXPECT_EQ(lyon.median_time_to_implement().seconds(), (3 + 69) * kDay / 2);
+  EXPECT_EQ(lyon.ideas_rejected(), 1);
+  EXPECT_EQ(lyon.open_ideas().total(), 1);  // i8, open 121 days at the end of March
+  EXPECT_EQ(lyon.open_ideas().from_90_to_179_days(), 1);
+  EXPECT_EQ(lyon.review_backlog(), 0);  // i8 was reviewed
+
+  const auto pune = March(Pune());
+  EXPECT_EQ(pune.ideas_submitted(), 1);  // i5 (i4 is April's in Pune)
+  EXPECT_EQ(pune.headcount(), 2);
+  EXPECT_EQ(pune.participation_rate().numerator(), 1);
+  EXPECT_DOUBLE_EQ(pune.implementation_rate().value(), 0.0);
+  EXPECT_FALSE(pune.has_median_time_to_implement());
+  EXPECT_EQ(pune.open_ideas().under_30_days(), 1);
+  EXPECT_EQ(pune.review_backlog(), 1);
+
+  // April: the ideas submitted just after each site's midnight.
+  auto april = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 4, 1);
+  ASSERT_TRUE(april.ok());
+  EXPECT_EQ(april->daily_kaizen().ideas_submitted(), 1);
+  april = Card(Pune(), pb::GRANULARITY_MONTH, 2026, 4, 30);
+  ASSERT_TRUE(april.ok());
+  EXPECT_EQ(april->daily_kaizen().ideas_submitted(), 1);
+}
+
+TEST_F(ScorecardsTest, TheOrganizationAddsItsSitesUpAndAnAreaCountsItsOwn) {
+  LoadMarch();
+  const auto org = March(kOrg);
+  EXPECT_EQ(org.ideas_submitted(), 4);
+  EXPECT_EQ(org.headcount(), 5);
+  EXPECT_EQ(org.participation_rate().numerator(), 4);
+  EXPECT_EQ(org.implementation_rate().numerator(), 1);
+  EXPECT_EQ(org.implementation_rate().denominator(), 3);
+  EXPECT_EQ(org.ideas_implemented(), 2);
+  EXPECT_EQ(org.median_time_to_implement().seconds(), 36 * kDay);
+  EXPECT_EQ(org.open_ideas().total(), 2);
+  EXPECT_EQ(org.review_backlog(), 1);
+
+  const auto press = March(Lyon() + "/areas/press");
+  EXPECT_EQ(press.ideas_submitted(), 1);  // i1
+  EXPECT_EQ(press.headcount(), 1);        // ana
+  EXPECT_DOUBLE_EQ(press.participation_rate().value(), 1.0);
+  EXPECT_DOUBLE_EQ(press.implementation_rate().value(), 1.0);
+  EXPECT_EQ(press.median_time_to_implement().seconds(), 3 * kDay);
+}
+
+TEST_F(ScorecardsTest, AnEmptyPeriodHasCountsOfZeroAndNoRates) {
+  LoadMarch();
+  auto card = Card(Lyon(), pb::GRANULARITY_WEEK, 2024, 6, 12);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const auto& f = card->daily_kaizen();
+  EXPECT_EQ(f.ideas_submitted(), 0);
+  EXPECT_EQ(f.headcount(), 0);
+  EXPECT_FALSE(f.ideas_per_person().has_value());
+  EXPECT_FALSE(f.participation_rate().has_value());
+  EXPECT_FALSE(f.implementation_rate().has_value());
+  EXPECT_FALSE(f.has_median_time_to_implement());
+  EXPECT_EQ(card->period().start_date().day(), 10);  // Monday 10 June 2024
+  EXPECT_EQ(card->period().end_date().day(), 16);
+}
+
+TEST_F(ScorecardsTest, APeriodNotOverYetReadsItsStatesNow) {
+  Person("ana", Lyon(), Utc(2026, 1, 1));
+  Submit(Idea("fresh", Lyon(), Utc(2026, 11, 1), {"ana"}));
+  // Now is 23 November: the idea has been open 22 days (at the end of the year it would
+  // be 60).
+  auto year = Card(Lyon(), pb::GRANULARITY_YEAR, 2026, 6, 1);
+  ASSERT_TRUE(year.ok());
+  EXPECT_EQ(year->daily_kaizen().open_ideas().under_30_days(), 1);
+  EXPECT_EQ(year->daily_kaizen().review_backlog(), 1);
+  // A person who joins on 1 December is not counted yet.
+  Person("bo", Lyon(), Utc(2026, 12, 1));
+  year = Card(Lyon(), pb::GRANULARITY_YEAR, 2026, 6, 1);
+  ASSERT_TRUE(year.ok());
+  EXPECT_EQ(year->daily_kaizen().headcount(), 1);
+}
+
+TEST_F(ScorecardsTest, ALateEventChangesThePeriodItBelongsTo) {
+  LoadMarch(/*implement_i7=*/false);
+  const auto before = March(Lyon());
+  EXPECT_EQ(before.ideas_implemented(), 1);
+  const auto january = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 1, 1);
+  ASSERT_TRUE(january.ok());
+  EXPECT_EQ(january->daily_kaizen().implementation_rate().numerator(), 0);
+  ImplementI7();  // arrives in November, happened on 20 March
+  const auto after = March(Lyon());
+  EXPECT_EQ(after.ideas_implemented(), 2);
+  EXPECT_EQ(after.median_time_to_implement().seconds(), (3 + 69) * kDay / 2);
+  // January's cohort: i7, now implemented.
+  const auto january_now = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 1, 1);
+  ASSERT_TRUE(january_now.ok());
+  EXPECT_EQ(january_now->daily_kaizen().implementation_rate().numerator(), 1);
+}
+
+TEST_F(ScorecardsTest, RedeliveredAndReorderedEventsChangeNothing) {
+  LoadMarch();
+  const auto once = Card(kOrg, pb::GRANULARITY_QUARTER, 2026, 2, 1);
+  ASSERT_TRUE(once.ok());
+  // Every idea event again, oldest revision last: nothing moves back.
+  const auto i1 = Idea("i1", Lyon(), Utc(2026, 3, 2, 8), {"ana"}, Lyon() + "/areas/press");
+  ASSERT_TRUE(Apply<daily::IdeaImplemented>(
+                  Implemented(Accepted(i1, Utc(2026, 3, 3)), Utc(2026, 3, 5, 8)), 3)
+                  .ok());
+  ASSERT_TRUE(Apply<daily::IdeaAccepted>(Accepted(i1, Utc(2026, 3, 3)), 2).ok());
+  Submit(i1);
+  Submit(Idea("i2", Lyon(), Utc(2026, 3, 10), {"bo", "ana"}));
+  dir::Person dee;
+  dee.set_name(P("dee"));
+  dee.set_home_site(Lyon());
+  dee.set_state(dir::ACTIVE);
+  *dee.mutable_create_time() = At(Utc(2026, 1, 1));
+  ASSERT_TRUE(Apply<dir::PersonCreated>(dee, 1).ok());  // older than the deactivation
+  const auto again = Card(kOrg, pb::GRANULARITY_QUARTER, 2026, 2, 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->daily_kaizen().SerializeAsString(), once->daily_kaizen().SerializeAsString());
+
+  // An idea whose implementation arrives before its submission ends up implemented.
+  const auto late = Idea("late", Pune(), Utc(2026, 3, 3), {"sam"});
+  ASSERT_TRUE(Apply<daily::IdeaImplemented>(Implemented(late, Utc(2026, 3, 4)), 3).ok());
+  Submit(late);
+  const auto pune = March(Pune());
+  EXPECT_EQ(pune.ideas_implemented(), 1);
+  EXPECT_EQ(pune.participation_rate().numerator(), 2);  // raj and sam
+}
+
+TEST_F(ScorecardsTest, ATrendIsConsecutivePeriodsOldestFirst) {
+  LoadMarch();
+  pb::QueryScorecardTrendRequest r;
+  r.set_name(Lyon() + "/scorecard");
+  r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+  r.mutable_period()->mutable_start_date()->set_year(2026);
+  r.mutable_period()->mutable_start_date()->set_month(4);
+  r.mutable_period()->mutable_start_date()->set_day(9);
+  r.set_periods(5);
+  auto trend = scorecards_->QueryScorecardTrend(viewer_, r);
+  ASSERT_TRUE(trend.ok()) << trend.status();
+  ASSERT_EQ(trend->scorecards_size(), 5);
+  std::vector<int64_t> submitted;
+  for (const auto& card : trend->scorecards()) {
+    submitted.push_back(card.daily_kaizen().ideas_submitted());
+    EXPECT_FALSE(card.has_freshness());
+  }
+  // December (i8), January (i7), February, March (i1, i2, i6), April (i3).
+  EXPECT_THAT(submitted, ElementsAre(1, 1, 0, 3, 1));
+  EXPECT_EQ(trend->scorecards(0).period().start_date().month(), 12);
+  EXPECT_EQ(trend->scorecards(0).period().start_date().year(), 2025);
+  EXPECT_TRUE(trend->has_freshness());
+  // The default is twelve periods ending with the current one (November 2026 in Lyon).
+  r.set_periods(0);
+  r.mutable_period()->clear_start_date();
+  trend = scorecards_->QueryScorecardTrend(viewer_, r);
+  ASSERT_TRUE(trend.ok());
+  ASSERT_EQ(trend->scorecards_size(), 12);
+  EXPECT_EQ(trend->scorecards(11).period().start_date().month(), 11);
+  EXPECT_EQ(trend->scorecards(0).period().start_date().month(), 12);
+}
+
+TEST_F(ScorecardsTest, BadInputNamesEveryFieldAndUnknownScopesAreNotFound) {
+  pb::GetScorecardRequest r;
+  r.set_name("organizations/acme/sites/lyon");
+  r.mutable_period()->mutable_start_date()->set_year(2026);
+  r.mutable_period()->mutable_start_date()->set_month(2);
+  r.mutable_period()->mutable_start_date()->set_day(30);
+  auto card = scorecards_->GetScorecard(viewer_, r);
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(card.status()),
+              ElementsAre("name", "period.granularity", "period.start_date"));
+
+  pb::QueryScorecardTrendRequest t;
+  t.set_name(Lyon() + "/scorecard");
+  t.mutable_period()->set_granularity(pb::GRANULARITY_YEAR);
+  t.set_periods(121);
+  EXPECT_THAT(Fields(scorecards_->QueryScorecardTrend(viewer_, t).status()),
+              ElementsAre("periods"));
+
+  auto unknown = Card(std::string(kOrg) + "/sites/nowhere", pb::GRANULARITY_MONTH, 2026, 3, 1);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  unknown = Card(Lyon() + "/areas/nowhere", pb::GRANULARITY_MONTH, 2026, 3, 1);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ScorecardsTest, AnotherOrganizationSeesNothing) {
+  LoadMarch();
+  const kpo::auth::Principal spy{"spy", "globex", {kpo::auth::kOrgAdmin}};
+  for (const std::string& scope : {std::string(kOrg), Lyon(), Lyon() + "/areas/press"}) {
+    auto card = Card(scope, pb::GRANULARITY_MONTH, 2026, 3, 1, &spy);
+    EXPECT_EQ(card.status().code(), absl::StatusCode::kPermissionDenied) << scope;
+  }
+  // Its own organization, which reporting has never heard of, has no sites and no ideas.
+  auto own = Card("organizations/globex", pb::GRANULARITY_MONTH, 2026, 3, 1, &spy);
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->daily_kaizen().ideas_submitted(), 0);
+  // An event claiming a resource of another organization is refused (dead-lettered).
+  auto foreign = Idea("x", Lyon(), Utc(2026, 3, 2), {"ana"});
+  EXPECT_EQ((Apply<daily::IdeaSubmitted>(foreign, 1, "organizations/globex").code()),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kpo::reporting::testing

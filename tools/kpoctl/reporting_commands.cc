@@ -1,0 +1,195 @@
+#include "reporting_commands.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli.h"
+#include "google/protobuf/util/time_util.h"
+#include "kpo/reporting/v1/reporting_service.grpc.pb.h"
+#include "output.h"
+#include "values.h"
+
+namespace kpo::kpoctl {
+namespace {
+
+namespace pb = kpo::reporting::v1;
+
+struct Opts {
+  std::string scope, period = "month", date, figure;
+  int periods = 12;
+};
+Opts o;
+
+std::unique_ptr<pb::ReportingService::Stub> Stub() {
+  return pb::ReportingService::NewStub(Channel(g.reporting));
+}
+
+// "" -> the organization; "lyon" -> a site; "lyon/press" -> one of its areas; full
+// names pass through.
+std::string ScorecardName(const std::string& scope) {
+  if (absl::StartsWith(scope, "organizations/")) {
+    return absl::EndsWith(scope, "/scorecard") ? scope : scope + "/scorecard";
+  }
+  if (scope.empty()) return OrgName() + "/scorecard";
+  const std::vector<std::string> parts = absl::StrSplit(scope, '/');
+  if (parts.size() == 1) return Name("sites", parts[0]) + "/scorecard";
+  if (parts.size() == 2) return AreaName(parts[0], parts[1]) + "/scorecard";
+  Usage("scope: a site (lyon), an area (lyon/press) or nothing for the organization");
+}
+
+pb::Period PeriodOption() {
+  pb::Period p;
+  p.set_granularity(ParseEnum<pb::Granularity>(o.period, pb::Granularity_Parse, "period",
+                                               "week, month, quarter, year", "GRANULARITY_"));
+  if (!o.date.empty()) *p.mutable_start_date() = Must(ParseDate(o.date));
+  return p;
+}
+
+std::string Freshness(const pb::Freshness& f) {
+  if (!f.has_complete_through()) return "no events applied yet";
+  return absl::StrCat(
+      "complete through ", google::protobuf::util::TimeUtil::ToString(f.complete_through()),
+      f.pending_records() == 0 ? " (caught up)"
+                               : absl::StrCat(" (", f.pending_records(), " records pending)"));
+}
+
+std::string PeriodText(const pb::Period& p) {
+  return absl::StrCat(FormatDate(p.start_date()), "..", FormatDate(p.end_date()));
+}
+
+// The figures of a scorecard, its sections in order (not its name, period or freshness).
+std::vector<std::pair<std::string, std::string>> Figures(const pb::Scorecard& card) {
+  pb::Scorecard sections = card;
+  sections.clear_name();
+  sections.clear_period();
+  sections.clear_freshness();
+  auto all = FlattenFigures(sections);
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [](const auto& f) { return f.first.find('.') == std::string::npos; }),
+            all.end());
+  return all;
+}
+
+// The number a figure's readable value starts with ("62.5% (5/8)" -> 62.5); 0 for n/a.
+double Leading(const std::string& text) {
+  double v = 0;
+  (void)absl::SimpleAtod(text.substr(0, text.find_first_of(" %")), &v);
+  return v;
+}
+
+void AddScorecard(CLI::App& app, int& rc) {
+  auto* cmd =
+      app.add_subcommand("scorecard", "an organization's, site's or area's figures for one period");
+  cmd->add_option("scope", o.scope, "a site (lyon), an area (lyon/press); none: the organization");
+  cmd->add_option("--period", o.period, "week, month, quarter or year")->capture_default_str();
+  cmd->add_option("--date", o.date, "a day of the period, YYYY-MM-DD (default: today there)");
+  cmd->callback([&rc] {
+    pb::GetScorecardRequest r;
+    r.set_name(ScorecardName(o.scope));
+    *r.mutable_period() = PeriodOption();
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    pb::Scorecard card;
+    if (grpc::Status s = Stub()->GetScorecard(&ctx, r, &card); !s.ok()) {
+      rc = Fail(s);
+      return;
+    }
+    if (g.output == "json") {
+      Render(card);
+      return;
+    }
+    Table t({"FIGURE", "VALUE"});
+    for (auto& [path, value] : Figures(card)) t.Add({path, value});
+    if (g.output != "csv") {
+      std::cout << card.name() << "  " << PeriodText(card.period()) << "  "
+                << Freshness(card.freshness()) << "\n";
+    }
+    Show(t);
+  });
+}
+
+void AddTrend(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand(
+      "trend", "consecutive periods ending with the given one: every figure, or one as a chart");
+  cmd->add_option("scope", o.scope, "a site (lyon), an area (lyon/press); none: the organization");
+  cmd->add_option("--period", o.period, "week, month, quarter or year")->capture_default_str();
+  cmd->add_option("--date", o.date, "a day of the last period, YYYY-MM-DD (default: today)");
+  cmd->add_option("--periods", o.periods, "how many, 1-120")->capture_default_str();
+  cmd->add_option("--figure", o.figure,
+                  "one figure, e.g. daily_kaizen.ideas_submitted: a row per period with a chart");
+  cmd->callback([&rc] {
+    pb::QueryScorecardTrendRequest r;
+    r.set_name(ScorecardName(o.scope));
+    *r.mutable_period() = PeriodOption();
+    r.set_periods(o.periods);
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    pb::QueryScorecardTrendResponse trend;
+    if (grpc::Status s = Stub()->QueryScorecardTrend(&ctx, r, &trend); !s.ok()) {
+      rc = Fail(s);
+      return;
+    }
+    if (g.output == "json") {
+      Render(trend);
+      return;
+    }
+    if (g.output != "csv") std::cout << r.name() << "  " << Freshness(trend.freshness()) << "\n";
+    if (o.figure.empty()) {
+      // A row per figure, a column per period: the spreadsheet layout.
+      std::vector<std::string> headers = {"FIGURE"};
+      for (const auto& card : trend.scorecards()) {
+        headers.push_back(FormatDate(card.period().start_date()));
+      }
+      Table t(headers);
+      std::vector<std::vector<std::string>> rows;
+      for (int i = 0; i < trend.scorecards_size(); ++i) {
+        const auto figures = Figures(trend.scorecards(i));
+        if (rows.empty()) {
+          for (const auto& f : figures) rows.push_back({f.first});
+        }
+        for (size_t j = 0; j < figures.size() && j < rows.size(); ++j) {
+          rows[j].push_back(figures[j].second);
+        }
+      }
+      for (auto& row : rows) t.Add(std::move(row));
+      Show(t);
+      return;
+    }
+    std::vector<std::pair<std::string, std::string>> points;
+    for (const auto& card : trend.scorecards()) {
+      std::string value;
+      for (const auto& [path, v] : Figures(card)) {
+        if (path == o.figure) value = v;
+      }
+      if (value.empty()) {
+        std::string known;
+        for (const auto& f : Figures(card)) absl::StrAppend(&known, "\n  ", f.first);
+        Usage(absl::StrCat("unknown figure '", o.figure, "'; the figures are:", known));
+      }
+      points.emplace_back(FormatDate(card.period().start_date()), value);
+    }
+    double top = 0;
+    for (const auto& p : points) top = std::max(top, Leading(p.second));
+    constexpr int kWidth = 40;
+    Table t({"PERIOD", o.figure, ""});
+    for (const auto& [period, value] : points) {
+      const int bar = top > 0 ? static_cast<int>(Leading(value) / top * kWidth + 0.5) : 0;
+      std::string chart;
+      for (int i = 0; i < bar; ++i) chart += "\u2588";
+      t.Add({period, value, g.output == "csv" ? "" : chart});
+    }
+    Show(t);
+  });
+}
+
+}  // namespace
+
+void AddReportingCommands(CLI::App& app, int& rc) {
+  AddScorecard(app, rc);
+  AddTrend(app, rc);
+}
+
+}  // namespace kpo::kpoctl
