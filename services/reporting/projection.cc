@@ -1,11 +1,15 @@
 #include "projection.h"
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "kpo/core/date.h"
+#include "kpo/core/resource_name.h"
 #include "kpo/daily/v1/events.pb.h"
+#include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 
@@ -13,6 +17,7 @@ namespace kpo::reporting {
 namespace {
 
 namespace daily = kpo::daily::v1;
+namespace kaizen = kpo::kaizen::v1;
 namespace people = kpo::people::v1;
 using kpo::common::v1::EventEnvelope;
 using kpo::storage::Null;
@@ -27,6 +32,17 @@ int64_t Micros(const google::protobuf::Timestamp& t) {
 Value MicrosOrNull(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return Null{};
   return Micros(t);
+}
+
+// The kaizen event types that move an event from one state to another.
+bool IsLifecycleEvent(const std::string& type) {
+  static const auto* types = new std::set<std::string>{
+      "kpo.kaizen.v1.KaizenEventProposed",        "kpo.kaizen.v1.KaizenEventChartered",
+      "kpo.kaizen.v1.KaizenEventStarted",         "kpo.kaizen.v1.KaizenEventCompleted",
+      "kpo.kaizen.v1.KaizenEventFollowUpStarted", "kpo.kaizen.v1.KaizenEventSustained",
+      "kpo.kaizen.v1.KaizenEventBackslid",        "kpo.kaizen.v1.KaizenEventClosed",
+      "kpo.kaizen.v1.KaizenEventCancelled"};
+  return types->contains(type);
 }
 
 // The organization id of an event whose resource is `name`; INVALID_ARGUMENT (the record
@@ -125,6 +141,72 @@ absl::Status ProjectIdea(Transaction& tx, const EventEnvelope& event, const dail
   return absl::OkStatus();
 }
 
+// A kaizen event: its lifecycle transition when the event is one (recorded whatever the
+// order of arrival), then its latest state.
+absl::Status ProjectKaizenEvent(Transaction& tx, const EventEnvelope& event,
+                                const kaizen::KaizenEvent& e, int64_t revision) {
+  auto org = OrganizationOf(event, e.name());
+  if (!org.ok()) return org.status();
+  if (IsLifecycleEvent(event.type())) {
+    absl::Status s = tx.Exec(
+                           "INSERT OR IGNORE INTO r_kaizen_transitions (org, event, revision, "
+                           "state, at_us, site) VALUES (?, ?, ?, ?, ?, ?)",
+                           {*org, e.name(), revision, static_cast<int64_t>(e.state()),
+                            Micros(event.time()), e.site()})
+                         .status();
+    if (!s.ok()) return s;
+  }
+  bool exists = false;
+  auto newer = IsNewer(tx, "r_kaizen_events", *org, e.name(), revision, exists);
+  if (!newer.ok() || !*newer) return newer.status();
+  return tx
+      .Exec(
+          "INSERT INTO r_kaizen_events (org, name, revision, site, area, objective, state, "
+          "facilitator_kind, create_us, completion_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (org, name) DO UPDATE SET revision = excluded.revision, "
+          "site = excluded.site, area = excluded.area, objective = excluded.objective, "
+          "state = excluded.state, facilitator_kind = excluded.facilitator_kind, "
+          "create_us = excluded.create_us, completion_day = excluded.completion_day",
+          {*org, e.name(), revision, e.site(), e.area(), e.charter().strategic_objective(),
+           static_cast<int64_t>(e.state()), static_cast<int64_t>(e.facilitator_kind()),
+           Micros(e.create_time()), kpo::core::DateKey(e.completion_date())})
+      .status();
+}
+
+// An action item: its latest state, and when it was first seen done (the commit time of
+// the earliest revision that was DONE, whatever the order of arrival).
+absl::Status ProjectActionItem(Transaction& tx, const EventEnvelope& event,
+                               const kaizen::ActionItem& item, int64_t revision) {
+  auto org = OrganizationOf(event, item.name());
+  if (!org.ok()) return org.status();
+  auto parsed = kpo::core::ParseName(item.name(), {"organizations", "kaizenEvents", "actionItems"});
+  if (!parsed) return absl::InvalidArgumentError("not an action item name: " + item.name());
+  const std::string parent =
+      absl::StrCat("organizations/", (*parsed)[0], "/kaizenEvents/", (*parsed)[1]);
+  bool exists = false;
+  auto newer = IsNewer(tx, "r_action_items", *org, item.name(), revision, exists);
+  if (!newer.ok()) return newer.status();
+  if (*newer) {
+    absl::Status s =
+        tx.Exec(
+              "INSERT INTO r_action_items (org, name, revision, event, site, due_day, status) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, name) DO UPDATE SET "
+              "revision = excluded.revision, site = excluded.site, due_day = excluded.due_day, "
+              "status = excluded.status",
+              {*org, item.name(), revision, parent, item.site(),
+               kpo::core::DateKey(item.due_date()), static_cast<int64_t>(item.status())})
+            .status();
+    if (!s.ok()) return s;
+  }
+  if (item.status() != kaizen::DONE) return absl::OkStatus();
+  return tx
+      .Exec(
+          "UPDATE r_action_items SET done_us = ? WHERE org = ? AND name = ? AND "
+          "(done_us IS NULL OR done_us > ?)",
+          {Micros(event.time()), *org, item.name(), Micros(event.time())})
+      .status();
+}
+
 using Handler = absl::Status (*)(Transaction&, const EventEnvelope&);
 
 // Unpacks an event of type `Event` and applies its resource (the accessor `Resource`)
@@ -140,24 +222,56 @@ absl::Status Unpacked(Transaction& tx, const EventEnvelope& event) {
 
 #define KPO_PERSON_EVENT(Type) \
   { "kpo.people.v1." #Type, &Unpacked<people::Type, &people::Type::person, &ProjectPerson> }
+#define KPO_KAIZEN_EVENT(Type)                                                    \
+  {                                                                               \
+    "kpo.kaizen.v1." #Type,                                                       \
+        &Unpacked<kaizen::Type, &kaizen::Type::kaizen_event, &ProjectKaizenEvent> \
+  }
+#define KPO_ACTION_ITEM_EVENT(Type)                                             \
+  {                                                                             \
+    "kpo.kaizen.v1." #Type,                                                     \
+        &Unpacked<kaizen::Type, &kaizen::Type::action_item, &ProjectActionItem> \
+  }
 #define KPO_IDEA_EVENT(Type) \
   { "kpo.daily.v1." #Type, &Unpacked<daily::Type, &daily::Type::idea, &ProjectIdea> }
 
 const std::map<std::string, Handler>& Handlers() {
   static const auto* handlers = new std::map<std::string, Handler>{
-      KPO_PERSON_EVENT(PersonCreated),     KPO_PERSON_EVENT(PersonUpdated),
-      KPO_PERSON_EVENT(PersonDeactivated), KPO_IDEA_EVENT(IdeaSubmitted),
-      KPO_IDEA_EVENT(IdeaUpdated),         KPO_IDEA_EVENT(IdeaReviewerReassigned),
-      KPO_IDEA_EVENT(IdeaAccepted),        KPO_IDEA_EVENT(IdeaRejected),
-      KPO_IDEA_EVENT(IdeaStarted),         KPO_IDEA_EVENT(IdeaImplemented),
-      KPO_IDEA_EVENT(IdeaStandardized),    KPO_IDEA_EVENT(IdeaWithdrawn),
+      KPO_PERSON_EVENT(PersonCreated),
+      KPO_PERSON_EVENT(PersonUpdated),
+      KPO_PERSON_EVENT(PersonDeactivated),
+      KPO_IDEA_EVENT(IdeaSubmitted),
+      KPO_IDEA_EVENT(IdeaUpdated),
+      KPO_IDEA_EVENT(IdeaReviewerReassigned),
+      KPO_IDEA_EVENT(IdeaAccepted),
+      KPO_IDEA_EVENT(IdeaRejected),
+      KPO_IDEA_EVENT(IdeaStarted),
+      KPO_IDEA_EVENT(IdeaImplemented),
+      KPO_IDEA_EVENT(IdeaStandardized),
+      KPO_IDEA_EVENT(IdeaWithdrawn),
       KPO_IDEA_EVENT(IdeaImpactValidated),
+      KPO_KAIZEN_EVENT(KaizenEventProposed),
+      KPO_KAIZEN_EVENT(KaizenEventUpdated),
+      KPO_KAIZEN_EVENT(KaizenEventChartered),
+      KPO_KAIZEN_EVENT(KaizenEventStarted),
+      KPO_KAIZEN_EVENT(KaizenEventCompleted),
+      KPO_KAIZEN_EVENT(KaizenEventFollowUpStarted),
+      KPO_KAIZEN_EVENT(KaizenEventSustained),
+      KPO_KAIZEN_EVENT(KaizenEventBackslid),
+      KPO_KAIZEN_EVENT(KaizenEventClosed),
+      KPO_KAIZEN_EVENT(KaizenEventCancelled),
+      KPO_KAIZEN_EVENT(SavingsValidated),
+      KPO_KAIZEN_EVENT(AuditRecorded),
+      KPO_ACTION_ITEM_EVENT(ActionItemCreated),
+      KPO_ACTION_ITEM_EVENT(ActionItemUpdated),
   };
   return *handlers;
 }
 
 #undef KPO_PERSON_EVENT
 #undef KPO_IDEA_EVENT
+#undef KPO_KAIZEN_EVENT
+#undef KPO_ACTION_ITEM_EVENT
 
 bool IsDirectoryEvent(const std::string& type) {
   return absl::StartsWith(type, "kpo.people.v1.Organization") ||

@@ -1,9 +1,8 @@
 #include "scorecard_store.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "kpo/daily/v1/resources.pb.h"
+#include "kpo/kaizen/v1/resources.pb.h"
 #include "kpo/people/v1/resources.pb.h"
 
 namespace kpo::reporting::store {
@@ -59,10 +58,10 @@ absl::StatusOr<bool> AreaKnown(Transaction& tx, const std::string& org, const st
 
 absl::StatusOr<domain::IdeaCounts> CountIdeas(Transaction& tx, const std::string& org,
                                               const std::string& site, const std::string& area,
-                                              const domain::Window& window, absl::Time now) {
-  const int64_t begin = absl::ToUnixMicros(window.begin);
-  const int64_t end = absl::ToUnixMicros(window.end);
-  const int64_t at = absl::ToUnixMicros(std::min(now, window.end));
+                                              const SiteSpan& span) {
+  const int64_t begin = absl::ToUnixMicros(span.window.begin);
+  const int64_t end = absl::ToUnixMicros(span.window.end);
+  const int64_t at = absl::ToUnixMicros(span.as_of);
   domain::IdeaCounts c;
 
   // The cohort submitted in the window: how many, how many kept, how many implemented.
@@ -138,6 +137,98 @@ absl::StatusOr<domain::IdeaCounts> CountIdeas(Transaction& tx, const std::string
   if (!people.ok()) return people.status();
   c.headcount = (*people)[0].Int(0);
   c.participants = (*people)[0].Int(1);
+  return c;
+}
+
+absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(Transaction& tx, const std::string& org,
+                                                       const std::string& site,
+                                                       const std::string& area,
+                                                       const SiteSpan& span) {
+  namespace kz = kpo::kaizen::v1;
+  const int64_t begin = absl::ToUnixMicros(span.window.begin);
+  const int64_t end = absl::ToUnixMicros(span.window.end);
+  const int64_t at = absl::ToUnixMicros(span.as_of);
+  domain::KaizenCounts c;
+
+  std::vector<Value> params = {org, site, begin, end};
+  std::string area_sql = AreaFilter("area", area, params);
+  auto proposed = tx.Query(absl::StrCat("SELECT COUNT(*) FROM r_kaizen_events WHERE org = ? AND "
+                                        "site = ? AND create_us >= ? AND create_us < ?",
+                                        area_sql),
+                           params);
+  if (!proposed.ok()) return proposed.status();
+  c.proposed = (*proposed)[0].Int(0);
+
+  params = {int64_t{kz::LINE}, int64_t{kz::KPO}, org, site, span.first_day, span.last_day};
+  area_sql = AreaFilter("area", area, params);
+  auto completed = tx.Query(
+      absl::StrCat("SELECT COUNT(*), COALESCE(SUM(facilitator_kind = ?), 0), "
+                   "COALESCE(SUM(facilitator_kind = ?), 0) FROM r_kaizen_events WHERE org = ? AND "
+                   "site = ? AND completion_day >= ? AND completion_day <= ?",
+                   area_sql),
+      params);
+  if (!completed.ok()) return completed.status();
+  c.completed = (*completed)[0].Int(0);
+  c.completed_by_line = (*completed)[0].Int(1);
+  c.completed_by_kpo = (*completed)[0].Int(2);
+
+  // In follow-up at the end: the state of the latest transition before it.
+  params = {at, int64_t{kz::FOLLOW_UP}, org, site};
+  area_sql = AreaFilter("e.area", area, params);
+  auto following =
+      tx.Query(absl::StrCat("SELECT COUNT(*) FROM r_kaizen_events e WHERE (SELECT t.state FROM "
+                            "r_kaizen_transitions t WHERE t.org = e.org AND t.event = e.name AND "
+                            "t.at_us < ? ORDER BY t.revision DESC LIMIT 1) = ? AND e.org = ? AND "
+                            "e.site = ? AND e.completion_day > 0",
+                            area_sql),
+               params);
+  if (!following.ok()) return following.status();
+  c.in_follow_up = (*following)[0].Int(0);
+
+  // Sustainment outcomes in the window; an area's through its events.
+  std::string events_of_area;
+  auto area_events = [&](std::vector<Value>& p) {
+    if (area.empty()) return std::string();
+    p.emplace_back(org);
+    p.emplace_back(area);
+    return std::string(
+        " AND event IN (SELECT name FROM r_kaizen_events WHERE org = ? AND "
+        "area = ?)");
+  };
+  for (auto [state, counter] :
+       {std::pair{kz::SUSTAINED, &c.sustained}, std::pair{kz::BACKSLID, &c.backslid}}) {
+    params = {org, site, int64_t{state}, begin, end};
+    events_of_area = area_events(params);
+    auto outcomes = tx.Query(absl::StrCat("SELECT COUNT(*) FROM r_kaizen_transitions WHERE org = ? "
+                                          "AND site = ? AND state = ? AND at_us >= ? AND at_us < ?",
+                                          events_of_area),
+                             params);
+    if (!outcomes.ok()) return outcomes.status();
+    *counter = (*outcomes)[0].Int(0);
+  }
+
+  // Action items due in the period (not dropped), and those done.
+  params = {int64_t{kz::DONE}, org, site, span.first_day, span.last_day, int64_t{kz::DROPPED}};
+  events_of_area = area_events(params);
+  auto due = tx.Query(absl::StrCat("SELECT COUNT(*), COALESCE(SUM(status = ?), 0) FROM "
+                                   "r_action_items WHERE org = ? AND site = ? AND due_day >= ? "
+                                   "AND due_day <= ? AND status != ?",
+                                   events_of_area),
+                      params);
+  if (!due.ok()) return due.status();
+  c.items_due = (*due)[0].Int(0);
+  c.items_done = (*due)[0].Int(1);
+
+  // Overdue at the end: due before its day, not dropped, not done by then.
+  params = {org, site, span.as_of_day, int64_t{kz::DROPPED}, int64_t{kz::DONE}, at};
+  events_of_area = area_events(params);
+  auto overdue = tx.Query(absl::StrCat("SELECT COUNT(*) FROM r_action_items WHERE org = ? AND "
+                                       "site = ? AND due_day > 0 AND due_day < ? AND status != ? "
+                                       "AND (status != ? OR done_us >= ?)",
+                                       events_of_area),
+                          params);
+  if (!overdue.ok()) return overdue.status();
+  c.items_overdue = (*overdue)[0].Int(0);
   return c;
 }
 

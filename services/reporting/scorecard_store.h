@@ -33,11 +33,28 @@ absl::StatusOr<std::optional<SiteZone>> Site(kpo::storage::Transaction& tx, cons
 absl::StatusOr<bool> AreaKnown(kpo::storage::Transaction& tx, const std::string& org,
                                const std::string& area);
 
-// The idea system of `site` (restricted to `area` when not empty) over `window`; the
-// states at the end of the period (open ideas, backlog, headcount) are read at the
-// window's end, or at `now` for a period not over yet.
+// The days of a period at one site and its window: civil-date figures (completions, due
+// dates) compare day keys (YYYYMMDD), instants compare the window.
+struct SiteSpan {
+  domain::Window window;
+  int64_t first_day = 0;  // YYYYMMDD
+  int64_t last_day = 0;   // YYYYMMDD
+  // The instant the end-of-period states are read at (the window's end, or now), and
+  // its day at the site.
+  absl::Time as_of;
+  int64_t as_of_day = 0;
+};
+
+// The idea system of `site` (restricted to `area` when not empty) over `span`.
 absl::StatusOr<domain::IdeaCounts> CountIdeas(kpo::storage::Transaction& tx, const std::string& org,
                                               const std::string& site, const std::string& area,
-                                              const domain::Window& window, absl::Time now);
+                                              const SiteSpan& span);
+
+// The kaizen events of `site` (restricted to `area` when not empty) over `span`.
+absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(kpo::storage::Transaction& tx,
+                                                       const std::string& org,
+                                                       const std::string& site,
+                                                       const std::string& area,
+                                                       const SiteSpan& span);
 
 }  // namespace kpo::reporting::store

@@ -153,20 +153,37 @@ domain::CivilPeriod PeriodOf(const Query& q, const std::vector<store::SiteZone>&
   return domain::PeriodContaining(g, absl::ToCivilDay(now, zone));
 }
 
+// The period at one site: its window in the site's zone, its days, and the instant its
+// end-of-period states are read at (its end, or now for a period not over yet).
+store::SiteSpan SpanAt(const domain::CivilPeriod& period, absl::TimeZone zone, absl::Time now) {
+  store::SiteSpan span;
+  span.window = domain::InZone(period, zone);
+  span.first_day = kpo::core::DateKey(kpo::core::FromCivil(period.first));
+  span.last_day = kpo::core::DateKey(kpo::core::FromCivil(period.last));
+  span.as_of = std::min(now, span.window.end);
+  span.as_of_day = kpo::core::DateKey(kpo::core::FromCivil(absl::ToCivilDay(span.as_of, zone)));
+  return span;
+}
+
 absl::StatusOr<pb::Scorecard> Compute(Transaction& tx, const Query& q,
                                       const std::vector<store::SiteZone>& sites,
                                       const domain::CivilPeriod& period, absl::Time now) {
   domain::IdeaCounts ideas;
+  domain::KaizenCounts kaizen;
   for (const store::SiteZone& site : sites) {
-    const domain::Window window = domain::InZone(period, site.zone);
-    auto counts = store::CountIdeas(tx, q.scope.org, site.name, q.scope.area, window, now);
-    if (!counts.ok()) return counts.status();
-    ideas.Add(*counts);
+    const store::SiteSpan span = SpanAt(period, site.zone, now);
+    auto idea_counts = store::CountIdeas(tx, q.scope.org, site.name, q.scope.area, span);
+    if (!idea_counts.ok()) return idea_counts.status();
+    ideas.Add(*idea_counts);
+    auto kaizen_counts = store::CountKaizenEvents(tx, q.scope.org, site.name, q.scope.area, span);
+    if (!kaizen_counts.ok()) return kaizen_counts.status();
+    kaizen.Add(*kaizen_counts);
   }
   pb::Scorecard card;
   card.set_name(q.scope.name);
   *card.mutable_period() = ToProto(period, q.granularity);
   *card.mutable_daily_kaizen() = domain::DailyKaizenFigures(ideas);
+  *card.mutable_kaizen_events() = domain::KaizenEventFigures(kaizen);
   return card;
 }
 

@@ -96,25 +96,37 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
         "SUBMITTED", "EUR 5400.00 (validated)", "USD 1500.00 (validated)", "8 item(s)"}) {
     EXPECT_THAT(ideas.out, HasSubstr(row));
   }
-  // Reporting, fed only by the events, counts the demo's eight ideas (this year, or the
-  // years around it when the demo ran across a new year somewhere).
+  // Reporting, fed only by the events, counts the demo's eight ideas and its kaizen
+  // events' outcomes (this year, or the years around it when the demo ran across a new
+  // year somewhere).
   const absl::CivilYear year(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()) + 1);
   int64_t counted = 0;
+  int64_t completed = 0;
+  int64_t sustained = 0;
+  int64_t backslid = 0;
   Result trend;
   WaitFor(
       [&] {
         trend = Sh(env + kpoctl + " --output json trend --period year --periods 3 --date " +
                    absl::FormatCivilTime(absl::CivilDay(year)));
         if (trend.code != 0) return false;
-        counted = 0;
+        counted = completed = sustained = backslid = 0;
         const nlohmann::json parsed = nlohmann::json::parse(trend.out);
         for (const auto& card : parsed["scorecards"]) {
           counted += std::stoll(card["daily_kaizen"].value("ideas_submitted", "0"));
+          const auto& kaizen = card["kaizen_events"];
+          completed += std::stoll(kaizen.value("events_completed", "0"));
+          sustained += std::stoll(kaizen.value("events_sustained", "0"));
+          backslid += std::stoll(kaizen.value("events_backslid", "0"));
         }
-        return counted == 8;
+        return counted == 8 && sustained == 1 && backslid == 1;
       },
       absl::Seconds(30));
   EXPECT_EQ(counted, 8) << trend.out;
+  // And its kaizen events: Lyon's SMED sustained, Monterrey's 5S backslid.
+  EXPECT_EQ(sustained, 1) << trend.out;
+  EXPECT_EQ(backslid, 1) << trend.out;
+  EXPECT_GE(completed, 3) << trend.out;
   Result card = Sh(env + kpoctl + " scorecard lyon --period year");
   ASSERT_EQ(card.code, 0) << card.out;
   EXPECT_THAT(card.out, HasSubstr("daily_kaizen.participation_rate"));

@@ -83,7 +83,7 @@ inline std::set<std::string> EqualityColumns(const std::string& sql) {
   std::set<std::string> columns;
   const size_t where = sql.find(" WHERE ");
   if (where == std::string::npos || sql.find(" JOIN ") != std::string::npos ||
-      sql.find("EXISTS") != std::string::npos || sql.find(" IN (SELECT") != std::string::npos) {
+      sql.find("(SELECT") != std::string::npos) {
     return columns;
   }
   static const std::regex kEquality(R"(([A-Za-z_][A-Za-z_0-9]*) = \?)");

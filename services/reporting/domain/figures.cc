@@ -71,4 +71,34 @@ pb::DailyKaizenFigures DailyKaizenFigures(const IdeaCounts& c) {
   return f;
 }
 
+void KaizenCounts::Add(const KaizenCounts& o) {
+  proposed += o.proposed;
+  completed += o.completed;
+  completed_by_line += o.completed_by_line;
+  completed_by_kpo += o.completed_by_kpo;
+  in_follow_up += o.in_follow_up;
+  sustained += o.sustained;
+  backslid += o.backslid;
+  items_due += o.items_due;
+  items_done += o.items_done;
+  items_overdue += o.items_overdue;
+}
+
+pb::KaizenEventFigures KaizenEventFigures(const KaizenCounts& c) {
+  pb::KaizenEventFigures f;
+  f.set_events_proposed(c.proposed);
+  f.set_events_completed(c.completed);
+  f.set_events_in_follow_up(c.in_follow_up);
+  f.set_events_sustained(c.sustained);
+  f.set_events_backslid(c.backslid);
+  *f.mutable_sustainment_rate() = MakeRatio(c.sustained, c.sustained + c.backslid);
+  f.set_action_items_due(c.items_due);
+  f.set_action_items_done(c.items_done);
+  *f.mutable_action_item_closure_rate() = MakeRatio(c.items_done, c.items_due);
+  f.set_action_items_overdue(c.items_overdue);
+  *f.mutable_line_facilitation_share() =
+      MakeRatio(c.completed_by_line, c.completed_by_line + c.completed_by_kpo);
+  return f;
+}
+
 }  // namespace kpo::reporting::domain

@@ -44,4 +44,22 @@ struct IdeaCounts {
 
 kpo::reporting::v1::DailyKaizenFigures DailyKaizenFigures(const IdeaCounts& counts);
 
+// The kaizen events of one scope in one period.
+struct KaizenCounts {
+  int64_t proposed = 0;           // created in the period
+  int64_t completed = 0;          // completed in the period (completion date)
+  int64_t completed_by_line = 0;  // of those, facilitated by the line
+  int64_t completed_by_kpo = 0;   // of those, facilitated by the KPO
+  int64_t in_follow_up = 0;       // in follow-up at the end
+  int64_t sustained = 0;          // transitions to SUSTAINED in the period
+  int64_t backslid = 0;           // transitions to BACKSLID in the period
+  int64_t items_due = 0;          // action items due in the period, not dropped
+  int64_t items_done = 0;         // of those, done
+  int64_t items_overdue = 0;      // past due and not done at the end
+
+  void Add(const KaizenCounts& other);
+};
+
+kpo::reporting::v1::KaizenEventFigures KaizenEventFigures(const KaizenCounts& counts);
+
 }  // namespace kpo::reporting::domain

@@ -14,6 +14,7 @@
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/events.pb.h"
 #include "kpo/events/outbox.h"
+#include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
@@ -25,6 +26,7 @@ namespace kpo::reporting::testing {
 namespace pb = kpo::reporting::v1;
 namespace dir = kpo::people::v1;
 namespace daily = kpo::daily::v1;
+namespace kaizen = kpo::kaizen::v1;
 
 inline constexpr char kOrg[] = "organizations/acme";
 
@@ -63,6 +65,13 @@ class ReportingFixture : public ::testing::Test {
   template <class Event, class Resource>
   absl::Status Apply(const Resource& resource, int64_t revision,
                      const std::string& organization = kOrg) {
+    return ApplyAt<Event>(resource, revision, clock_.Now(), organization);
+  }
+
+  // The same, committed by its source service at `at` (the envelope's time).
+  template <class Event, class Resource>
+  absl::Status ApplyAt(const Resource& resource, int64_t revision, absl::Time at,
+                       const std::string& organization = kOrg) {
     Event e;
     e.GetReflection()
         ->MutableMessage(&e, e.GetDescriptor()->FindFieldByNumber(1))
@@ -73,6 +82,7 @@ class ReportingFixture : public ::testing::Test {
     env.set_source("//test");
     env.set_organization(organization);
     env.set_type(Event::descriptor()->full_name());
+    *env.mutable_time() = At(at);
     env.mutable_data()->PackFrom(e);
     return target_->Write([&](kpo::storage::Transaction& tx) { return Project(tx, env, clock_); });
   }

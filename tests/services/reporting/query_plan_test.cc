@@ -25,6 +25,18 @@ TEST_F(ReportingQueryPlanTest, ProjectionsAndScorecardsUseIndexes) {
   auto idea = Idea("i1", Lyon(), Utc(2026, 3, 2), {"ana"}, Lyon() + "/areas/press");
   ASSERT_TRUE(Apply<daily::IdeaSubmitted>(idea, 1).ok());
   ASSERT_TRUE(Apply<daily::IdeaImplemented>(Implemented(idea, Utc(2026, 3, 5)), 2).ok());
+  kaizen::KaizenEvent event;
+  event.set_name(std::string(kOrg) + "/kaizenEvents/k1");
+  event.set_site(Lyon());
+  event.set_area(Lyon() + "/areas/press");
+  event.set_state(kaizen::FOLLOW_UP);
+  ASSERT_TRUE(Apply<kaizen::KaizenEventFollowUpStarted>(event, 1).ok());
+  ASSERT_TRUE(Apply<kaizen::KaizenEventUpdated>(event, 2).ok());
+  kaizen::ActionItem item;
+  item.set_name(event.name() + "/actionItems/a1");
+  item.set_site(Lyon());
+  item.set_status(kaizen::DONE);
+  ASSERT_TRUE(Apply<kaizen::ActionItemCreated>(item, 1).ok());
   ASSERT_TRUE(Card(kOrg, pb::GRANULARITY_MONTH, 2026, 3, 1).ok());
   ASSERT_TRUE(Card(Lyon(), pb::GRANULARITY_YEAR, 2026, 3, 1).ok());
   kpo::testing::ExpectEveryStatementUsesAnIndex(*db_, *recording_);

@@ -2,8 +2,11 @@
 // publish: every daily-kaizen figure of a month at a site, an area and the
 // organization, periods read in each site's time zone, late, redelivered and reordered
 // events, trends, tenancy and bad input.
+#include <map>
+
 #include "fixture.h"
 #include "gmock/gmock.h"
+#include "kpo/core/date.h"
 
 namespace kpo::reporting::testing {
 namespace {
@@ -212,6 +215,127 @@ TEST_F(ScorecardsTest, RedeliveredAndReorderedEventsChangeNothing) {
   const auto pune = March(Pune());
   EXPECT_EQ(pune.ideas_implemented(), 1);
   EXPECT_EQ(pune.participation_rate().numerator(), 2);  // raj and sam
+}
+
+class KaizenScorecardTest : public ReportingFixture {
+ protected:
+  // Moves event `id` to `state` at `at` (one lifecycle event), revision by revision.
+  template <class Event>
+  void Move(kaizen::KaizenEvent& e, kaizen::EventState state, absl::Time at) {
+    e.set_state(state);
+    ASSERT_TRUE(ApplyAt<Event>(e, ++revisions_[e.name()], at).ok());
+  }
+  kaizen::KaizenEvent Proposed(const std::string& id, absl::Time at, const std::string& area = "") {
+    kaizen::KaizenEvent e;
+    e.set_name(std::string(kOrg) + "/kaizenEvents/" + id);
+    e.set_site(Lyon());
+    e.set_area(area);
+    *e.mutable_create_time() = At(at);
+    Move<kaizen::KaizenEventProposed>(e, kaizen::PROPOSED, at);
+    return e;
+  }
+  // Chartered (facilitated by `kind`), started, completed on `day`, in follow-up the next
+  // day.
+  void Complete(kaizen::KaizenEvent& e, kaizen::FacilitatorKind kind, absl::CivilDay day) {
+    const absl::Time at = Utc(static_cast<int>(day.year()), day.month(), day.day(), 12);
+    e.set_facilitator_kind(kind);
+    Move<kaizen::KaizenEventChartered>(e, kaizen::CHARTERED, at - absl::Hours(72));
+    Move<kaizen::KaizenEventStarted>(e, kaizen::IN_PROGRESS, at - absl::Hours(48));
+    *e.mutable_completion_date() = kpo::core::FromCivil(day);
+    Move<kaizen::KaizenEventCompleted>(e, kaizen::COMPLETED, at);
+    Move<kaizen::KaizenEventFollowUpStarted>(e, kaizen::FOLLOW_UP, at + absl::Hours(24));
+  }
+  void Item(const std::string& id, const kaizen::KaizenEvent& e, absl::CivilDay due,
+            kaizen::ActionItemStatus status = kaizen::OPEN, absl::Time changed = {}) {
+    kaizen::ActionItem item;
+    item.set_name(e.name() + "/actionItems/" + id);
+    item.set_site(Lyon());
+    *item.mutable_due_date() = kpo::core::FromCivil(due);
+    item.set_status(kaizen::OPEN);
+    ASSERT_TRUE(ApplyAt<kaizen::ActionItemCreated>(item, 1, Utc(2026, 3, 1)).ok());
+    if (status == kaizen::OPEN) return;
+    item.set_status(status);
+    ASSERT_TRUE(ApplyAt<kaizen::ActionItemUpdated>(item, 2, changed).ok());
+  }
+  std::map<std::string, int64_t> revisions_;
+};
+
+TEST_F(KaizenScorecardTest, AMonthOfKaizenEventsAtASiteAndAnArea) {
+  auto k1 = Proposed("k1", Utc(2026, 2, 10), Lyon() + "/areas/press");
+  Complete(k1, kaizen::LINE, absl::CivilDay(2026, 3, 5));
+  Move<kaizen::KaizenEventSustained>(k1, kaizen::SUSTAINED, Utc(2026, 3, 20));
+  auto k2 = Proposed("k2", Utc(2026, 3, 2));
+  Complete(k2, kaizen::KPO, absl::CivilDay(2026, 3, 10));
+  Move<kaizen::KaizenEventBackslid>(k2, kaizen::BACKSLID, Utc(2026, 3, 25));
+  Move<kaizen::KaizenEventFollowUpStarted>(k2, kaizen::FOLLOW_UP, Utc(2026, 4, 2));
+  Proposed("k3", Utc(2026, 3, 15));
+  auto k4 = Proposed("k4", Utc(2026, 2, 20));
+  Complete(k4, kaizen::LINE, absl::CivilDay(2026, 3, 30));
+  Item("a1", k1, absl::CivilDay(2026, 3, 15), kaizen::DONE, Utc(2026, 3, 14));
+  Item("a2", k2, absl::CivilDay(2026, 3, 20));
+  Item("a3", k2, absl::CivilDay(2026, 3, 25), kaizen::DROPPED, Utc(2026, 3, 24));
+  Item("a4", k2, absl::CivilDay(2026, 4, 10));
+  Item("a5", k4, absl::CivilDay(2026, 3, 28), kaizen::DONE, Utc(2026, 4, 3));
+
+  auto card = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 3, 1);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const auto& f = card->kaizen_events();
+  EXPECT_EQ(f.events_proposed(), 2);      // k2, k3
+  EXPECT_EQ(f.events_completed(), 3);     // k1, k2, k4
+  EXPECT_EQ(f.events_in_follow_up(), 1);  // k4 (k1 sustained, k2 backslid then)
+  EXPECT_EQ(f.events_sustained(), 1);
+  EXPECT_EQ(f.events_backslid(), 1);
+  EXPECT_DOUBLE_EQ(f.sustainment_rate().value(), 0.5);
+  EXPECT_EQ(f.action_items_due(), 3);      // a1, a2, a5 (a3 dropped, a4 April's)
+  EXPECT_EQ(f.action_items_done(), 2);     // a1, a5 (done in April: the cohort counts it)
+  EXPECT_EQ(f.action_items_overdue(), 2);  // a2 open, a5 done only after the month
+  EXPECT_EQ(f.line_facilitation_share().numerator(), 2);
+  EXPECT_EQ(f.line_facilitation_share().denominator(), 3);
+
+  // April: k2 back in follow-up; nothing completed, so no facilitation share.
+  auto april = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 4, 1);
+  ASSERT_TRUE(april.ok());
+  EXPECT_EQ(april->kaizen_events().events_in_follow_up(), 2);  // k2, k4
+  EXPECT_FALSE(april->kaizen_events().line_facilitation_share().has_value());
+  EXPECT_FALSE(april->kaizen_events().sustainment_rate().has_value());
+
+  // The press area: k1 and its action item only.
+  auto press = Card(Lyon() + "/areas/press", pb::GRANULARITY_MONTH, 2026, 3, 1);
+  ASSERT_TRUE(press.ok());
+  EXPECT_EQ(press->kaizen_events().events_completed(), 1);
+  EXPECT_EQ(press->kaizen_events().events_sustained(), 1);
+  EXPECT_EQ(press->kaizen_events().events_backslid(), 0);
+  EXPECT_EQ(press->kaizen_events().action_items_due(), 1);
+  EXPECT_EQ(press->kaizen_events().action_items_overdue(), 0);
+}
+
+TEST_F(KaizenScorecardTest, TransitionsArrivingInAnyOrderGiveTheSameFigures) {
+  // k1's lifecycle delivered newest first: the follow-up count at the end of March and
+  // the outcome in March are the same as in order.
+  kaizen::KaizenEvent e;
+  e.set_name(std::string(kOrg) + "/kaizenEvents/k1");
+  e.set_site(Lyon());
+  *e.mutable_create_time() = At(Utc(2026, 3, 1));
+  *e.mutable_completion_date() = kpo::core::FromCivil(absl::CivilDay(2026, 3, 5));
+  e.set_facilitator_kind(kaizen::LINE);
+  e.set_state(kaizen::SUSTAINED);
+  ASSERT_TRUE(ApplyAt<kaizen::KaizenEventSustained>(e, 4, Utc(2026, 4, 20)).ok());
+  e.set_state(kaizen::FOLLOW_UP);
+  ASSERT_TRUE(ApplyAt<kaizen::KaizenEventFollowUpStarted>(e, 3, Utc(2026, 3, 6)).ok());
+  e.set_state(kaizen::COMPLETED);
+  ASSERT_TRUE(ApplyAt<kaizen::KaizenEventCompleted>(e, 2, Utc(2026, 3, 5)).ok());
+  ASSERT_TRUE(ApplyAt<kaizen::KaizenEventCompleted>(e, 2, Utc(2026, 3, 5)).ok());  // again
+  e.set_state(kaizen::PROPOSED);
+  ASSERT_TRUE(ApplyAt<kaizen::KaizenEventProposed>(e, 1, Utc(2026, 3, 1)).ok());
+  auto march = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 3, 1);
+  ASSERT_TRUE(march.ok());
+  EXPECT_EQ(march->kaizen_events().events_in_follow_up(), 1);
+  EXPECT_EQ(march->kaizen_events().events_completed(), 1);
+  EXPECT_EQ(march->kaizen_events().events_proposed(), 1);
+  auto april = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 4, 1);
+  ASSERT_TRUE(april.ok());
+  EXPECT_EQ(april->kaizen_events().events_sustained(), 1);
+  EXPECT_EQ(april->kaizen_events().events_in_follow_up(), 0);
 }
 
 TEST_F(ScorecardsTest, ATrendIsConsecutivePeriodsOldestFirst) {

@@ -45,8 +45,7 @@ TEST(FlattenFiguresTest, RatiosDurationsAndNestedFiguresReadAsTheySay) {
   EXPECT_THAT(figures, Contains(Pair("daily_kaizen.median_time_to_implement", "3.5 d")));
   EXPECT_THAT(figures, Contains(Pair("daily_kaizen.open_ideas.from_30_to_89_days", "2")));
   d->clear_median_time_to_implement();
-  EXPECT_THAT(FlattenFigures(card),
-              Contains(Pair("daily_kaizen.median_time_to_implement", "n/a")));
+  EXPECT_THAT(FlattenFigures(card), Contains(Pair("daily_kaizen.median_time_to_implement", "n/a")));
 }
 
 }  // namespace
