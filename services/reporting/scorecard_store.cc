@@ -1,5 +1,6 @@
 #include "scorecard_store.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "kpo/daily/v1/resources.pb.h"
 #include "kpo/kaizen/v1/resources.pb.h"
@@ -20,14 +21,13 @@ absl::TimeZone ZoneOf(const std::string& data) {
   return zone;
 }
 
-// " AND <column> = ?" for a non-empty area.
+}  // namespace
+
 std::string AreaFilter(const char* column, const std::string& area, std::vector<Value>& params) {
   if (area.empty()) return "";
   params.emplace_back(area);
   return absl::StrCat(" AND ", column, " = ?");
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<SiteZone>> Sites(Transaction& tx, const std::string& org) {
   auto rows =
@@ -229,6 +229,67 @@ absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(Transaction& tx, const st
                           params);
   if (!overdue.ok()) return overdue.status();
   c.items_overdue = (*overdue)[0].Int(0);
+  return c;
+}
+
+absl::StatusOr<domain::CoachingCounts> CountCoaching(Transaction& tx, const std::string& org,
+                                                     const std::string& site,
+                                                     const std::string& area,
+                                                     const SiteSpan& span) {
+  namespace daily = kpo::daily::v1;
+  domain::CoachingCounts c;
+  // The cycles of the period, read and counted here (a window's rows, not the history).
+  std::vector<Value> params = {org, site, span.first_day, span.last_day};
+  std::string area_sql = AreaFilter("area", area, params);
+  auto cycles = tx.Query(absl::StrCat("SELECT learner, coach_kind, second_coach FROM "
+                                      "r_coaching_cycles WHERE org = ? AND site = ? AND day >= ? "
+                                      "AND day <= ?",
+                                      area_sql),
+                         params);
+  if (!cycles.ok()) return cycles.status();
+  absl::flat_hash_set<std::string> learners;
+  for (const auto& r : *cycles) {
+    ++c.cycles;
+    learners.insert(r.Text(0));
+    c.line_cycles += r.Int(1) == daily::COACH_KIND_LINE;
+    c.kpo_cycles += r.Int(1) == daily::COACH_KIND_KPO;
+    c.coaching_the_coach += !r.Text(2).empty();
+  }
+  c.active_learners = static_cast<int64_t>(learners.size());
+
+  // The scope's active coaching relationships (the learner's home site, and area), as the
+  // directory replica has them now.
+  auto learners_of_area = [&](std::vector<Value>& p) {
+    if (area.empty()) return std::string();
+    p.emplace_back(org);
+    p.emplace_back(site);
+    p.emplace_back(area);
+    return std::string(
+        " AND rc.learner IN (SELECT name FROM r_people WHERE org = ? AND site = ? AND area = ?)");
+  };
+  params = {org, site};
+  area_sql = learners_of_area(params);
+  auto relationships =
+      tx.Query(absl::StrCat("SELECT COUNT(*), COALESCE(SUM(rc.sessions_per_week), 0) FROM "
+                            "replica_coaching rc WHERE rc.org = ? AND rc.learner_site = ? AND "
+                            "rc.active = 1",
+                            area_sql),
+               params);
+  if (!relationships.ok()) return relationships.status();
+  c.relationships = (*relationships)[0].Int(0);
+  c.expected_per_week_total = (*relationships)[0].Int(1);
+
+  params = {span.recent_first_day, span.end_day, org, site};
+  area_sql = learners_of_area(params);
+  auto without = tx.Query(
+      absl::StrCat("SELECT COUNT(DISTINCT rc.learner) FROM replica_coaching rc WHERE NOT EXISTS "
+                   "(SELECT 1 FROM r_coaching_cycles c WHERE c.org = rc.org AND c.learner = "
+                   "rc.learner AND c.day >= ? AND c.day <= ?) AND rc.org = ? AND "
+                   "rc.learner_site = ? AND rc.active = 1",
+                   area_sql),
+      params);
+  if (!without.ok()) return without.status();
+  c.learners_without_recent_cycle = (*without)[0].Int(0);
   return c;
 }
 

@@ -43,7 +43,16 @@ struct SiteSpan {
   // its day at the site.
   absl::Time as_of;
   int64_t as_of_day = 0;
+  // The last day before as_of (the period's last day, or today for a period not over):
+  // the day end-of-period states are read on, and the first of the 7 days ending with
+  // it ("recent").
+  int64_t end_day = 0;
+  int64_t recent_first_day = 0;
 };
+
+// " AND <column> = ?" (appending `area` to `params`) for a non-empty area; "" otherwise.
+std::string AreaFilter(const char* column, const std::string& area,
+                       std::vector<kpo::storage::Value>& params);
 
 // The idea system of `site` (restricted to `area` when not empty) over `span`.
 absl::StatusOr<domain::IdeaCounts> CountIdeas(kpo::storage::Transaction& tx, const std::string& org,
@@ -56,5 +65,12 @@ absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(kpo::storage::Transaction
                                                        const std::string& site,
                                                        const std::string& area,
                                                        const SiteSpan& span);
+
+// The coaching of `site` (restricted to `area` when not empty) over `span`. "Recent" is
+// the 7 days up to the end of the period (as_of_day and the 6 before).
+absl::StatusOr<domain::CoachingCounts> CountCoaching(kpo::storage::Transaction& tx,
+                                                     const std::string& org,
+                                                     const std::string& site,
+                                                     const std::string& area, const SiteSpan& span);
 
 }  // namespace kpo::reporting::store

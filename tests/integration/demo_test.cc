@@ -104,13 +104,19 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   int64_t completed = 0;
   int64_t sustained = 0;
   int64_t backslid = 0;
+  int64_t cycles = 0;
+  int64_t kpo_people = 0;      // the most of any year
+  int64_t eur_kpo_cost = 0;    // summed over the years
+  int64_t knowledge = 0;       // the most Knowledge holders of any year
+  int64_t targeted_pairs = 0;  // the most of any year
   Result trend;
   WaitFor(
       [&] {
         trend = Sh(env + kpoctl + " --output json trend --period year --periods 3 --date " +
                    absl::FormatCivilTime(absl::CivilDay(year)));
         if (trend.code != 0) return false;
-        counted = completed = sustained = backslid = 0;
+        counted = completed = sustained = backslid = cycles = 0;
+        kpo_people = eur_kpo_cost = knowledge = targeted_pairs = 0;
         const nlohmann::json parsed = nlohmann::json::parse(trend.out);
         for (const auto& card : parsed["scorecards"]) {
           counted += std::stoll(card["daily_kaizen"].value("ideas_submitted", "0"));
@@ -118,8 +124,29 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
           completed += std::stoll(kaizen.value("events_completed", "0"));
           sustained += std::stoll(kaizen.value("events_sustained", "0"));
           backslid += std::stoll(kaizen.value("events_backslid", "0"));
+          cycles += std::stoll(card["coaching"].value("coaching_cycles", "0"));
+          kpo_people = std::max<int64_t>(
+              kpo_people,
+              std::stoll(
+                  card.value("kpo_footprint", nlohmann::json::object()).value("kpo_people", "0")));
+          for (const auto& currency : card.value("money", nlohmann::json::object())
+                                          .value("currencies", nlohmann::json::array())) {
+            if (currency.value("currency_code", "") != "EUR") continue;
+            eur_kpo_cost += std::stoll(
+                currency.value("kpo_cost", nlohmann::json::object()).value("minor_units", "0"));
+          }
+          const auto development = card.value("people_development", nlohmann::json::object());
+          for (const auto& level : development.value("certifications", nlohmann::json::array())) {
+            if (level.value("level", "") != "CERTIFICATION_LEVEL_KNOWLEDGE") continue;
+            knowledge = std::max<int64_t>(knowledge, std::stoll(level.value("holders", "0")));
+          }
+          targeted_pairs = std::max<int64_t>(
+              targeted_pairs,
+              std::stoll(development.value("skills_coverage", nlohmann::json::object())
+                             .value("denominator", "0")));
         }
-        return counted == 8 && sustained == 1 && backslid == 1;
+        return counted == 8 && sustained == 1 && backslid == 1 && cycles > 0 && kpo_people > 0 &&
+               eur_kpo_cost > 0 && knowledge > 0 && targeted_pairs > 0;
       },
       absl::Seconds(30));
   EXPECT_EQ(counted, 8) << trend.out;
@@ -127,6 +154,14 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_EQ(sustained, 1) << trend.out;
   EXPECT_EQ(backslid, 1) << trend.out;
   EXPECT_GE(completed, 3) << trend.out;
+  EXPECT_GT(cycles, 0) << trend.out;  // the storyboards' coaching cycles
+  // People development and the KPO office, from the people service's events: the KPO's
+  // members and their cost in euros, the Knowledge exams, Lyon's assessed skills against
+  // the roles' target profiles.
+  EXPECT_GT(kpo_people, 0) << trend.out;
+  EXPECT_GT(eur_kpo_cost, 0) << trend.out;
+  EXPECT_GT(knowledge, 0) << trend.out;
+  EXPECT_GT(targeted_pairs, 0) << trend.out;
   Result card = Sh(env + kpoctl + " scorecard lyon --period year");
   ASSERT_EQ(card.code, 0) << card.out;
   EXPECT_THAT(card.out, HasSubstr("daily_kaizen.participation_rate"));

@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -8,6 +9,8 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "kpo/common/v1/money.pb.h"
+#include "values.h"
 
 namespace kpo::kpoctl {
 
@@ -128,15 +131,43 @@ void PrintFields(const Message& m, std::ostream& out) {
   }
 }
 
-std::vector<std::pair<std::string, std::string>> FlattenFigures(const Message& m,
-                                                                const std::string& prefix) {
-  std::vector<std::pair<std::string, std::string>> out;
+namespace {
+
+// The key of an entry of a repeated figure: its first field, an enum's value without
+// the enum's prefix (CERTIFICATION_LEVEL_BRONZE -> BRONZE), a string as it is ("none"
+// when empty).
+std::string EntryKey(const Message& entry) {
+  const FieldDescriptor* f = entry.GetDescriptor()->field(0);
+  const auto* r = entry.GetReflection();
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    std::string prefix;
+    for (char c : f->enum_type()->name()) {
+      if (std::isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix += '_';
+      prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    prefix += '_';
+    const std::string name = r->GetEnum(entry, f)->name();
+    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  }
+  const std::string key = Scalar(entry, f, 0);
+  return key.empty() ? "none" : key;
+}
+
+void Flatten(const Message& m, const std::string& prefix, int first_field,
+             std::vector<std::pair<std::string, std::string>>& out) {
   const auto* d = m.GetDescriptor();
   const auto* r = m.GetReflection();
-  for (int i = 0; i < d->field_count(); ++i) {
+  for (int i = first_field; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    if (f->is_repeated()) continue;
     const std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+    if (f->is_repeated()) {
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      for (int j = 0; j < r->FieldSize(m, f); ++j) {
+        const Message& entry = r->GetRepeatedMessage(m, f, j);
+        Flatten(entry, absl::StrCat(path, "[", EntryKey(entry), "]"), 1, out);
+      }
+      continue;
+    }
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
       out.emplace_back(path, Scalar(m, f, 0));
       continue;
@@ -164,11 +195,20 @@ std::vector<std::pair<std::string, std::string>> FlattenFigures(const Message& m
             sub.GetReflection()->GetInt64(sub, sub.GetDescriptor()->FindFieldByName("seconds"));
         out.emplace_back(path, absl::StrFormat("%.1f d", static_cast<double>(seconds) / 86400));
       }
+    } else if (type == "kpo.common.v1.Money") {
+      out.emplace_back(path, FormatMoney(static_cast<const kpo::common::v1::Money&>(sub)));
     } else {
-      auto nested = FlattenFigures(sub, path);
-      out.insert(out.end(), nested.begin(), nested.end());
+      Flatten(sub, path, 0, out);
     }
   }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> FlattenFigures(const Message& m,
+                                                                const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Flatten(m, prefix, 0, out);
   return out;
 }
 

@@ -34,7 +34,9 @@ void PrintFields(const google::protobuf::Message& m, std::ostream& out);
 // order: "daily_kaizen.ideas_submitted" -> "12". A ratio reads as a percentage for a
 // field named *_rate and as a decimal otherwise, followed by its parts ("62.5% (5/8)");
 // "n/a" when its denominator is 0. A duration reads in days ("3.5 d"); an unset one
-// "n/a". Nested messages are walked with their field name as a prefix.
+// "n/a"; money reads in its currency ("EUR 1234.50", as FormatMoney writes it). Nested
+// messages are walked with their field name as a prefix; the entries of a repeated one
+// by their first field ("certifications[BRONZE].holders", "currencies[EUR].kpo_cost").
 std::vector<std::pair<std::string, std::string>> FlattenFigures(const google::protobuf::Message& m,
                                                                 const std::string& prefix = "");
 

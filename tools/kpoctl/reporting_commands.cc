@@ -1,10 +1,14 @@
 #include "reporting_commands.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli.h"
 #include "google/protobuf/util/time_util.h"
@@ -73,8 +77,12 @@ std::vector<std::pair<std::string, std::string>> Figures(const pb::Scorecard& ca
   return all;
 }
 
-// The number a figure's readable value starts with ("62.5% (5/8)" -> 62.5); 0 for n/a.
-double Leading(const std::string& text) {
+// The number a figure's readable value starts with ("62.5% (5/8)" -> 62.5, "EUR 12.50"
+// -> 12.5); 0 for n/a or "-".
+double Leading(std::string text) {
+  if (text.size() > 4 && text[3] == ' ' && std::isupper(static_cast<unsigned char>(text[0]))) {
+    text = text.substr(4);  // a currency code
+  }
   double v = 0;
   (void)absl::SimpleAtod(text.substr(0, text.find_first_of(" %")), &v);
   return v;
@@ -144,14 +152,19 @@ void AddTrend(CLI::App& app, int& rc) {
         headers.push_back(FormatDate(card.period().start_date()));
       }
       Table t(headers);
+      // Rows in the order figures first appear: a currency or an objective may show in
+      // some periods only ("-" in the others).
       std::vector<std::vector<std::string>> rows;
+      std::map<std::string, size_t> row_of;
+      const size_t columns = static_cast<size_t>(trend.scorecards_size()) + 1;
       for (int i = 0; i < trend.scorecards_size(); ++i) {
-        const auto figures = Figures(trend.scorecards(i));
-        if (rows.empty()) {
-          for (const auto& f : figures) rows.push_back({f.first});
-        }
-        for (size_t j = 0; j < figures.size() && j < rows.size(); ++j) {
-          rows[j].push_back(figures[j].second);
+        for (const auto& [path, value] : Figures(trend.scorecards(i))) {
+          auto [it, inserted] = row_of.try_emplace(path, rows.size());
+          if (inserted) {
+            rows.emplace_back(columns, "-");
+            rows.back()[0] = path;
+          }
+          rows[it->second][static_cast<size_t>(i) + 1] = value;
         }
       }
       for (auto& row : rows) t.Add(std::move(row));
@@ -159,17 +172,22 @@ void AddTrend(CLI::App& app, int& rc) {
       return;
     }
     std::vector<std::pair<std::string, std::string>> points;
+    std::set<std::string> known;
+    bool found = false;
     for (const auto& card : trend.scorecards()) {
-      std::string value;
+      std::string value = "-";  // a currency or objective absent that period
       for (const auto& [path, v] : Figures(card)) {
-        if (path == o.figure) value = v;
-      }
-      if (value.empty()) {
-        std::string known;
-        for (const auto& f : Figures(card)) absl::StrAppend(&known, "\n  ", f.first);
-        Usage(absl::StrCat("unknown figure '", o.figure, "'; the figures are:", known));
+        known.insert(path);
+        if (path == o.figure) {
+          value = v;
+          found = true;
+        }
       }
       points.emplace_back(FormatDate(card.period().start_date()), value);
+    }
+    if (!found) {
+      Usage(absl::StrCat("unknown figure '", o.figure, "'; the figures are:\n  ",
+                         absl::StrJoin(known, "\n  ")));
     }
     double top = 0;
     for (const auto& p : points) top = std::max(top, Leading(p.second));

@@ -101,4 +101,34 @@ pb::KaizenEventFigures KaizenEventFigures(const KaizenCounts& c) {
   return f;
 }
 
+void CoachingCounts::Add(const CoachingCounts& o) {
+  cycles += o.cycles;
+  active_learners += o.active_learners;
+  line_cycles += o.line_cycles;
+  kpo_cycles += o.kpo_cycles;
+  coaching_the_coach += o.coaching_the_coach;
+  relationships += o.relationships;
+  expected_per_week_total += o.expected_per_week_total;
+  learners_without_recent_cycle += o.learners_without_recent_cycle;
+}
+
+pb::CoachingFigures CoachingFigures(const CoachingCounts& c, int64_t period_days) {
+  pb::CoachingFigures f;
+  f.set_coaching_cycles(c.cycles);
+  f.set_active_learners(c.active_learners);
+  if (c.active_learners > 0 && period_days > 0) {
+    f.set_cycles_per_learner_per_week(static_cast<double>(c.cycles) /
+                                      static_cast<double>(c.active_learners) /
+                                      (static_cast<double>(period_days) / 7.0));
+  }
+  if (c.relationships > 0) {
+    f.set_expected_cycles_per_week(static_cast<double>(c.expected_per_week_total) /
+                                   static_cast<double>(c.relationships));
+  }
+  f.set_learners_without_recent_cycle(c.learners_without_recent_cycle);
+  *f.mutable_line_coaching_share() = MakeRatio(c.line_cycles, c.line_cycles + c.kpo_cycles);
+  f.set_cycles_coaching_the_coach(c.coaching_the_coach);
+  return f;
+}
+
 }  // namespace kpo::reporting::domain

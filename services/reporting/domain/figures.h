@@ -62,4 +62,22 @@ struct KaizenCounts {
 
 kpo::reporting::v1::KaizenEventFigures KaizenEventFigures(const KaizenCounts& counts);
 
+// The coaching of one scope in one period.
+struct CoachingCounts {
+  int64_t cycles = 0;
+  int64_t active_learners = 0;  // distinct per site (a learner coached at two sites: both)
+  int64_t line_cycles = 0;
+  int64_t kpo_cycles = 0;
+  int64_t coaching_the_coach = 0;
+  int64_t relationships = 0;            // active coaching relationships of the scope
+  int64_t expected_per_week_total = 0;  // the sum of their expected cycles per week
+  int64_t learners_without_recent_cycle = 0;
+
+  void Add(const CoachingCounts& other);
+};
+
+// `period_days`: the length of the period in days.
+kpo::reporting::v1::CoachingFigures CoachingFigures(const CoachingCounts& counts,
+                                                    int64_t period_days);
+
 }  // namespace kpo::reporting::domain

@@ -2,7 +2,9 @@
 // site's time zone, and the scorecard's formulas.
 #include <limits>
 
+#include "domain/development.h"
 #include "domain/figures.h"
+#include "domain/office.h"
 #include "domain/periods.h"
 #include "gtest/gtest.h"
 
@@ -171,6 +173,94 @@ TEST(FiguresTest, TheDailyKaizenFiguresFollowTheirFormulas) {
   EXPECT_FALSE(empty.implementation_rate().has_value());
   EXPECT_FALSE(empty.has_median_time_to_implement());
   EXPECT_EQ(empty.open_ideas().total(), 0);
+}
+
+TEST(OfficeTest, AMembershipsDaysAreThoseItSharesWithThePeriod) {
+  MemberRow m;
+  m.first_day = 20260316;
+  m.last_day = 20260531;
+  EXPECT_EQ(DaysWithin(m, 20260301, 20260331), 16);
+  EXPECT_EQ(DaysWithin(m, 20260501, 20260531), 31);
+  EXPECT_EQ(DaysWithin(m, 20260601, 20260630), 0);
+  EXPECT_EQ(DaysWithin(m, 20260101, 20260315), 0);
+  m.last_day = 0;  // open-ended
+  EXPECT_EQ(DaysWithin(m, 20261201, 20261231), 31);
+  m.last_day = 20260315;  // deactivated before it started
+  EXPECT_EQ(DaysWithin(m, 20260301, 20260331), 0);
+}
+
+TEST(OfficeTest, CostIsRoundedHalfAwayFromZeroOnceAndNeverOverflows) {
+  // 15 x 100% x 1 day x 12 / 36,500 = 0.493 -> 0; 16 -> 0.526 -> 1; 100 -> 3.29 -> 3.
+  EXPECT_EQ(CostOfDays(15, 100, 1), 0);
+  EXPECT_EQ(CostOfDays(16, 100, 1), 1);
+  EXPECT_EQ(CostOfDays(-16, 100, 1), -1);
+  EXPECT_EQ(CostOfDays(100, 100, 1), 3);
+  // A whole year of 365 days is twelve months exactly.
+  EXPECT_EQ(CostOfDays(600000, 50, 365), 600000 * 12 / 2);
+  EXPECT_EQ(CostOfDays(std::numeric_limits<int64_t>::max(), 100, 36500),
+            std::numeric_limits<int64_t>::max());
+}
+
+TEST(OfficeTest, CurrenciesAreKeptApartAndReturnNeedsACostInTheSameCurrency) {
+  MoneyCounts c;
+  AddSaving(c, {"EUR", 1000, 1, 1, true});
+  AddSaving(c, {"EUR", 500, 2, 2, false});
+  AddSaving(c, {"JPY", 70000, 1, 1, true});
+  AddKpoCost(c, {MemberRow{"kim", 20260101, 0, 100, false, "EUR", 36500}}, 20260301, 20260331);
+  const auto f = MoneyFigures(c);
+  ASSERT_EQ(f.currencies_size(), 2);
+  EXPECT_EQ(f.currencies(0).currency_code(), "EUR");
+  EXPECT_EQ(f.currencies(0).kpo_cost().minor_units(), 36500 * 31 * 12 / 365);
+  EXPECT_EQ(f.currencies(0).return_on_kpo_cost().numerator(), 1500);
+  EXPECT_EQ(f.currencies(0).hard_savings().minor_units(), 1000);
+  EXPECT_EQ(f.currencies(0).idea_savings().minor_units(), 500);
+  EXPECT_EQ(f.currencies(1).currency_code(), "JPY");
+  EXPECT_EQ(f.currencies(1).one_time_savings().minor_units(), 70000);
+  EXPECT_FALSE(f.currencies(1).return_on_kpo_cost().has_value());
+}
+
+TEST(DevelopmentTest, TargetsAreTheHighestOfTheRolesProfilesWithoutRetiredCompetencies) {
+  const std::vector<Profile> profiles = {
+      {1, 0, {{"a", 2}, {"b", 1}}},
+      {2, 0, {{"a", 3}, {"c", 2}}},
+      {5, 0, {{"a", 1}}},
+      {5, 1, {{"d", 4}}},  // KPO specialists at corporate level only
+  };
+  const absl::flat_hash_set<std::string> retired = {"b"};
+  EXPECT_EQ(TargetsOf(profiles, {1, 2}, 0, retired),
+            (std::map<std::string, int>{{"a", 3}, {"c", 2}}));
+  EXPECT_EQ(TargetsOf(profiles, {5}, 3, retired), (std::map<std::string, int>{{"a", 1}}));
+  EXPECT_EQ(TargetsOf(profiles, {5}, 1, retired), (std::map<std::string, int>{{"a", 1}, {"d", 4}}));
+  EXPECT_TRUE(TargetsOf(profiles, {7}, 0, retired).empty());
+
+  SkillsCounts s;
+  s.AddPerson({{"a", 3}, {"c", 2}}, {{"a", 4}});
+  s.AddPerson({}, {{"a", 4}});  // no target: not counted
+  s.AddPerson({{"a", 1}}, {{"a", 1}});
+  EXPECT_EQ(s.targeted, 3);
+  EXPECT_EQ(s.met, 2);
+  EXPECT_EQ(s.gap_levels, 2);
+  EXPECT_EQ(s.people_with_targets, 2);
+  EXPECT_EQ(s.people_at_target, 1);
+}
+
+TEST(DevelopmentTest, AHolderCountsOncePerLevelAndIsExpiringOnlyIfEveryCertificateIsWarned) {
+  std::vector<CertificateRow> rows = {
+      {"ana", 2, 20240101, 20260201, false, 20260110, 1},  // renewed before expiry
+      {"ana", 2, 20260110, 20280201, true, 0, std::nullopt},
+      {"bo", 2, 20240101, 20260401, false, 0, 5},  // warned, valid through March
+      {"cy", 3, 20230101, 20260315, false, 0, 5},  // lapsed in March
+  };
+  const auto c = CountCertificates(rows, 20260301, 20260331, 20260331, 100);
+  EXPECT_EQ(c[1].holders, 2);
+  EXPECT_EQ(c[1].expiring, 1);  // bo; ana's renewal is not warned
+  EXPECT_EQ(c[1].lapsed, 0);
+  EXPECT_EQ(c[2].holders, 0);
+  EXPECT_EQ(c[2].lapsed, 1);
+  const auto january = CountCertificates(rows, 20260101, 20260131, 20260131, 100);
+  EXPECT_EQ(january[1].renewed, 1);
+  EXPECT_EQ(january[1].holders, 2);
+  EXPECT_EQ(january[1].expiring, 1);  // bo: ana holds a renewal without a warning
 }
 
 }  // namespace

@@ -77,11 +77,17 @@ class ReportingFixture : public ::testing::Test {
         ->MutableMessage(&e, e.GetDescriptor()->FindFieldByNumber(1))
         ->CopyFrom(resource);
     e.set_revision(revision);
+    return ApplyEvent(e, at, organization);
+  }
+
+  // Puts a whole event message (of any shape) through the projections, committed at `at`.
+  absl::Status ApplyEvent(const google::protobuf::Message& e, absl::Time at,
+                          const std::string& organization = kOrg) {
     kpo::common::v1::EventEnvelope env;
     env.set_id(absl::StrCat("e-", ++events_));
     env.set_source("//test");
     env.set_organization(organization);
-    env.set_type(Event::descriptor()->full_name());
+    env.set_type(e.GetDescriptor()->full_name());
     *env.mutable_time() = At(at);
     env.mutable_data()->PackFrom(e);
     return target_->Write([&](kpo::storage::Transaction& tx) { return Project(tx, env, clock_); });

@@ -3,6 +3,7 @@
 // organization, periods read in each site's time zone, late, redelivered and reordered
 // events, trends, tenancy and bad input.
 #include <map>
+#include <tuple>
 
 #include "fixture.h"
 #include "gmock/gmock.h"
@@ -336,6 +337,71 @@ TEST_F(KaizenScorecardTest, TransitionsArrivingInAnyOrderGiveTheSameFigures) {
   ASSERT_TRUE(april.ok());
   EXPECT_EQ(april->kaizen_events().events_sustained(), 1);
   EXPECT_EQ(april->kaizen_events().events_in_follow_up(), 0);
+}
+
+TEST_F(ScorecardsTest, AMonthOfCoachingAgainstTheExpectedCadence) {
+  Person("ana", Lyon(), Utc(2026, 1, 1), Lyon() + "/areas/press");
+  Person("bo", Lyon(), Utc(2026, 1, 1));
+  Person("kim", Lyon(), Utc(2026, 1, 1));
+  Person("cy", Lyon(), Utc(2026, 1, 1));
+  Person("dee", Lyon(), Utc(2026, 1, 1));
+  for (auto [id, coach, learner, per_week] :
+       {std::tuple{"r1", "bo", "ana", 3}, std::tuple{"r2", "kim", "cy", 2},
+        std::tuple{"r3", "bo", "dee", 1}}) {
+    dir::CoachingRelationship r;
+    r.set_name(std::string(kOrg) + "/coachingRelationships/" + id);
+    r.set_coach(P(coach));
+    r.set_learner(P(learner));
+    r.mutable_cadence()->set_sessions_per_week(per_week);
+    r.set_state(dir::ACTIVE);
+    ASSERT_TRUE(Apply<dir::CoachingRelationshipCreated>(r, 1).ok());
+  }
+  int n = 0;
+  auto cycle = [&](const char* learner, const char* coach, daily::CoachKind kind, int day,
+                   const std::string& area = "", const char* second = "") {
+    daily::CoachingCycle c;
+    c.set_name(std::string(kOrg) + "/storyboards/s/coachingCycles/c" + std::to_string(++n));
+    c.set_site(Lyon());
+    c.set_area(area);
+    c.set_learner(P(learner));
+    c.set_coach(P(coach));
+    if (*second != '\0') c.set_second_coach(P(second));
+    c.set_coach_kind(kind);
+    *c.mutable_date() = kpo::core::FromCivil(absl::CivilDay(2026, 3, day));
+    ASSERT_TRUE(Apply<daily::CoachingCycleRecorded>(c, 1).ok());
+    ASSERT_TRUE(Apply<daily::CoachingCycleRecorded>(c, 1).ok());  // redelivered
+  };
+  const std::string press = Lyon() + "/areas/press";
+  cycle("ana", "bo", daily::COACH_KIND_LINE, 2, press);
+  cycle("ana", "bo", daily::COACH_KIND_LINE, 9, press);
+  cycle("ana", "bo", daily::COACH_KIND_LINE, 16, press, "kim");
+  cycle("ana", "bo", daily::COACH_KIND_LINE, 30, press);
+  cycle("cy", "kim", daily::COACH_KIND_KPO, 10);
+
+  auto card = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 3, 1);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const auto& f = card->coaching();
+  EXPECT_EQ(f.coaching_cycles(), 5);
+  EXPECT_EQ(f.active_learners(), 2);
+  EXPECT_DOUBLE_EQ(f.cycles_per_learner_per_week(), 5.0 / 2.0 / (31.0 / 7.0));
+  EXPECT_DOUBLE_EQ(f.expected_cycles_per_week(), 2.0);  // (3 + 2 + 1) / 3
+  EXPECT_EQ(f.learners_without_recent_cycle(), 2);      // cy (10 March) and dee (never)
+  EXPECT_EQ(f.line_coaching_share().numerator(), 4);
+  EXPECT_EQ(f.line_coaching_share().denominator(), 5);
+  EXPECT_EQ(f.cycles_coaching_the_coach(), 1);
+
+  auto area = Card(press, pb::GRANULARITY_MONTH, 2026, 3, 1);
+  ASSERT_TRUE(area.ok());
+  EXPECT_EQ(area->coaching().coaching_cycles(), 4);
+  EXPECT_DOUBLE_EQ(area->coaching().expected_cycles_per_week(), 3.0);
+  EXPECT_EQ(area->coaching().learners_without_recent_cycle(), 0);
+
+  // February: no cycles, no rates; at its end nobody had a recent cycle.
+  auto february = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 2, 1);
+  ASSERT_TRUE(february.ok());
+  EXPECT_FALSE(february->coaching().has_cycles_per_learner_per_week());
+  EXPECT_FALSE(february->coaching().line_coaching_share().has_value());
+  EXPECT_EQ(february->coaching().learners_without_recent_cycle(), 3);
 }
 
 TEST_F(ScorecardsTest, ATrendIsConsecutivePeriodsOldestFirst) {

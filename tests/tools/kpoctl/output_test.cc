@@ -48,5 +48,27 @@ TEST(FlattenFiguresTest, RatiosDurationsAndNestedFiguresReadAsTheySay) {
   EXPECT_THAT(FlattenFigures(card), Contains(Pair("daily_kaizen.median_time_to_implement", "n/a")));
 }
 
+TEST(FlattenFiguresTest, RepeatedEntriesReadByTheirKeyAndMoneyInItsCurrency) {
+  kpo::reporting::v1::Scorecard card;
+  auto* bronze = card.mutable_people_development()->add_certifications();
+  bronze->set_level(kpo::people::v1::CERTIFICATION_LEVEL_BRONZE);
+  bronze->set_holders(3);
+  auto* eur = card.mutable_money()->add_currencies();
+  eur->set_currency_code("EUR");
+  eur->mutable_kpo_cost()->set_currency_code("EUR");
+  eur->mutable_kpo_cost()->set_minor_units(123450);
+  auto* none = card.mutable_alignment()->add_objectives();
+  none->set_ideas(4);
+  const auto figures = FlattenFigures(card);
+  EXPECT_THAT(figures, Contains(Pair("people_development.certifications[BRONZE].holders", "3")));
+  EXPECT_THAT(figures, Contains(Pair("money.currencies[EUR].kpo_cost", "EUR 1234.50")));
+  EXPECT_THAT(figures, Contains(Pair("alignment.objectives[none].ideas", "4")));
+  // The key itself is not repeated as a figure.
+  for (const auto& [path, value] : figures) {
+    EXPECT_EQ(path.find("].level"), std::string::npos) << path;
+    EXPECT_EQ(path.find("].currency_code"), std::string::npos) << path;
+  }
+}
+
 }  // namespace
 }  // namespace kpo::kpoctl
