@@ -99,7 +99,7 @@ runtime_file: $state/$svc.runtime.json
 log:
   level: info
 YAML
-    if [ "$svc" = people ]; then
+    if [ "$svc" = people ] || [ "$svc" = reporting ]; then
       printf 'redis:\n  address: unix:%s\n' "$state/redis.sock" >>"$state/config/$svc.yaml"
     fi
     say "starting kpo-$svc on 127.0.0.1:$((base_port + i))"

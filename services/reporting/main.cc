@@ -1,6 +1,8 @@
 // kpo-reporting: the reporting service (transformation scorecards per organization, site
 // and area, from the events of the other services).
+#include "counts_reader.h"
 #include "grpc_service.h"
+#include "kpo/cache/redis_cache.h"
 #include "kpo/runtime/runtime.h"
 #include "projection.h"
 #include "scorecards.h"
@@ -17,11 +19,28 @@ int main(int argc, char** argv) {
   spec.permissions = [](kpo::auth::PermissionTable& t) {
     kpo::reporting::AddReportingPermissions(t);
   };
-  spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config&) -> absl::Status {
+  spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
     kpo::events::Consumer& consumer = *rt.consumer();
     kpo::reporting::RegisterProjection(consumer, rt.clock());
+    // Redis is optional: without redis.address every answer is counted from the database.
+    kpo::cache::RedisOptions redis;
+    redis.address = config.String("redis.address", "");
+    redis.command_timeout = config.Duration("redis.command_timeout", absl::Milliseconds(50));
+    redis.pool_size = static_cast<int>(config.Int("redis.pool_size", 8, 1, 256));
+    redis.service = "reporting";
+    const absl::Duration ttl = config.Duration("redis.ttl", absl::Hours(6));
+    std::shared_ptr<kpo::cache::RedisCache> redis_cache;
+    if (!redis.address.empty()) {
+      redis_cache =
+          std::make_shared<kpo::cache::RedisCache>(redis, rt.clock(), &rt.server().registry());
+      rt.Own(redis_cache);
+    }
+    auto counts = std::make_shared<const kpo::reporting::CountsReader>(redis_cache.get(), ttl,
+                                                                       &rt.server().registry());
+    rt.Own(counts);
     auto scorecards = std::make_shared<const kpo::reporting::Scorecards>(
-        rt.db(), rt.clock(), consumer.name(), [&consumer] { return consumer.stats().lag; });
+        rt.db(), rt.clock(), consumer.name(), [&consumer] { return consumer.stats().lag; },
+        counts.get());
     std::shared_ptr<grpc::Service> service =
         kpo::reporting::NewReportingService(rt.server(), *scorecards);
     rt.server().AddService(service.get(), kpo::reporting::kReportingServiceName);

@@ -49,6 +49,20 @@ absl::StatusOr<std::optional<SiteZone>> Site(Transaction& tx, const std::string&
   return std::optional<SiteZone>(SiteZone{(*rows)[0].Text(0), ZoneOf((*rows)[0].Text(1))});
 }
 
+absl::StatusOr<Versions> ReadVersions(Transaction& tx, const std::string& org) {
+  auto rows = tx.Query("SELECT scope, version FROM r_versions WHERE org = ?", {org});
+  if (!rows.ok()) return rows.status();
+  Versions out;
+  for (const auto& r : *rows) {
+    if (r.Text(0).empty()) {
+      out.org = r.Int(1);
+    } else {
+      out.sites.emplace_back(r.Text(0), r.Int(1));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<bool> AreaKnown(Transaction& tx, const std::string& org, const std::string& area) {
   auto rows = tx.Query(
       "SELECT 1 FROM directory_replica WHERE org = ? AND name = ? AND kind = 'area'", {org, area});

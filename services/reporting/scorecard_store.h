@@ -29,6 +29,14 @@ absl::StatusOr<std::vector<SiteZone>> Sites(kpo::storage::Transaction& tx, const
 absl::StatusOr<std::optional<SiteZone>> Site(kpo::storage::Transaction& tx, const std::string& org,
                                              const std::string& site);
 
+// The versions of organization `org` (r_versions): the organization's (scope "") and
+// each site's that has one; 0 for what was never bumped.
+struct Versions {
+  int64_t org = 0;
+  std::vector<std::pair<std::string, int64_t>> sites;
+};
+absl::StatusOr<Versions> ReadVersions(kpo::storage::Transaction& tx, const std::string& org);
+
 // Whether reporting has heard of the area (resource name).
 absl::StatusOr<bool> AreaKnown(kpo::storage::Transaction& tx, const std::string& org,
                                const std::string& area);

@@ -6,20 +6,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "development_store.h"
-#include "domain/development.h"
-#include "domain/figures.h"
-#include "domain/office.h"
 #include "domain/periods.h"
-#include "domain/spread.h"
+#include "domain/site_counts.h"
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/date.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/resource_name.h"
 #include "kpo/events/consumer.h"
-#include "office_store.h"
 #include "scorecard_store.h"
-#include "spread_store.h"
 
 namespace kpo::reporting {
 namespace {
@@ -120,11 +114,16 @@ absl::StatusOr<Query> CheckQuery(const kpo::auth::Principal& p, const std::strin
 }  // namespace
 
 Scorecards::Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock,
-                       std::string consumer_name, std::function<int64_t()> pending_records)
+                       std::string consumer_name, std::function<int64_t()> pending_records,
+                       const CountsReader* counts)
     : db_(db),
       clock_(clock),
       consumer_name_(std::move(consumer_name)),
-      pending_records_(std::move(pending_records)) {}
+      pending_records_(std::move(pending_records)),
+      owned_counts_(counts == nullptr
+                        ? std::make_unique<CountsReader>(nullptr, absl::ZeroDuration(), nullptr)
+                        : nullptr),
+      counts_(counts == nullptr ? *owned_counts_ : *counts) {}
 
 namespace {
 
@@ -159,106 +158,19 @@ domain::CivilPeriod PeriodOf(const Query& q, const std::vector<store::SiteZone>&
   return domain::PeriodContaining(g, absl::ToCivilDay(now, zone));
 }
 
-// The period at one site: its window in the site's zone, its days, and the instant its
-// end-of-period states are read at (its end, or now for a period not over yet).
-store::SiteSpan SpanAt(const domain::CivilPeriod& period, absl::TimeZone zone, absl::Time now) {
-  store::SiteSpan span;
-  span.window = domain::InZone(period, zone);
-  span.first_day = kpo::core::DateKey(kpo::core::FromCivil(period.first));
-  span.last_day = kpo::core::DateKey(kpo::core::FromCivil(period.last));
-  span.as_of = std::min(now, span.window.end);
-  span.as_of_day = kpo::core::DateKey(kpo::core::FromCivil(absl::ToCivilDay(span.as_of, zone)));
-  const absl::CivilDay last_before = absl::ToCivilDay(span.as_of - absl::Nanoseconds(1), zone);
-  span.end_day = kpo::core::DateKey(kpo::core::FromCivil(last_before));
-  span.recent_first_day = kpo::core::DateKey(kpo::core::FromCivil(last_before - 6));
-  return span;
-}
-
-// What every period of a request reads about the organization as it is now.
-struct OrgContext {
-  store::OrgTargets targets;
-  std::vector<domain::Objective> objectives;
-};
-
-absl::StatusOr<OrgContext> ReadContext(Transaction& tx, const std::string& org) {
-  OrgContext ctx;
-  auto targets = store::ReadTargets(tx, org);
-  if (!targets.ok()) return targets.status();
-  ctx.targets = *std::move(targets);
-  auto objectives = store::Objectives(tx, org);
-  if (!objectives.ok()) return objectives.status();
-  ctx.objectives = *std::move(objectives);
-  return ctx;
-}
-
-// Every section's counts, added up over the sites.
-struct Counts {
-  domain::IdeaCounts ideas;
-  domain::KaizenCounts kaizen;
-  domain::CoachingCounts coaching;
-  domain::DevelopmentCounts development;
-  domain::MoneyCounts money;
-  domain::FootprintCounts footprint;
-  domain::AlignmentCounts alignment;
-  domain::YokotenCounts yokoten;
-};
-
-// Adds `site`'s counts (restricted to the query's area) over `span` to `c`.
-absl::Status CountSite(Transaction& tx, const Query& q, const OrgContext& ctx,
-                       const store::SiteZone& site, const store::SiteSpan& span, Counts& c) {
-  const std::string& org = q.scope.org;
-  const std::string& area = q.scope.area;
-  auto ideas = store::CountIdeas(tx, org, site.name, area, span);
-  if (!ideas.ok()) return ideas.status();
-  c.ideas.Add(*ideas);
-  auto kaizen = store::CountKaizenEvents(tx, org, site.name, area, span);
-  if (!kaizen.ok()) return kaizen.status();
-  c.kaizen.Add(*kaizen);
-  auto coaching = store::CountCoaching(tx, org, site.name, area, span);
-  if (!coaching.ok()) return coaching.status();
-  c.coaching.Add(*coaching);
-  auto development = store::CountDevelopment(tx, org, site.name, area, span, ctx.targets);
-  if (!development.ok()) return development.status();
-  c.development.Add(*development);
-  auto money = store::CountSavings(tx, org, site.name, area, span);
-  if (!money.ok()) return money.status();
-  auto members = store::KpoMembers(tx, org, site.name, area, site.zone);
-  if (!members.ok()) return members.status();
-  domain::AddKpoCost(*money, *members, span.first_day, span.end_day);
-  c.money.Add(*money);
-  domain::AddKpoMembers(c.footprint, *members, span.end_day);
-  auto alignment = store::CountAlignment(tx, org, site.name, area, span);
-  if (!alignment.ok()) return alignment.status();
-  c.alignment.Add(*alignment);
-  auto yokoten = store::CountYokoten(tx, org, site.name, area, span);
-  if (!yokoten.ok()) return yokoten.status();
-  c.yokoten.Add(*yokoten);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<pb::Scorecard> Compute(Transaction& tx, const Query& q, const OrgContext& ctx,
+// The scope's scorecard for `period`: its sites' counts (cached or not) added up, then
+// the formulas.
+absl::StatusOr<pb::Scorecard> Compute(Transaction& tx, const CountsReader& counts,
+                                      const CountsReader::Request& request, const Query& q,
                                       const std::vector<store::SiteZone>& sites,
-                                      const domain::CivilPeriod& period, absl::Time now) {
-  Counts c;
-  for (const store::SiteZone& site : sites) {
-    if (absl::Status s = CountSite(tx, q, ctx, site, SpanAt(period, site.zone, now), c); !s.ok()) {
-      return s;
-    }
-  }
-  c.footprint.headcount = c.ideas.headcount;
-  c.footprint.line_led = c.kaizen.completed_by_line + c.coaching.line_cycles;
-  c.footprint.kpo_led = c.kaizen.completed_by_kpo + c.coaching.kpo_cycles;
-  pb::Scorecard card;
+                                      const domain::CivilPeriod& period) {
+  auto per_site = counts.Count(tx, request, sites, period);
+  if (!per_site.ok()) return per_site.status();
+  domain::SiteCounts total;
+  for (const domain::SiteCounts& site : *per_site) total.Add(site);
+  pb::Scorecard card = domain::Figures(total, period.last - period.first + 1, request.objectives);
   card.set_name(q.scope.name);
   *card.mutable_period() = ToProto(period, q.granularity);
-  *card.mutable_daily_kaizen() = domain::DailyKaizenFigures(c.ideas);
-  *card.mutable_kaizen_events() = domain::KaizenEventFigures(c.kaizen);
-  *card.mutable_coaching() = domain::CoachingFigures(c.coaching, period.last - period.first + 1);
-  *card.mutable_people_development() = domain::PeopleDevelopmentFigures(c.development);
-  *card.mutable_money() = domain::MoneyFigures(c.money);
-  *card.mutable_kpo_footprint() = domain::KpoFootprintFigures(c.footprint);
-  *card.mutable_alignment() = domain::AlignmentFigures(c.alignment, ctx.objectives);
-  *card.mutable_yokoten() = domain::YokotenFigures(c.yokoten);
   return card;
 }
 
@@ -274,10 +186,10 @@ absl::StatusOr<pb::Scorecard> Scorecards::GetScorecard(const kpo::auth::Principa
   absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
-    auto ctx = ReadContext(tx, q->scope.org);
-    if (!ctx.ok()) return ctx.status();
     const absl::Time now = clock_.Now();
-    auto card = Compute(tx, *q, *ctx, *sites, PeriodOf(*q, *sites, now), now);
+    auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+    if (!request.ok()) return request.status();
+    auto card = Compute(tx, counts_, *request, *q, *sites, PeriodOf(*q, *sites, now));
     if (!card.ok()) return card.status();
     out = *std::move(card);
     return ReadFreshness(tx, *out.mutable_freshness());
@@ -300,16 +212,16 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
   absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
-    auto ctx = ReadContext(tx, q->scope.org);
-    if (!ctx.ok()) return ctx.status();
     const absl::Time now = clock_.Now();
+    auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+    if (!request.ok()) return request.status();
     std::vector<domain::CivilPeriod> periods = {PeriodOf(*q, *sites, now)};
     while (static_cast<int>(periods.size()) < count) {
       periods.push_back(domain::Previous(periods.back()));
     }
     std::reverse(periods.begin(), periods.end());
     for (const domain::CivilPeriod& period : periods) {
-      auto card = Compute(tx, *q, *ctx, *sites, period, now);
+      auto card = Compute(tx, counts_, *request, *q, *sites, period);
       if (!card.ok()) return card.status();
       *out.add_scorecards() = *std::move(card);
     }

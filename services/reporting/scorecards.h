@@ -6,9 +6,11 @@
 // transaction).
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "counts_reader.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/clock.h"
 #include "kpo/reporting/v1/reporting_service.pb.h"
@@ -19,9 +21,10 @@ namespace kpo::reporting {
 class Scorecards {
  public:
   // `consumer_name`: whose positions are the answers' freshness; `pending_records`: the
-  // consumer's lag (records not yet applied). `db` and `clock` must outlive this.
+  // consumer's lag (records not yet applied); `counts`: where sites' counts come from
+  // (null: always the database). `db`, `clock` and `counts` must outlive this.
   Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock, std::string consumer_name,
-             std::function<int64_t()> pending_records);
+             std::function<int64_t()> pending_records, const CountsReader* counts = nullptr);
 
   absl::StatusOr<kpo::reporting::v1::Scorecard> GetScorecard(
       const kpo::auth::Principal& p, const kpo::reporting::v1::GetScorecardRequest& r) const;
@@ -36,6 +39,8 @@ class Scorecards {
   const kpo::core::Clock& clock_;
   std::string consumer_name_;
   std::function<int64_t()> pending_records_;
+  std::unique_ptr<CountsReader> owned_counts_;
+  const CountsReader& counts_;
 };
 
 }  // namespace kpo::reporting

@@ -66,7 +66,7 @@ void Stack::StartService(const std::string& name) {
       {"KPO_CONSUMER_FETCH_WAIT_MAX", "10ms"},
       {"KPO_OUTBOX_LINGER", "0s"},
   };
-  if (name == "people") env["KPO_REDIS_ADDRESS"] = redis_->address();
+  if (name == "people" || name == "reporting") env["KPO_REDIS_ADDRESS"] = redis_->address();
   for (const auto& [k, v] : service_env_) env[k] = v;
   services_[name] = std::make_unique<Process>(
       std::vector<std::string>{BinaryPath("services/" + name + "/kpo-" + name)}, env,

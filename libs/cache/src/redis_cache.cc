@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "kpo/cache/circuit_breaker.h"
 #include "kpo/core/log.h"
@@ -70,35 +71,54 @@ class RedisCache::Impl {
 
   // Runs `argv` on a pooled connection. nullptr on any failure (counted by the breaker).
   Reply Command(const std::vector<std::string>& argv) {
+    std::vector<Reply> replies = Pipeline({argv});
+    return replies.empty() ? nullptr : std::move(replies.front());
+  }
+
+  // Sends `commands` at once on one pooled connection and reads their replies in order
+  // (one round trip). Empty on any failure, an error reply included (counted by the
+  // breaker).
+  std::vector<Reply> Pipeline(const std::vector<std::vector<std::string>>& commands) {
     if (!breaker_.Allow()) {
       Count("short_circuit");
-      return nullptr;
+      return {};
     }
     redisContext* ctx = Borrow();
     if (ctx == nullptr) {
       Failed("connect");
-      return nullptr;
+      return {};
     }
-    std::vector<const char*> args;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      args.push_back(a.data());
-      lens.push_back(a.size());
+    for (const auto& argv : commands) {
+      std::vector<const char*> args;
+      std::vector<size_t> lens;
+      for (const auto& a : argv) {
+        args.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      redisAppendCommandArgv(ctx, static_cast<int>(args.size()), args.data(), lens.data());
     }
-    Reply reply(static_cast<redisReply*>(
-        redisCommandArgv(ctx, static_cast<int>(args.size()), args.data(), lens.data())));
-    if (reply == nullptr || ctx->err != 0 || reply->type == REDIS_REPLY_ERROR) {
-      const std::string why = ctx->err != 0      ? ctx->errstr
-                              : reply != nullptr ? std::string(reply->str, reply->len)
-                                                 : "no reply";
+    std::vector<Reply> replies;
+    std::string why;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      const int rc = redisGetReply(ctx, &raw);
+      Reply reply(static_cast<redisReply*>(raw));
+      if (rc != REDIS_OK || reply == nullptr || ctx->err != 0) {
+        why = ctx->err != 0 ? ctx->errstr : "no reply";
+        break;
+      }
+      if (reply->type == REDIS_REPLY_ERROR && why.empty()) why.assign(reply->str, reply->len);
+      replies.push_back(std::move(reply));
+    }
+    if (!why.empty() || replies.size() != commands.size()) {
       redisFree(ctx);  // never reuse a connection in an unknown state
-      Failed(why);
-      return nullptr;
+      Failed(why.empty() ? "no reply" : why);
+      return {};
     }
     Return(ctx);
     breaker_.RecordSuccess();
     if (available_ != nullptr) available_->Set(1);
-    return reply;
+    return replies;
   }
 
   bool available() const { return breaker_.state() != CircuitBreaker::State::kOpen; }
@@ -247,6 +267,92 @@ std::optional<std::pair<int64_t, std::string>> RedisCache::ParseVersioned(
     return std::nullopt;
   }
   return std::make_pair(revision, stored.substr(colon + 1));
+}
+
+std::optional<std::vector<std::optional<std::string>>> RedisCache::MGet(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> out;
+  if (keys.empty()) return out;
+  std::vector<std::string> argv = {"MGET"};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  Reply r = impl_->Command(argv);
+  if (r == nullptr) return std::nullopt;
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) return std::nullopt;
+  out.reserve(keys.size());
+  for (size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type == REDIS_REPLY_STRING) {
+      impl_->Count("hit");
+      out.emplace_back(std::string(e->str, e->len));
+    } else {
+      impl_->Count("miss");
+      out.emplace_back(std::nullopt);
+    }
+  }
+  return out;
+}
+
+bool RedisCache::SetMany(const std::vector<std::pair<std::string, std::string>>& entries,
+                         absl::Duration ttl) {
+  if (entries.empty()) return true;
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(entries.size());
+  for (const auto& [key, value] : entries)
+    commands.push_back({"SET", key, value, "PX", Millis(ttl)});
+  if (impl_->Pipeline(commands).empty()) return false;
+  for (size_t i = 0; i < entries.size(); ++i) impl_->Count("stored");
+  return true;
+}
+
+bool RedisCache::PutSortedSet(const std::string& key,
+                              const std::vector<std::pair<std::string, double>>& members,
+                              const std::string& marker_key, const std::string& marker,
+                              absl::Duration ttl) {
+  std::vector<std::vector<std::string>> commands = {{"MULTI"}, {"DEL", key}};
+  if (!members.empty()) {
+    std::vector<std::string> zadd = {"ZADD", key};
+    for (const auto& [member, score] : members) {
+      zadd.push_back(absl::StrFormat("%.17g", score));
+      zadd.push_back(member);
+    }
+    commands.push_back(std::move(zadd));
+    commands.push_back({"PEXPIRE", key, Millis(ttl)});
+  }
+  commands.push_back({"SET", marker_key, marker, "PX", Millis(ttl)});
+  commands.push_back({"EXEC"});
+  std::vector<Reply> replies = impl_->Pipeline(commands);
+  if (replies.empty() || replies.back()->type != REDIS_REPLY_ARRAY) return false;
+  impl_->Count("stored");
+  return true;
+}
+
+std::optional<std::vector<std::pair<std::string, double>>> RedisCache::SortedRange(
+    const std::string& key, int64_t offset, int64_t count, bool descending) {
+  std::vector<std::pair<std::string, double>> out;
+  if (count <= 0) return out;
+  Reply r = impl_->Command({descending ? "ZREVRANGE" : "ZRANGE", key, std::to_string(offset),
+                            std::to_string(offset + count - 1), "WITHSCORES"});
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) return std::nullopt;
+  for (size_t i = 0; i + 1 < r->elements; i += 2) {
+    const redisReply* member = r->element[i];
+    const redisReply* score = r->element[i + 1];
+    double value = 0;
+    if (member->type != REDIS_REPLY_STRING || score->type != REDIS_REPLY_STRING ||
+        !absl::SimpleAtod(absl::string_view(score->str, score->len), &value)) {
+      return std::nullopt;
+    }
+    out.emplace_back(std::string(member->str, member->len), value);
+  }
+  return out;
+}
+
+std::optional<int64_t> RedisCache::CountBeyond(const std::string& key, double score,
+                                               bool descending) {
+  const std::string bound = absl::StrFormat("(%.17g", score);
+  Reply r = descending ? impl_->Command({"ZCOUNT", key, bound, "+inf"})
+                       : impl_->Command({"ZCOUNT", key, "-inf", bound});
+  if (r == nullptr || r->type != REDIS_REPLY_INTEGER) return std::nullopt;
+  return r->integer;
 }
 
 bool RedisCache::available() const { return impl_->available(); }

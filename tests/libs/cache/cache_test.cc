@@ -73,5 +73,46 @@ TEST(RedisCacheTest, DownRedisOpensTheBreakerAndRecoversWhenBack) {
   EXPECT_EQ(cache.Get("kpo:{acme}:k"), "again");
 }
 
+TEST(RedisCacheTest, ManyKeysInOneRoundTrip) {
+  kpo::testing::RedisServer redis;
+  RedisCache cache({.address = redis.address()}, kpo::core::Clock::Real(), nullptr);
+  ASSERT_TRUE(cache.SetMany({{"kpo:{acme}:a", "1"}, {"kpo:{acme}:c", std::string("\0x", 2)}},
+                            absl::Minutes(1)));
+  auto values = cache.MGet({"kpo:{acme}:a", "kpo:{acme}:b", "kpo:{acme}:c"});
+  ASSERT_TRUE(values.has_value());
+  ASSERT_EQ(values->size(), 3u);
+  EXPECT_EQ((*values)[0], "1");
+  EXPECT_FALSE((*values)[1].has_value());
+  EXPECT_EQ((*values)[2], std::string("\0x", 2));
+  redis.Stop();
+  EXPECT_FALSE(cache.MGet({"kpo:{acme}:a"}).has_value()) << "a failure is not a miss";
+  EXPECT_FALSE(cache.SetMany({{"kpo:{acme}:a", "2"}}, absl::Minutes(1)));
+}
+
+TEST(RedisCacheTest, ASortedSetIsReplacedWholeWithItsMarker) {
+  kpo::testing::RedisServer redis;
+  RedisCache cache({.address = redis.address()}, kpo::core::Clock::Real(), nullptr);
+  ASSERT_TRUE(cache.PutSortedSet("kpo:{acme}:z", {{"lyon", 0.5}, {"pune", 0.75}, {"rio", 0.5}},
+                                 "kpo:{acme}:z:m", "3", absl::Minutes(1)));
+  EXPECT_EQ(cache.Get("kpo:{acme}:z:m"), "3");
+  auto top = cache.SortedRange("kpo:{acme}:z", 0, 2, true);
+  ASSERT_TRUE(top.has_value());
+  ASSERT_EQ(top->size(), 2u);
+  EXPECT_EQ((*top)[0], std::make_pair(std::string("pune"), 0.75));
+  EXPECT_EQ((*top)[1].second, 0.5);
+  auto rest = cache.SortedRange("kpo:{acme}:z", 2, 10, true);
+  ASSERT_TRUE(rest.has_value());
+  EXPECT_EQ(rest->size(), 1u);
+  auto bottom = cache.SortedRange("kpo:{acme}:z", 0, 1, false);
+  ASSERT_TRUE(bottom.has_value());
+  EXPECT_EQ((*bottom)[0].first, "lyon");
+  EXPECT_EQ(cache.CountBeyond("kpo:{acme}:z", 0.5, true), 1);
+  EXPECT_EQ(cache.CountBeyond("kpo:{acme}:z", 0.75, false), 2);
+  // Replaced whole: members not in the new set are gone; an empty set keeps its marker.
+  ASSERT_TRUE(cache.PutSortedSet("kpo:{acme}:z", {}, "kpo:{acme}:z:m", "0", absl::Minutes(1)));
+  EXPECT_EQ(cache.Get("kpo:{acme}:z:m"), "0");
+  EXPECT_TRUE(cache.SortedRange("kpo:{acme}:z", 0, 10, true)->empty());
+}
+
 }  // namespace
 }  // namespace kpo::cache

@@ -6,6 +6,7 @@
 #include "domain/figures.h"
 #include "domain/office.h"
 #include "domain/periods.h"
+#include "domain/site_counts.h"
 #include "gtest/gtest.h"
 
 namespace kpo::reporting::domain {
@@ -261,6 +262,61 @@ TEST(DevelopmentTest, AHolderCountsOncePerLevelAndIsExpiringOnlyIfEveryCertifica
   EXPECT_EQ(january[1].renewed, 1);
   EXPECT_EQ(january[1].holders, 2);
   EXPECT_EQ(january[1].expiring, 1);  // bo: ana holds a renewal without a warning
+}
+
+TEST(SiteCountsTest, EncodingRoundTripsEveryCountAndRefusesAnythingElse) {
+  SiteCounts c;
+  c.ideas.submitted = 7;
+  c.ideas.implement_seconds = {86400, -1, std::numeric_limits<int64_t>::max()};
+  c.ideas.open_by_age = {1, 2, 3, 4};
+  c.kaizen.items_overdue = 5;
+  c.coaching.expected_per_week_total = 9;
+  c.development.certifications[3].lapsed = 2;
+  c.development.skills.gap_levels = 11;
+  c.money.currencies["EUR"].kpo_cost = std::numeric_limits<int64_t>::min();
+  c.money.currencies["JPY"].one_time = 70000;
+  c.footprint.kpo_share_points = 150;
+  c.alignment.objectives[""].ideas = 3;
+  c.alignment.objectives["lead-time"].kaizen_events = 1;
+  c.yokoten.adoptions_elsewhere = 4;
+  const std::string bytes = Encode(c);
+  auto back = Decode(bytes);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(Encode(*back), bytes);
+  EXPECT_EQ(back->ideas.implement_seconds, c.ideas.implement_seconds);
+  EXPECT_EQ(back->ideas.open_by_age, c.ideas.open_by_age);
+  EXPECT_EQ(back->development.certifications[3].lapsed, 2);
+  EXPECT_EQ(back->money.currencies.at("EUR").kpo_cost, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(back->money.currencies.at("JPY").one_time, 70000);
+  EXPECT_EQ(back->alignment.objectives.at("lead-time").kaizen_events, 1);
+  EXPECT_EQ(back->yokoten.adoptions_elsewhere, 4);
+
+  EXPECT_FALSE(Decode("").has_value());
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 1)).has_value());
+  EXPECT_FALSE(Decode(bytes + "x").has_value());
+  std::string other_format = bytes;
+  other_format[0] = static_cast<char>(other_format[0] + 2);
+  EXPECT_FALSE(Decode(other_format).has_value());
+  EXPECT_FALSE(Decode(std::string(20, '\xff')).has_value());
+}
+
+TEST(SiteCountsTest, AnOrganizationsFiguresAreThoseOfItsSitesSums) {
+  SiteCounts lyon;
+  lyon.ideas.headcount = 10;
+  lyon.ideas.participants = 2;
+  lyon.kaizen.completed_by_line = 1;
+  SiteCounts pune;
+  pune.ideas.headcount = 30;
+  pune.ideas.participants = 18;
+  pune.coaching.kpo_cycles = 3;
+  SiteCounts org = lyon;
+  org.Add(pune);
+  const auto card = Figures(org, 31, {});
+  EXPECT_EQ(card.daily_kaizen().participation_rate().numerator(), 20);
+  EXPECT_EQ(card.daily_kaizen().participation_rate().denominator(), 40);
+  EXPECT_EQ(card.kpo_footprint().headcount(), 40);
+  EXPECT_EQ(card.kpo_footprint().line_led_share().numerator(), 1);
+  EXPECT_EQ(card.kpo_footprint().line_led_share().denominator(), 4);
 }
 
 }  // namespace

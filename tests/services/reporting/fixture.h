@@ -3,14 +3,17 @@
 // What the reporting service's application tests start from: a real SQLite file
 // migrated like the service's, and events put through the projections as the consumer
 // would (Project, in a write transaction): organization "acme" with sites lyon
-// (Europe/Paris, area press) and pune (Asia/Kolkata).
+// (Europe/Paris, area press) and pune (Asia/Kolkata). A real redis-server caches the
+// sites' counts of a second Scorecards, checked against the first on every Card().
 
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "kpo/cache/redis_cache.h"
 #include "kpo/core/errors.h"
 #include "kpo/daily/v1/events.pb.h"
 #include "kpo/events/outbox.h"
@@ -19,6 +22,7 @@
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
 #include "projection.h"
+#include "prometheus/registry.h"
 #include "scorecards.h"
 
 namespace kpo::reporting::testing {
@@ -48,6 +52,12 @@ class ReportingFixture : public ::testing::Test {
     }
     target_ = db_.get();
     scorecards_ = std::make_unique<Scorecards>(*db_, clock_, "kpo-reporting", [] { return 0; });
+    redis_cache_ = std::make_unique<kpo::cache::RedisCache>(
+        kpo::cache::RedisOptions{.address = redis_.address(), .command_timeout = absl::Seconds(2)},
+        kpo::core::Clock::Real(), &registry_);
+    counts_ = std::make_unique<CountsReader>(redis_cache_.get(), absl::Hours(1), &registry_);
+    cached_ = std::make_unique<Scorecards>(
+        *db_, clock_, "kpo-reporting", [] { return 0; }, counts_.get());
     Site("lyon", "Europe/Paris");
     Site("pune", "Asia/Kolkata");
     dir::Area press;
@@ -161,15 +171,49 @@ class ReportingFixture : public ::testing::Test {
     r.mutable_period()->mutable_start_date()->set_year(y);
     r.mutable_period()->mutable_start_date()->set_month(m);
     r.mutable_period()->mutable_start_date()->set_day(d);
-    return scorecards_->GetScorecard(p ? *p : viewer_, r);
+    auto plain = scorecards_->GetScorecard(p ? *p : viewer_, r);
+    // Every answer is also asked of a Scorecards whose sites' counts go through Redis,
+    // twice (computed and cached, then read from the cache): both must be the answer
+    // counted from the database, whatever events came in between.
+    for (int i = 0; i < 2 && check_cache_; ++i) {
+      auto cached = cached_->GetScorecard(p ? *p : viewer_, r);
+      EXPECT_EQ(cached.status().code(), plain.status().code());
+      EXPECT_EQ(cached.status().message(), plain.status().message());
+      if (cached.ok() && plain.ok()) {
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*cached, *plain))
+            << "cached:\n"
+            << cached->DebugString() << "\nfrom the database:\n"
+            << plain->DebugString();
+      }
+    }
+    return plain;
+  }
+
+  // The site counts read from Redis and from the database so far.
+  double SiteCounts(const std::string& source) {
+    for (const auto& family : registry_.Collect()) {
+      if (family.name != "kpo_reporting_site_counts_total") continue;
+      for (const auto& metric : family.metric) {
+        for (const auto& label : metric.label) {
+          if (label.name == "source" && label.value == source) return metric.counter.value;
+        }
+      }
+    }
+    return -1;
   }
 
   kpo::testing::TempDir dir_;
+  kpo::testing::RedisServer redis_;
+  prometheus::Registry registry_;
   std::unique_ptr<kpo::storage::Database> db_;
   // Where events and queries go: db_, or a recording wrapper of it (query plan tests).
   kpo::storage::Database* target_ = nullptr;
   kpo::core::FakeClock clock_{Utc(2026, 11, 23, 12)};
   std::unique_ptr<Scorecards> scorecards_;
+  std::unique_ptr<kpo::cache::RedisCache> redis_cache_;
+  std::unique_ptr<CountsReader> counts_;
+  std::unique_ptr<Scorecards> cached_;  // through Redis
+  bool check_cache_ = true;
   kpo::auth::Principal viewer_{"tm", "acme", {kpo::auth::kTeamMember}};
   int events_ = 0;
 };

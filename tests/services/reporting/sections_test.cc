@@ -6,6 +6,7 @@
 
 #include "fixture.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "kpo/core/date.h"
 
 namespace kpo::reporting::testing {
@@ -562,6 +563,65 @@ TEST_F(SectionsTest, YokotenPracticesSharedAndTheDecisionsOfThePlacesTheyWentTo)
   auto april = Card(Lyon(), pb::GRANULARITY_MONTH, 2026, 4, 1);
   ASSERT_TRUE(april.ok());
   EXPECT_EQ(april->yokoten().adoptions_elsewhere(), 1);  // t5
+}
+
+TEST_F(SectionsTest, SitesCountsComeFromRedisUntilAnEventChangesThatSite) {
+  Person("ana", Lyon(), Utc(2026, 1, 1));
+  Person("raj", Pune(), Utc(2026, 1, 1));
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i1", Lyon(), Utc(2026, 3, 2), {"ana"}), 1).ok());
+  check_cache_ = false;  // this test counts the cached path's reads itself
+  pb::GetScorecardRequest r;
+  r.set_name(std::string(kOrg) + "/scorecard");
+  r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+  *r.mutable_period()->mutable_start_date() = Day(2026, 3, 1);
+  auto ask = [&] { return cached_->GetScorecard(viewer_, r); };
+
+  auto first = ask();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->daily_kaizen().ideas_submitted(), 1);
+  EXPECT_EQ(SiteCounts("database"), 2);  // Lyon and Pune, counted once
+  EXPECT_EQ(SiteCounts("cache"), 0);
+  auto again = ask();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(SiteCounts("database"), 2);
+  EXPECT_EQ(SiteCounts("cache"), 2);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*first, *again));
+
+  // An idea at Pune: only Pune is counted again, and the answer has it at once.
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i2", Pune(), Utc(2026, 3, 3), {"raj"}), 1).ok());
+  auto after = ask();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->daily_kaizen().ideas_submitted(), 2);
+  EXPECT_EQ(SiteCounts("database"), 3);
+  EXPECT_EQ(SiteCounts("cache"), 3);
+
+  // An idea at Lyon submitted by Pune's raj changes Pune's participation too: both sites
+  // are counted again.
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i3", Lyon(), Utc(2026, 3, 4), {"raj"}), 1).ok());
+  auto shared = ask();
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(SiteCounts("database"), 5);
+  auto pune = scorecards_->GetScorecard(viewer_, [&] {
+    pb::GetScorecardRequest p = r;
+    p.set_name(Pune() + "/scorecard");
+    return p;
+  }());
+  ASSERT_TRUE(pune.ok());
+  EXPECT_EQ(pune->daily_kaizen().participation_rate().numerator(), 1);
+
+  // A target profile changes what every site reads: everything is counted again.
+  Profile("tm", dir::TEAM_MEMBER, {{"c1", 2}});
+  ASSERT_TRUE(ask().ok());
+  EXPECT_EQ(SiteCounts("database"), 7);
+
+  // Redis down: every answer from the database, still right.
+  redis_.Stop();
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i4", Pune(), Utc(2026, 3, 5), {"raj"}), 1).ok());
+  auto down = ask();
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_EQ(down->daily_kaizen().ideas_submitted(), 4);
+  EXPECT_EQ(SiteCounts("database"), 9);
+  EXPECT_EQ(SiteCounts("cache"), 3);
 }
 
 }  // namespace

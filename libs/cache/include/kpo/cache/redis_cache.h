@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -52,6 +53,28 @@ class RedisCache {
   // False on failure; the cache is then stale-safe only because of the TTL.
   bool Set(const std::string& key, const std::string& value, absl::Duration ttl);
   bool Delete(const std::vector<std::string>& keys);
+
+  // The values of `keys` in one round trip, nullopt for each miss; nullopt for all on any
+  // failure.
+  std::optional<std::vector<std::optional<std::string>>> MGet(const std::vector<std::string>& keys);
+  // Sets every entry with `ttl` in one round trip (a pipeline). False on failure.
+  bool SetMany(const std::vector<std::pair<std::string, std::string>>& entries, absl::Duration ttl);
+
+  // Sorted sets. PutSortedSet replaces the set `key` with `members` (member, score) and
+  // sets `marker_key` to `marker`, both with `ttl`, in one MULTI/EXEC transaction: a
+  // reader that finds the marker finds the whole set (even an empty one, which Redis does
+  // not keep). Both keys must share a hash tag (one Redis Cluster slot).
+  bool PutSortedSet(const std::string& key,
+                    const std::vector<std::pair<std::string, double>>& members,
+                    const std::string& marker_key, const std::string& marker, absl::Duration ttl);
+  // `count` members from `offset` by score (highest first when `descending`; ties by
+  // member, reversed when descending), with their scores. nullopt on failure.
+  std::optional<std::vector<std::pair<std::string, double>>> SortedRange(const std::string& key,
+                                                                         int64_t offset,
+                                                                         int64_t count,
+                                                                         bool descending);
+  // How many members score strictly higher (`descending`) or lower than `score`.
+  std::optional<int64_t> CountBeyond(const std::string& key, double score, bool descending);
 
   // Versioned entries, for values that have a revision (a row's): "<revision>:<value>",
   // and tombstones "<revision>!" that say "revision N was committed; anything older is
