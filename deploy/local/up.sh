@@ -181,6 +181,7 @@ Use kpoctl as the demo organization's admin:
   kpoctl ideas list --site lyon      # daily kaizen ideas
   kpoctl scorecard --period year     # the organization's figures, from every service's events
   kpoctl trend lyon --period month --figure daily_kaizen.ideas_submitted
+  kpoctl ranking --period year --figure daily_kaizen.participation_rate
   kpoctl ops replica <person-id> --service reporting
   kpoctl --output json people get lyon-tl-1
 

@@ -107,6 +107,33 @@ store::SiteSpan CountsReader::SpanAt(const domain::CivilPeriod& period, absl::Ti
   return span;
 }
 
+std::string CountsReader::VersionsDigest(const Request& r) {
+  std::vector<std::pair<std::string, int64_t>> sites(r.site_versions.begin(),
+                                                     r.site_versions.end());
+  std::sort(sites.begin(), sites.end());
+  // FNV-1a, 64 bits.
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](absl::string_view bytes) {
+    for (char c : bytes) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+  };
+  mix(absl::StrCat(r.org_version, "|"));
+  for (const auto& [site, version] : sites) mix(absl::StrCat(site, "=", version, "|"));
+  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+}
+
+std::string CountsReader::AsOfTag(const std::vector<store::SiteZone>& sites,
+                                  const domain::CivilPeriod& period, absl::Time now) {
+  for (const store::SiteZone& site : sites) {
+    if (now < domain::InZone(period, site.zone).end) {
+      return absl::StrCat(absl::ToUnixSeconds(now) / 60);
+    }
+  }
+  return "end";
+}
+
 absl::StatusOr<std::vector<domain::SiteCounts>> CountsReader::Count(
     Transaction& tx, const Request& r, const std::vector<store::SiteZone>& sites,
     const domain::CivilPeriod& period) const {

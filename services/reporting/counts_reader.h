@@ -61,6 +61,15 @@ class CountsReader {
                                                         const std::vector<store::SiteZone>& sites,
                                                         const domain::CivilPeriod& period) const;
 
+  // A digest of every version the request read (the organization's and each site's), as
+  // 16 hex digits: the same for every replica, different once any site changed.
+  static std::string VersionsDigest(const Request& request);
+
+  // "end" when the period is over at every one of `sites`, else the minute of `now`: the
+  // part of a cache key that moves with the clock.
+  static std::string AsOfTag(const std::vector<store::SiteZone>& sites,
+                             const domain::CivilPeriod& period, absl::Time now);
+
   // The period at one site: its window in the site's zone, its days, and the instant its
   // end-of-period states are read at (its end, or `now` for a period not over yet).
   static store::SiteSpan SpanAt(const domain::CivilPeriod& period, absl::TimeZone zone,

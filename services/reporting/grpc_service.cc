@@ -12,17 +12,21 @@ namespace pb = kpo::reporting::v1;
 
 class ReportingServiceImpl final : public pb::ReportingService::CallbackService {
  public:
-  ReportingServiceImpl(kpo::rpc::Server& server, const Scorecards& scorecards)
-      : server_(server), scorecards_(scorecards) {}
+  ReportingServiceImpl(kpo::rpc::Server& server, const Scorecards& scorecards,
+                       const Rankings& rankings)
+      : server_(server), scorecards_(scorecards), rankings_(rankings) {}
 
   // Reads that compute over many rows run on the worker pool, off the gRPC threads.
   KPO_REPORTING_UNARY(kWorkerPool, GetScorecard, GetScorecardRequest, Scorecard)
   KPO_REPORTING_UNARY(kWorkerPool, QueryScorecardTrend, QueryScorecardTrendRequest,
                       QueryScorecardTrendResponse)
+  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", kWorkerPool, rankings_, RankSites,
+                pb::RankSitesRequest, pb::RankSitesResponse)
 
  private:
   kpo::rpc::Server& server_;
   const Scorecards& scorecards_;
+  const Rankings& rankings_;
 };
 
 #undef KPO_REPORTING_UNARY
@@ -31,15 +35,16 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
 
 kpo::auth::PermissionTable& AddReportingPermissions(kpo::auth::PermissionTable& table) {
   const std::string m = "/kpo.reporting.v1.ReportingService/";
-  for (const char* read : {"GetScorecard", "QueryScorecardTrend"}) {
+  for (const char* read : {"GetScorecard", "QueryScorecardTrend", "RankSites"}) {
     table.Allow(m + read, kpo::auth::AnyRole());
   }
   return table;
 }
 
 std::unique_ptr<grpc::Service> NewReportingService(kpo::rpc::Server& server,
-                                                   const Scorecards& scorecards) {
-  return std::make_unique<ReportingServiceImpl>(server, scorecards);
+                                                   const Scorecards& scorecards,
+                                                   const Rankings& rankings) {
+  return std::make_unique<ReportingServiceImpl>(server, scorecards, rankings);
 }
 
 }  // namespace kpo::reporting

@@ -41,8 +41,12 @@ int main(int argc, char** argv) {
     auto scorecards = std::make_shared<const kpo::reporting::Scorecards>(
         rt.db(), rt.clock(), consumer.name(), [&consumer] { return consumer.stats().lag; },
         counts.get());
+    auto rankings = std::make_shared<const kpo::reporting::Rankings>(
+        rt.db(), rt.clock(), *counts, redis_cache.get(), ttl, rt.page_tokens(), consumer.name(),
+        [&consumer] { return consumer.stats().lag; });
+    rt.Own(rankings);
     std::shared_ptr<grpc::Service> service =
-        kpo::reporting::NewReportingService(rt.server(), *scorecards);
+        kpo::reporting::NewReportingService(rt.server(), *scorecards, *rankings);
     rt.server().AddService(service.get(), kpo::reporting::kReportingServiceName);
     rt.Own(scorecards);
     rt.Own(service);

@@ -32,9 +32,6 @@ class Scorecards {
       const kpo::auth::Principal& p, const kpo::reporting::v1::QueryScorecardTrendRequest& r) const;
 
  private:
-  absl::Status ReadFreshness(kpo::storage::Transaction& tx,
-                             kpo::reporting::v1::Freshness& out) const;
-
   kpo::storage::Database& db_;
   const kpo::core::Clock& clock_;
   std::string consumer_name_;

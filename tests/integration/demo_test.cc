@@ -162,6 +162,15 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_GT(eur_kpo_cost, 0) << trend.out;
   EXPECT_GT(knowledge, 0) << trend.out;
   EXPECT_GT(targeted_pairs, 0) << trend.out;
+  // The demo's sites ranked by ideas submitted this year: every site, ranks from 1.
+  Result ranking =
+      Sh(env + kpoctl + " ranking --period year --figure daily_kaizen.ideas_submitted");
+  ASSERT_EQ(ranking.code, 0) << ranking.out;
+  EXPECT_THAT(ranking.out, HasSubstr("lyon"));
+  EXPECT_THAT(ranking.out, HasSubstr("RANK"));
+  Result unknown = Sh(env + kpoctl + " ranking --figure daily_kaizen.nope");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_THAT(unknown.out, HasSubstr("figure"));
   Result card = Sh(env + kpoctl + " scorecard lyon --period year");
   ASSERT_EQ(card.code, 0) << card.out;
   EXPECT_THAT(card.out, HasSubstr("daily_kaizen.participation_rate"));

@@ -188,6 +188,31 @@ TEST_F(ReportingStackTest, IdeasWrittenThroughTheDailyServiceBecomeTheScorecard)
     EXPECT_EQ(org->daily_kaizen().participation_rate().numerator(), 3);
     EXPECT_EQ(org->daily_kaizen().open_ideas().total(), 2);  // Lyon's waiting one and Pune's
     EXPECT_EQ(org->daily_kaizen().review_backlog(), 1);      // Pune's was accepted
+
+    // Sites ranked by ideas submitted (through the reporting service's Redis): Lyon's
+    // three before Pune's one; by review backlog, least first, Pune (none) before Lyon.
+    for (const auto& [figure, ascending, first, second] :
+         {std::tuple{"daily_kaizen.ideas_submitted", false, kLyon, kPune},
+          std::tuple{"daily_kaizen.review_backlog", true, kPune, kLyon}}) {
+      pb::RankSitesRequest rank;
+      rank.set_name("organizations/acme/scorecard");
+      rank.mutable_period()->set_granularity(pb::GRANULARITY_YEAR);
+      *rank.mutable_period()->mutable_start_date() = lyon_year;
+      rank.set_figure(figure);
+      rank.set_ascending(ascending);
+      for (int i = 0; i < 2; ++i) {  // computed, then from the sorted set
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", "Bearer " + admin_);
+        pb::RankSitesResponse ranking;
+        ASSERT_TRUE(reporting_->RankSites(&ctx, rank, &ranking).ok());
+        ASSERT_EQ(ranking.sites_size(), 2) << ranking.DebugString();
+        EXPECT_EQ(ranking.sites(0).site(), first) << figure;
+        EXPECT_EQ(ranking.sites(0).rank(), 1);
+        EXPECT_EQ(ranking.sites(1).site(), second) << figure;
+        EXPECT_EQ(ranking.sites(1).rank(), 2);
+        EXPECT_GT(ranking.freshness().positions_size(), 0);
+      }
+    }
   }
   // Any member of the organization reads it.
   EXPECT_TRUE(Card(kLyon, lyon_year, Stack::Token("acme", {"team_member"}, "m2")).ok());

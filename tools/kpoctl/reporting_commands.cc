@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli.h"
@@ -24,6 +25,7 @@ namespace pb = kpo::reporting::v1;
 struct Opts {
   std::string scope, period = "month", date, figure;
   int periods = 12;
+  bool ascending = false;
 };
 Opts o;
 
@@ -203,11 +205,83 @@ void AddTrend(CLI::App& app, int& rc) {
   });
 }
 
+// A ranked value as the figure reads: a percentage for a rate or share, money in its
+// currency, a whole number, or two decimals.
+std::string RankValue(const std::string& figure, double value) {
+  const auto leaf = figure.substr(figure.rfind('.') + 1);
+  if (absl::EndsWith(leaf, "_rate") || absl::EndsWith(leaf, "_share") ||
+      absl::EndsWith(leaf, "_coverage")) {
+    return absl::StrFormat("%.1f%%", value * 100);
+  }
+  constexpr absl::string_view kCurrencies = "money.currencies[";
+  if (absl::StartsWith(figure, kCurrencies) && leaf != "return_on_kpo_cost") {
+    kpo::common::v1::Money money;
+    money.set_currency_code(figure.substr(kCurrencies.size(), 3));
+    money.set_minor_units(static_cast<int64_t>(value));
+    return FormatMoney(money);
+  }
+  if (value == static_cast<double>(static_cast<int64_t>(value))) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  return absl::StrFormat("%.2f", value);
+}
+
+void AddRanking(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand("ranking", "the organization's sites ranked by one figure");
+  cmd->add_option("--figure", o.figure, "the figure, e.g. daily_kaizen.participation_rate")
+      ->required();
+  cmd->add_option("--period", o.period, "week, month, quarter or year")->capture_default_str();
+  cmd->add_option("--date", o.date, "a day of the period, YYYY-MM-DD (default: today)");
+  cmd->add_flag("--ascending", o.ascending, "lowest first (overdue items, backlogs)");
+  cmd->callback([&rc] {
+    pb::RankSitesRequest r;
+    r.set_name(OrgName() + "/scorecard");
+    *r.mutable_period() = PeriodOption();
+    r.set_figure(o.figure);
+    r.set_ascending(o.ascending);
+    r.set_page_size(500);
+    // Every page, as one response.
+    pb::RankSitesResponse all;
+    for (;;) {
+      grpc::ClientContext ctx;
+      Prepare(ctx);
+      pb::RankSitesResponse page;
+      if (grpc::Status s = Stub()->RankSites(&ctx, r, &page); !s.ok()) {
+        rc = Fail(s);
+        return;
+      }
+      if (r.page_token().empty()) {
+        all = page;
+      } else {
+        for (auto& site : *page.mutable_sites()) *all.add_sites() = std::move(site);
+        *all.mutable_freshness() = page.freshness();
+      }
+      if (page.next_page_token().empty()) break;
+      r.set_page_token(page.next_page_token());
+    }
+    all.clear_next_page_token();
+    if (g.output == "json") {
+      Render(all);
+      return;
+    }
+    Table t({"RANK", "SITE", o.figure});
+    for (const auto& site : all.sites()) {
+      t.Add({absl::StrCat(site.rank()), ShortName(site.site()), RankValue(o.figure, site.value())});
+    }
+    for (const auto& site : all.unranked_sites()) t.Add({"-", ShortName(site), "n/a"});
+    if (g.output != "csv") {
+      std::cout << PeriodText(all.period()) << "  " << Freshness(all.freshness()) << "\n";
+    }
+    Show(t);
+  });
+}
+
 }  // namespace
 
 void AddReportingCommands(CLI::App& app, int& rc) {
   AddScorecard(app, rc);
   AddTrend(app, rc);
+  AddRanking(app, rc);
 }
 
 }  // namespace kpo::kpoctl

@@ -41,7 +41,7 @@ class Writer {
 // Reads what Writer wrote; `ok` turns false (and stays) on anything else.
 class Reader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  explicit Reader(absl::string_view in) : in_(in) {}
   void operator()(int64_t& v) {
     uint64_t u = 0;
     for (int shift = 0;; shift += 7) {
@@ -63,7 +63,7 @@ class Reader {
       ok = false;
       return;
     }
-    s.assign(in_.substr(pos_, static_cast<size_t>(n)));
+    s.assign(in_.data() + pos_, static_cast<size_t>(n));
     pos_ += static_cast<size_t>(n);
   }
   void operator()(std::vector<int64_t>& values) {
@@ -88,7 +88,7 @@ class Reader {
   bool ok = true;
 
  private:
-  std::string_view in_;
+  absl::string_view in_;
   size_t pos_ = 0;
 };
 
@@ -242,7 +242,7 @@ std::string Encode(const SiteCounts& counts) {
   return std::move(w.out);
 }
 
-std::optional<SiteCounts> Decode(std::string_view bytes) {
+std::optional<SiteCounts> Decode(absl::string_view bytes) {
   Reader r(bytes);
   int64_t format = 0;
   r(format);

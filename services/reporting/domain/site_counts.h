@@ -9,8 +9,8 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "domain/development.h"
 #include "domain/figures.h"
 #include "domain/office.h"
@@ -35,7 +35,7 @@ struct SiteCounts {
 
 std::string Encode(const SiteCounts& counts);
 // nullopt for bytes Encode did not write (another format, truncated).
-std::optional<SiteCounts> Decode(std::string_view bytes);
+std::optional<SiteCounts> Decode(absl::string_view bytes);
 
 // The scorecard's figures from counts summed over a scope's sites; `period_days`: the
 // period's length.

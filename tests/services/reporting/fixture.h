@@ -41,6 +41,13 @@ inline absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), absl::UTCTimeZone());
 }
 
+// The fields an INVALID_ARGUMENT status names, in order.
+inline std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const auto& v : kpo::core::FieldViolationsOf(s)) out.push_back(v.field);
+  return out;
+}
+
 class ReportingFixture : public ::testing::Test {
  protected:
   void SetUp() override {

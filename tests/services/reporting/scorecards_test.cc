@@ -14,12 +14,6 @@ namespace {
 
 using ::testing::ElementsAre;
 
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const auto& v : kpo::core::FieldViolationsOf(s)) out.push_back(v.field);
-  return out;
-}
-
 constexpr int64_t kDay = 86400;
 
 class ScorecardsTest : public ReportingFixture {

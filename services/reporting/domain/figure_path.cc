@@ -1,0 +1,185 @@
+#include "domain/figure_path.h"
+
+#include <cctype>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace kpo::reporting::domain {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+struct Step {
+  std::string field;
+  std::optional<std::string> key;  // [key] of a repeated entry
+};
+
+// "a.b[k].c" -> {a}, {b, k}, {c}; nullopt when malformed.
+std::optional<std::vector<Step>> Parse(absl::string_view path) {
+  std::vector<Step> steps;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    Step step;
+    const size_t open = part.find('[');
+    if (open == absl::string_view::npos) {
+      step.field = std::string(part);
+    } else {
+      if (part.back() != ']') return std::nullopt;
+      step.field = std::string(part.substr(0, open));
+      step.key = std::string(part.substr(open + 1, part.size() - open - 2));
+      if (step.key->empty()) return std::nullopt;
+    }
+    if (step.field.empty()) return std::nullopt;
+    steps.push_back(std::move(step));
+  }
+  if (steps.empty()) return std::nullopt;
+  return steps;
+}
+
+bool IsLeafMessage(const Descriptor* d) {
+  const std::string& name = d->full_name();
+  return name == "kpo.reporting.v1.Ratio" || name == "kpo.common.v1.Money" ||
+         name == "google.protobuf.Duration";
+}
+
+bool IsNumber(const FieldDescriptor* f) {
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The Scorecard's fields that are not figures.
+bool IsSection(const FieldDescriptor* f) {
+  return f->name() != "name" && f->name() != "period" && f->name() != "freshness";
+}
+
+}  // namespace
+
+std::string EntryKey(const Message& entry) {
+  const FieldDescriptor* f = entry.GetDescriptor()->field(0);
+  const auto* r = entry.GetReflection();
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    std::string prefix;
+    for (char c : f->enum_type()->name()) {
+      if (std::isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix += '_';
+      prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    prefix += '_';
+    const std::string name = r->GetEnum(entry, f)->name();
+    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  }
+  if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) return "";
+  const std::string key = r->GetString(entry, f);
+  return key.empty() ? "none" : key;
+}
+
+absl::Status CheckFigurePath(absl::string_view path) {
+  auto steps = Parse(path);
+  if (!steps) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not a figure path (section.figure, entries by [key])"));
+  }
+  const Descriptor* d = kpo::reporting::v1::Scorecard::descriptor();
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const Step& step = (*steps)[i];
+    const FieldDescriptor* f = d->FindFieldByName(step.field);
+    if (f == nullptr || (i == 0 && !IsSection(f))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", path, "': ", d->name(), " has no figure '", step.field, "'"));
+    }
+    const bool last = i + 1 == steps->size();
+    if (f->is_repeated() != step.key.has_value() ||
+        (f->is_repeated() && f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", path, "': '", step.field,
+          f->is_repeated() ? "' has one entry per key: name it, e.g. " + step.field + "[KEY]"
+                           : "' takes no [key]"));
+    }
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (IsLeafMessage(f->message_type())) {
+        if (!last) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("'", path, "': '", step.field, "' is a figure, it has no parts"));
+        }
+        return absl::OkStatus();
+      }
+      if (last) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", path, "' is a group of figures; name one of them (", step.field, ".…)"));
+      }
+      d = f->message_type();
+      continue;
+    }
+    if (!last || !IsNumber(f)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", path, "': '", step.field, "' is not a figure"));
+    }
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a figure path"));
+}
+
+std::optional<double> FigureValue(const kpo::reporting::v1::Scorecard& card,
+                                  absl::string_view path) {
+  auto steps = Parse(path);
+  if (!steps) return std::nullopt;
+  const Message* m = &card;
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const Step& step = (*steps)[i];
+    const auto* r = m->GetReflection();
+    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(step.field);
+    if (f == nullptr) return std::nullopt;
+    if (f->is_repeated()) {
+      const Message* found = nullptr;
+      for (int j = 0; j < r->FieldSize(*m, f) && found == nullptr; ++j) {
+        const Message& entry = r->GetRepeatedMessage(*m, f, j);
+        if (EntryKey(entry) == *step.key) found = &entry;
+      }
+      if (found == nullptr) return std::nullopt;
+      m = found;
+      continue;
+    }
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      const Message& sub = r->GetMessage(*m, f);
+      const std::string& type = f->message_type()->full_name();
+      if (type == "kpo.reporting.v1.Ratio") {
+        const auto& ratio = static_cast<const kpo::reporting::v1::Ratio&>(sub);
+        if (!ratio.has_value()) return std::nullopt;
+        return ratio.value();
+      }
+      if (type == "kpo.common.v1.Money") {
+        return static_cast<double>(sub.GetReflection()->GetInt64(
+            sub, sub.GetDescriptor()->FindFieldByName("minor_units")));
+      }
+      if (type == "google.protobuf.Duration") {
+        if (!r->HasField(*m, f)) return std::nullopt;
+        return static_cast<double>(
+            sub.GetReflection()->GetInt64(sub, sub.GetDescriptor()->FindFieldByName("seconds")));
+      }
+      m = &sub;
+      continue;
+    }
+    if (f->has_presence() && !r->HasField(*m, f)) return std::nullopt;
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32:
+        return r->GetInt32(*m, f);
+      case FieldDescriptor::CPPTYPE_INT64:
+        return static_cast<double>(r->GetInt64(*m, f));
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        return r->GetDouble(*m, f);
+      default:
+        return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kpo::reporting::domain
