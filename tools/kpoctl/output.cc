@@ -1,7 +1,6 @@
 #include "output.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,6 +9,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "kpo/common/v1/money.pb.h"
+#include "kpo/core/enums.h"
 #include "values.h"
 
 namespace kpo::kpoctl {
@@ -133,26 +133,6 @@ void PrintFields(const Message& m, std::ostream& out) {
 
 namespace {
 
-// The key of an entry of a repeated figure: its first field, an enum's value without
-// the enum's prefix (CERTIFICATION_LEVEL_BRONZE -> BRONZE), a string as it is ("none"
-// when empty).
-std::string EntryKey(const Message& entry) {
-  const FieldDescriptor* f = entry.GetDescriptor()->field(0);
-  const auto* r = entry.GetReflection();
-  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
-    std::string prefix;
-    for (char c : f->enum_type()->name()) {
-      if (std::isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix += '_';
-      prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    prefix += '_';
-    const std::string name = r->GetEnum(entry, f)->name();
-    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-  }
-  const std::string key = Scalar(entry, f, 0);
-  return key.empty() ? "none" : key;
-}
-
 void Flatten(const Message& m, const std::string& prefix, int first_field,
              std::vector<std::pair<std::string, std::string>>& out) {
   const auto* d = m.GetDescriptor();
@@ -164,7 +144,7 @@ void Flatten(const Message& m, const std::string& prefix, int first_field,
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
       for (int j = 0; j < r->FieldSize(m, f); ++j) {
         const Message& entry = r->GetRepeatedMessage(m, f, j);
-        Flatten(entry, absl::StrCat(path, "[", EntryKey(entry), "]"), 1, out);
+        Flatten(entry, absl::StrCat(path, "[", kpo::core::EntryKey(entry), "]"), 1, out);
       }
       continue;
     }

@@ -1,10 +1,10 @@
 #include "domain/figure_path.h"
 
-#include <cctype>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "kpo/core/enums.h"
 
 namespace kpo::reporting::domain {
 namespace {
@@ -62,24 +62,6 @@ bool IsSection(const FieldDescriptor* f) {
 }
 
 }  // namespace
-
-std::string EntryKey(const Message& entry) {
-  const FieldDescriptor* f = entry.GetDescriptor()->field(0);
-  const auto* r = entry.GetReflection();
-  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
-    std::string prefix;
-    for (char c : f->enum_type()->name()) {
-      if (std::isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix += '_';
-      prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    prefix += '_';
-    const std::string name = r->GetEnum(entry, f)->name();
-    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-  }
-  if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) return "";
-  const std::string key = r->GetString(entry, f);
-  return key.empty() ? "none" : key;
-}
 
 absl::Status CheckFigurePath(absl::string_view path) {
   auto steps = Parse(path);
@@ -141,7 +123,7 @@ std::optional<double> FigureValue(const kpo::reporting::v1::Scorecard& card,
       const Message* found = nullptr;
       for (int j = 0; j < r->FieldSize(*m, f) && found == nullptr; ++j) {
         const Message& entry = r->GetRepeatedMessage(*m, f, j);
-        if (EntryKey(entry) == *step.key) found = &entry;
+        if (kpo::core::EntryKey(entry) == *step.key) found = &entry;
       }
       if (found == nullptr) return std::nullopt;
       m = found;

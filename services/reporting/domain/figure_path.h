@@ -29,9 +29,4 @@ absl::Status CheckFigurePath(absl::string_view path);
 std::optional<double> FigureValue(const kpo::reporting::v1::Scorecard& card,
                                   absl::string_view path);
 
-// The key of an entry of a repeated section: its first field, an enum's value without
-// the enum's prefix (CERTIFICATION_LEVEL_GOLD -> GOLD), a string as it is ("none" when
-// empty).
-std::string EntryKey(const google::protobuf::Message& entry);
-
 }  // namespace kpo::reporting::domain

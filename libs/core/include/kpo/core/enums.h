@@ -7,6 +7,7 @@
 #include <string>
 
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "kpo/core/errors.h"
 
 namespace kpo::core {
@@ -19,5 +20,10 @@ bool CheckEnum(const google::protobuf::EnumDescriptor* type, int value, const st
 
 // The enum's values other than the unspecified zero, "A, B, C".
 std::string AllowedValues(const google::protobuf::EnumDescriptor* type);
+
+// The key of an entry of a repeated message (a report's per-level or per-currency
+// figures): its first field — an enum's value without the enum's prefix
+// (CERTIFICATION_LEVEL_GOLD -> GOLD), a string as it is, "none" when empty.
+std::string EntryKey(const google::protobuf::Message& entry);
 
 }  // namespace kpo::core
