@@ -23,6 +23,24 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
   KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", kWorkerPool, rankings_, RankSites,
                 pb::RankSitesRequest, pb::RankSitesResponse)
 
+  // CSV, a chunk per period; the first chunk says it is CSV.
+  grpc::ServerWriteReactor<google::api::HttpBody>* ExportScorecards(
+      grpc::CallbackServerContext* ctx, const pb::ExportScorecardsRequest* request) override {
+    return server_.ServerStream<pb::ExportScorecardsRequest, google::api::HttpBody>(
+        ctx, request, "/kpo.reporting.v1.ReportingService/ExportScorecards",
+        [this](const kpo::auth::Principal& p, const pb::ExportScorecardsRequest& r,
+               kpo::rpc::Server::StreamWriter<google::api::HttpBody>& out) -> absl::Status {
+          bool first = true;
+          return scorecards_.ExportScorecards(p, r, [&](std::string chunk) {
+            google::api::HttpBody body;
+            if (first) body.set_content_type("text/csv; charset=utf-8");
+            first = false;
+            body.set_data(std::move(chunk));
+            return out.Write(body);
+          });
+        });
+  }
+
  private:
   kpo::rpc::Server& server_;
   const Scorecards& scorecards_;
@@ -35,7 +53,8 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
 
 kpo::auth::PermissionTable& AddReportingPermissions(kpo::auth::PermissionTable& table) {
   const std::string m = "/kpo.reporting.v1.ReportingService/";
-  for (const char* read : {"GetScorecard", "QueryScorecardTrend", "RankSites"}) {
+  for (const char* read :
+       {"GetScorecard", "QueryScorecardTrend", "RankSites", "ExportScorecards"}) {
     table.Allow(m + read, kpo::auth::AnyRole());
   }
   return table;

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "domain/figure_path.h"
 #include "domain/periods.h"
 #include "domain/site_counts.h"
+#include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "query.h"
 #include "scorecard_store.h"
@@ -20,6 +22,31 @@ using kpo::storage::Transaction;
 
 constexpr int kDefaultPeriods = 12;
 constexpr int kMaxPeriods = 120;
+constexpr int kMaxExportPeriods = 1000;
+
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string GranularityName(pb::Granularity g) {
+  switch (g) {
+    case pb::GRANULARITY_WEEK:
+      return "week";
+    case pb::GRANULARITY_MONTH:
+      return "month";
+    case pb::GRANULARITY_QUARTER:
+      return "quarter";
+    default:
+      return "year";
+  }
+}
 
 // The scope's scorecard for `period`: its sites' counts (cached or not) added up, then
 // the formulas.
@@ -104,6 +131,69 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
   });
   if (!s.ok()) return s;
   return out;
+}
+
+absl::Status Scorecards::ExportScorecards(
+    const kpo::auth::Principal& p, const pb::ExportScorecardsRequest& r,
+    const std::function<bool(std::string chunk)>& emit) const {
+  FieldViolations v;
+  auto q = CheckQuery(p, r.name(), r.period(), v);
+  if (!q.ok()) return q.status();
+  if (r.periods() < 0 || r.periods() > kMaxExportPeriods) {
+    v.Add("periods", absl::StrCat("must be 1-", kMaxExportPeriods, " (0: ", kDefaultPeriods, ")"));
+  }
+  if (!v.empty()) return v.ToStatus();
+  const int count = r.periods() == 0 ? kDefaultPeriods : r.periods();
+  const absl::Time now = clock_.Now();
+  std::vector<domain::CivilPeriod> periods;
+  absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+    auto sites = SitesOf(tx, q->scope);
+    if (!sites.ok()) return sites.status();
+    periods = {PeriodOf(*q, *sites, now)};
+    while (static_cast<int>(periods.size()) < count) {
+      periods.push_back(domain::Previous(periods.back()));
+    }
+    std::reverse(periods.begin(), periods.end());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!emit("scope,granularity,period_start,period_end,figure,value,numerator,denominator,currency,"
+            "complete_through\r\n")) {
+    return absl::CancelledError("the client went away");
+  }
+  const std::string granularity = GranularityName(q->granularity);
+  for (const domain::CivilPeriod& period : periods) {
+    std::string chunk;
+    s = db_.Read([&](Transaction& tx) -> absl::Status {
+      auto sites = SitesOf(tx, q->scope);
+      if (!sites.ok()) return sites.status();
+      auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+      if (!request.ok()) return request.status();
+      auto card = Compute(tx, counts_, *request, *q, *sites, period);
+      if (!card.ok()) return card.status();
+      pb::Freshness freshness;
+      if (absl::Status f = ReadFreshness(tx, consumer_name_, pending_records_, freshness);
+          !f.ok()) {
+        return f;
+      }
+      const std::string complete_through =
+          freshness.has_complete_through()
+              ? google::protobuf::util::TimeUtil::ToString(freshness.complete_through())
+              : "";
+      const std::string prefix = absl::StrCat(CsvField(q->scope.name), ",", granularity, ",",
+                                              absl::FormatCivilTime(period.first), ",",
+                                              absl::FormatCivilTime(period.last));
+      for (const domain::FigureCell& cell : domain::FigureCells(*card)) {
+        absl::StrAppend(&chunk, prefix, ",", CsvField(cell.path), ",", cell.value, ",",
+                        cell.numerator, ",", cell.denominator, ",", cell.currency, ",",
+                        complete_through, "\r\n");
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (!emit(std::move(chunk))) return absl::CancelledError("the client went away");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kpo::reporting

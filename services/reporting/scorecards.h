@@ -31,6 +31,15 @@ class Scorecards {
   absl::StatusOr<kpo::reporting::v1::QueryScorecardTrendResponse> QueryScorecardTrend(
       const kpo::auth::Principal& p, const kpo::reporting::v1::QueryScorecardTrendRequest& r) const;
 
+  // The CSV export (see ExportScorecards in reporting_service.proto): the request is
+  // checked before anything is emitted; then the header row and each period's rows, a
+  // chunk per period, each period read in a transaction of its own (a long export never
+  // holds the database). `emit` returns false when the client has gone: the export stops
+  // (CANCELLED).
+  absl::Status ExportScorecards(const kpo::auth::Principal& p,
+                                const kpo::reporting::v1::ExportScorecardsRequest& r,
+                                const std::function<bool(std::string chunk)>& emit) const;
+
  private:
   kpo::storage::Database& db_;
   const kpo::core::Clock& clock_;

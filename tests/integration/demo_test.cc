@@ -171,6 +171,13 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   Result unknown = Sh(env + kpoctl + " ranking --figure daily_kaizen.nope");
   EXPECT_NE(unknown.code, 0);
   EXPECT_THAT(unknown.out, HasSubstr("figure"));
+  // The organization's last three quarters as CSV, streamed: the header, then rows.
+  Result csv = Sh(env + kpoctl + " export --period quarter --periods 3");
+  ASSERT_EQ(csv.code, 0) << csv.out;
+  EXPECT_EQ(csv.out.rfind("scope,granularity,period_start,period_end,figure,value", 0), 0u)
+      << csv.out.substr(0, 200);
+  EXPECT_THAT(csv.out, HasSubstr("organizations/acme/scorecard,quarter,"));
+  EXPECT_THAT(csv.out, HasSubstr(",kpo_footprint.line_led_share,"));
   Result card = Sh(env + kpoctl + " scorecard lyon --period year");
   ASSERT_EQ(card.code, 0) << card.out;
   EXPECT_THAT(card.out, HasSubstr("daily_kaizen.participation_rate"));

@@ -218,6 +218,56 @@ TEST_F(ReportingStackTest, IdeasWrittenThroughTheDailyServiceBecomeTheScorecard)
   EXPECT_TRUE(Card(kLyon, lyon_year, Stack::Token("acme", {"team_member"}, "m2")).ok());
 }
 
+TEST_F(ReportingStackTest, TheCsvExportStreamsOverGrpcAndStopsWhenTheClientGoes) {
+  const auto day = kpo::core::FromCivil(absl::CivilDay(2026, 1, 1));
+  ASSERT_TRUE(WaitFor([&] { return Card(kLyon, day, admin_).ok(); }))  // reporting knows Lyon
+      << stack_->ServiceLog("reporting");
+  pb::ExportScorecardsRequest r;
+  r.set_name(std::string(kLyon) + "/scorecard");
+  r.mutable_period()->set_granularity(pb::GRANULARITY_WEEK);
+  r.set_periods(520);  // ten years of weeks
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin_);
+    auto stream = reporting_->ExportScorecards(&ctx, r);
+    google::api::HttpBody chunk;
+    int chunks = 0;
+    std::string csv;
+    while (stream->Read(&chunk)) {
+      if (chunks++ == 0) {
+        EXPECT_EQ(chunk.content_type(), "text/csv; charset=utf-8");
+      }
+      csv += chunk.data();
+    }
+    const grpc::Status finished = stream->Finish();
+    ASSERT_TRUE(finished.ok()) << finished.error_code() << " " << finished.error_message();
+    EXPECT_EQ(chunks, 521);  // the header and a chunk per week
+    EXPECT_EQ(csv.rfind("scope,granularity,", 0), 0u);
+  }
+  {  // The client reads one chunk and cancels: the server stops, and keeps serving.
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin_);
+    auto stream = reporting_->ExportScorecards(&ctx, r);
+    google::api::HttpBody chunk;
+    ASSERT_TRUE(stream->Read(&chunk));
+    ctx.TryCancel();
+    while (stream->Read(&chunk)) {
+    }
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  auto card = Card(kLyon, day, admin_);
+  EXPECT_TRUE(card.ok()) << card.status();
+  {  // Bad input: refused before any chunk.
+    r.set_periods(1001);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin_);
+    auto stream = reporting_->ExportScorecards(&ctx, r);
+    google::api::HttpBody chunk;
+    EXPECT_FALSE(stream->Read(&chunk));
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+}
+
 TEST_F(ReportingStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
   const std::vector<std::string> names = {"organizations/acme/scorecard",
                                           "organizations/acme/sites/lyon/scorecard",

@@ -276,12 +276,36 @@ void AddRanking(CLI::App& app, int& rc) {
   });
 }
 
+void AddExport(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand(
+      "export", "consecutive periods' scorecards as CSV on stdout, a row per period and figure");
+  cmd->add_option("scope", o.scope, "a site (lyon), an area (lyon/press); none: the organization");
+  cmd->add_option("--period", o.period, "week, month, quarter or year")->capture_default_str();
+  cmd->add_option("--date", o.date, "a day of the last period, YYYY-MM-DD (default: today)");
+  cmd->add_option("--periods", o.periods, "how many, 1-1000")->capture_default_str();
+  cmd->callback([&rc] {
+    pb::ExportScorecardsRequest r;
+    r.set_name(ScorecardName(o.scope));
+    *r.mutable_period() = PeriodOption();
+    r.set_periods(o.periods);
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    auto stream = Stub()->ExportScorecards(&ctx, r);
+    google::api::HttpBody chunk;
+    while (stream->Read(&chunk))
+      std::cout.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+    std::cout.flush();
+    if (grpc::Status s = stream->Finish(); !s.ok()) rc = Fail(s);
+  });
+}
+
 }  // namespace
 
 void AddReportingCommands(CLI::App& app, int& rc) {
   AddScorecard(app, rc);
   AddTrend(app, rc);
   AddRanking(app, rc);
+  AddExport(app, rc);
 }
 
 }  // namespace kpo::kpoctl

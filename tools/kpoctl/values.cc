@@ -7,19 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "kpo/core/money.h"
 
 namespace kpo::kpoctl {
-
-int CurrencyExponent(absl::string_view code) {
-  for (absl::string_view zero : {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-                                 "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"}) {
-    if (code == zero) return 0;
-  }
-  for (absl::string_view three : {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}) {
-    if (code == three) return 3;
-  }
-  return 2;
-}
 
 absl::StatusOr<kpo::common::v1::Money> ParseMoney(absl::string_view text) {
   std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
@@ -28,7 +18,7 @@ absl::StatusOr<kpo::common::v1::Money> ParseMoney(absl::string_view text) {
         absl::StrCat("'", text, "' is not an amount; write CUR:amount, e.g. EUR:12000.50"));
   }
   const std::string code = absl::AsciiStrToUpper(parts[0]);
-  const int exponent = CurrencyExponent(code);
+  const int exponent = kpo::core::CurrencyExponent(code);
   std::vector<std::string> num = absl::StrSplit(parts[1], absl::MaxSplits('.', 1));
   std::string whole = num[0], fraction = num.size() > 1 ? num[1] : "";
   if (static_cast<int>(fraction.size()) > exponent) {
@@ -50,15 +40,7 @@ absl::StatusOr<kpo::common::v1::Money> ParseMoney(absl::string_view text) {
 }
 
 std::string FormatMoney(const kpo::common::v1::Money& money) {
-  const int exponent = CurrencyExponent(money.currency_code());
-  int64_t scale = 1;
-  for (int i = 0; i < exponent; ++i) scale *= 10;
-  const int64_t units = money.minor_units();
-  const std::string sign = units < 0 ? "-" : "";
-  const int64_t abs = units < 0 ? -units : units;
-  if (exponent == 0) return absl::StrCat(money.currency_code(), " ", sign, abs);
-  return absl::StrFormat("%s %s%d.%0*d", money.currency_code(), sign, abs / scale, exponent,
-                         abs % scale);
+  return absl::StrCat(money.currency_code(), " ", kpo::core::DecimalAmount(money));
 }
 
 absl::StatusOr<kpo::kaizen::v1::Savings> ParseSavings(absl::string_view text) {

@@ -12,9 +12,6 @@
 
 namespace kpo::kpoctl {
 
-// Digits after the decimal point of an ISO 4217 currency (JPY 0, KWD 3, most 2).
-int CurrencyExponent(absl::string_view code);
-
 // "EUR:12000.50" -> {EUR, 1200050}. Exactly: no floating point; more decimals than the
 // currency has is an error.
 absl::StatusOr<kpo::common::v1::Money> ParseMoney(absl::string_view text);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace kpo::core {
 
@@ -25,6 +26,29 @@ absl::Status AddMoney(MoneyTotals& totals, const kpo::common::v1::Money& money) 
   }
   total = sum;
   return absl::OkStatus();
+}
+
+int CurrencyExponent(absl::string_view code) {
+  for (absl::string_view zero : {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                                 "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"}) {
+    if (code == zero) return 0;
+  }
+  for (absl::string_view three : {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}) {
+    if (code == three) return 3;
+  }
+  return 2;
+}
+
+std::string DecimalAmount(const kpo::common::v1::Money& money) {
+  const int exponent = CurrencyExponent(money.currency_code());
+  uint64_t scale = 1;
+  for (int i = 0; i < exponent; ++i) scale *= 10;
+  const int64_t units = money.minor_units();
+  const std::string sign = units < 0 ? "-" : "";
+  // The magnitude in unsigned arithmetic: INT64_MIN has no positive counterpart.
+  const uint64_t abs = units < 0 ? 0 - static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
+  if (exponent == 0) return absl::StrCat(sign, abs);
+  return absl::StrFormat("%s%d.%0*d", sign, abs / scale, exponent, abs % scale);
 }
 
 }  // namespace kpo::core

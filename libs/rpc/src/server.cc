@@ -444,11 +444,11 @@ void Server::Wait() {
 
 void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                       std::function<absl::Status(const kpo::auth::Principal&)> work,
-                      grpc::ServerUnaryReactor* reactor, Execution execution) {
+                      std::function<void(const grpc::Status&)> finish, Execution execution) {
   const absl::Time start = absl::Now();
   std::string authorization = Metadata(ctx, "authorization");
   std::string traceparent = Metadata(ctx, "traceparent");
-  auto serve = [this, ctx, method, work = std::move(work), reactor,
+  auto serve = [this, ctx, method, work = std::move(work), finish,
                 authorization = std::move(authorization), traceparent = std::move(traceparent),
                 start] {
     auto parent = kpo::core::TraceContext::Parse(traceparent);
@@ -475,7 +475,7 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                               {"code", CodeName(status.code())},
                               {"ms", absl::ToDoubleMilliseconds(elapsed)}});
     }
-    reactor->Finish(ToGrpcStatus(status));
+    finish(ToGrpcStatus(status));
   };
   if (execution == Execution::kInline && impl_->TryEnterInline()) {
     serve();
@@ -487,7 +487,7 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
         kpo::core::Error(absl::StatusCode::kResourceExhausted, "SERVER_OVERLOADED",
                          "the server is overloaded; retry with exponential backoff");
     impl_->Observe(method, overloaded.code(), absl::Now() - start);
-    reactor->Finish(ToGrpcStatus(overloaded));
+    finish(ToGrpcStatus(overloaded));
   }
 }
 

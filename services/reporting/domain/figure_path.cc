@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "kpo/core/enums.h"
+#include "kpo/core/money.h"
 
 namespace kpo::reporting::domain {
 namespace {
@@ -162,6 +164,79 @@ std::optional<double> FigureValue(const kpo::reporting::v1::Scorecard& card,
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+std::string Number(double v) { return absl::StrFormat("%.10g", v); }
+
+void Cells(const Message& m, const std::string& prefix, int first_field,
+           std::vector<FigureCell>& out) {
+  const Descriptor* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = first_field; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (prefix.empty() && !IsSection(f)) continue;
+    const std::string path = prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+    if (f->is_repeated()) {
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      for (int j = 0; j < r->FieldSize(m, f); ++j) {
+        const Message& entry = r->GetRepeatedMessage(m, f, j);
+        // The first field is the entry's key, in the path.
+        Cells(entry, absl::StrCat(path, "[", kpo::core::EntryKey(entry), "]"), 1, out);
+      }
+      continue;
+    }
+    FigureCell cell;
+    cell.path = path;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      const Message& sub = r->GetMessage(m, f);
+      const std::string& type = f->message_type()->full_name();
+      if (type == "kpo.reporting.v1.Ratio") {
+        const auto& ratio = static_cast<const kpo::reporting::v1::Ratio&>(sub);
+        if (ratio.has_value()) cell.value = Number(ratio.value());
+        cell.numerator = absl::StrCat(ratio.numerator());
+        cell.denominator = absl::StrCat(ratio.denominator());
+      } else if (type == "kpo.common.v1.Money") {
+        const auto& money = static_cast<const kpo::common::v1::Money&>(sub);
+        cell.value = kpo::core::DecimalAmount(money);
+        cell.currency = money.currency_code();
+      } else if (type == "google.protobuf.Duration") {
+        if (r->HasField(m, f)) {
+          cell.value = absl::StrCat(
+              sub.GetReflection()->GetInt64(sub, sub.GetDescriptor()->FindFieldByName("seconds")));
+        }
+      } else {
+        Cells(sub, path, 0, out);
+        continue;
+      }
+      out.push_back(std::move(cell));
+      continue;
+    }
+    if (!IsNumber(f)) continue;  // a title, a code: not figures
+    if (!f->has_presence() || r->HasField(m, f)) {
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_INT32:
+          cell.value = absl::StrCat(r->GetInt32(m, f));
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          cell.value = absl::StrCat(r->GetInt64(m, f));
+          break;
+        default:
+          cell.value = Number(r->GetDouble(m, f));
+          break;
+      }
+    }
+    out.push_back(std::move(cell));
+  }
+}
+
+}  // namespace
+
+std::vector<FigureCell> FigureCells(const kpo::reporting::v1::Scorecard& card) {
+  std::vector<FigureCell> out;
+  Cells(card, "", 0, out);
+  return out;
 }
 
 }  // namespace kpo::reporting::domain

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,5 +29,20 @@ absl::Status CheckFigurePath(absl::string_view path);
 // have passed CheckFigurePath.
 std::optional<double> FigureValue(const kpo::reporting::v1::Scorecard& card,
                                   absl::string_view path);
+
+// One figure of a card as a CSV export writes it. Empty strings where a part does not
+// apply or has no value.
+struct FigureCell {
+  std::string path;         // as FigureValue takes it
+  std::string value;        // a count or number; a ratio's value; money in major units;
+                            // a duration's seconds
+  std::string numerator;    // a ratio's
+  std::string denominator;  // a ratio's
+  std::string currency;     // money's
+};
+
+// Every figure of `card`, sections and figures in field order, the entries of repeated
+// sections in their order, by key.
+std::vector<FigureCell> FigureCells(const kpo::reporting::v1::Scorecard& card);
 
 }  // namespace kpo::reporting::domain

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "domain/development.h"
+#include "domain/figure_path.h"
 #include "domain/figures.h"
 #include "domain/office.h"
 #include "domain/periods.h"
@@ -317,6 +318,41 @@ TEST(SiteCountsTest, AnOrganizationsFiguresAreThoseOfItsSitesSums) {
   EXPECT_EQ(card.kpo_footprint().headcount(), 40);
   EXPECT_EQ(card.kpo_footprint().line_led_share().numerator(), 1);
   EXPECT_EQ(card.kpo_footprint().line_led_share().denominator(), 4);
+}
+
+TEST(FigurePathTest, PathsNameFiguresAndCellsCarryEveryOne) {
+  kpo::reporting::v1::Scorecard card;
+  card.set_name("organizations/acme/scorecard");
+  card.mutable_daily_kaizen()->set_ideas_submitted(4);
+  *card.mutable_daily_kaizen()->mutable_participation_rate() = MakeRatio(1, 4);
+  auto* jpy = card.mutable_money()->add_currencies();
+  jpy->set_currency_code("JPY");
+  jpy->mutable_kpo_cost()->set_currency_code("JPY");
+  jpy->mutable_kpo_cost()->set_minor_units(70000);
+  auto* gold = card.mutable_people_development()->add_certifications();
+  gold->set_level(kpo::people::v1::CERTIFICATION_LEVEL_GOLD);
+  gold->set_holders(2);
+  EXPECT_TRUE(CheckFigurePath("money.currencies[JPY].kpo_cost").ok());
+  EXPECT_EQ(FigureValue(card, "daily_kaizen.participation_rate"), 0.25);
+  EXPECT_EQ(FigureValue(card, "money.currencies[JPY].kpo_cost"), 70000);
+  EXPECT_EQ(FigureValue(card, "people_development.certifications[GOLD].holders"), 2);
+  EXPECT_FALSE(FigureValue(card, "money.currencies[EUR].kpo_cost").has_value());
+  EXPECT_FALSE(FigureValue(card, "daily_kaizen.implementation_rate").has_value());
+  EXPECT_FALSE(FigureValue(card, "daily_kaizen.median_time_to_implement").has_value());
+
+  std::map<std::string, FigureCell> cells;
+  for (auto& cell : FigureCells(card)) cells[cell.path] = cell;
+  EXPECT_EQ(cells.count("name"), 0u);
+  EXPECT_EQ(cells["daily_kaizen.ideas_submitted"].value, "4");
+  EXPECT_EQ(cells["daily_kaizen.participation_rate"].value, "0.25");
+  EXPECT_EQ(cells["daily_kaizen.participation_rate"].denominator, "4");
+  EXPECT_EQ(cells["daily_kaizen.implementation_rate"].value, "");
+  EXPECT_EQ(cells["money.currencies[JPY].kpo_cost"].value, "70000");
+  EXPECT_EQ(cells["money.currencies[JPY].kpo_cost"].currency, "JPY");
+  EXPECT_EQ(cells["people_development.certifications[GOLD].holders"].value, "2");
+  EXPECT_EQ(cells.count("money.currencies[JPY].currency_code"), 0u);
+  // Every cell's path is one CheckFigurePath accepts.
+  for (const auto& [path, cell] : cells) EXPECT_TRUE(CheckFigurePath(path).ok()) << path;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "absl/strings/str_split.h"
 #include "fixture.h"
 #include "gmock/gmock.h"
 #include "kpo/core/date.h"
@@ -469,6 +470,63 @@ TEST_F(ScorecardsTest, AnotherOrganizationSeesNothing) {
   auto foreign = Idea("x", Lyon(), Utc(2026, 3, 2), {"ana"});
   EXPECT_EQ((Apply<daily::IdeaSubmitted>(foreign, 1, "organizations/globex").code()),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ScorecardsTest, TheCsvExportIsATidyTableStreamedAPeriodAtATime) {
+  LoadMarch();
+  pb::ExportScorecardsRequest r;
+  r.set_name(Lyon() + "/scorecard");
+  r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+  r.mutable_period()->mutable_start_date()->set_year(2026);
+  r.mutable_period()->mutable_start_date()->set_month(4);
+  r.mutable_period()->mutable_start_date()->set_day(1);
+  r.set_periods(3);
+  std::vector<std::string> chunks;
+  ASSERT_TRUE(scorecards_
+                  ->ExportScorecards(viewer_, r,
+                                     [&](std::string chunk) {
+                                       chunks.push_back(std::move(chunk));
+                                       return true;
+                                     })
+                  .ok());
+  ASSERT_EQ(chunks.size(), 4u);  // the header, then a chunk per period
+  EXPECT_EQ(chunks[0],
+            "scope,granularity,period_start,period_end,figure,value,numerator,denominator,"
+            "currency,complete_through\r\n");
+  const std::string march = Lyon() + "/scorecard,month,2026-03-01,2026-03-31,";
+  EXPECT_NE(chunks[2].find(march + "daily_kaizen.ideas_submitted,3,,,,\r\n"), std::string::npos)
+      << chunks[2];
+  // A ratio: its value and both parts; over nothing: no value, its parts 0.
+  EXPECT_NE(chunks[2].find(march + "daily_kaizen.participation_rate,"), std::string::npos);
+  EXPECT_NE(chunks[1].find("2026-02-28,daily_kaizen.implementation_rate,,0,0,,"), std::string::npos)
+      << chunks[1];
+  // Every line of a period's chunk is one figure of that period.
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    std::vector<std::string> lines = absl::StrSplit(chunks[i], "\r\n", absl::SkipEmpty());
+    EXPECT_GT(lines.size(), 50u);
+    for (const std::string& line : lines) {
+      EXPECT_EQ(std::count(line.begin(), line.end(), ','), 9) << line;
+    }
+  }
+
+  // A client that goes away stops the export.
+  int emitted = 0;
+  auto stopped =
+      scorecards_->ExportScorecards(viewer_, r, [&](std::string) { return ++emitted < 2; });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(emitted, 2);
+
+  // Bad input and another organization: refused before anything is emitted.
+  r.set_periods(1001);
+  bool any = false;
+  auto bad = scorecards_->ExportScorecards(viewer_, r, [&](std::string) { return any = true; });
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(bad), ElementsAre("periods"));
+  r.set_periods(1);
+  const kpo::auth::Principal spy{"spy", "globex", {kpo::auth::kOrgAdmin}};
+  auto foreign = scorecards_->ExportScorecards(spy, r, [&](std::string) { return any = true; });
+  EXPECT_EQ(foreign.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(any);
 }
 
 }  // namespace

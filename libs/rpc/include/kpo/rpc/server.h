@@ -1,7 +1,7 @@
 #pragma once
 
 // The server bootstrap every KPO service uses: a gRPC callback-API server with
-//  - authentication and authorization on every call (Server::Unary),
+//  - authentication and authorization on every call (Server::Unary, ServerStream),
 //  - handlers run on a worker pool, so reactor threads never wait on the database —
 //    except quick reads, which run on gRPC's own thread when one is free (Execution),
 //  - health checking with two service names: "liveness" (the process is up) and
@@ -20,7 +20,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/clock.h"
@@ -96,6 +98,28 @@ class Server {
   void RequestShutdown();
   int grpc_port() const { return grpc_port_; }
 
+  // The sink of a server-streaming call's handler. Write blocks until the previous
+  // message has left (flow control: a slow client slows the handler, memory stays
+  // bounded) and returns false once the client has gone (cancelled, deadline, broken
+  // connection): the handler should then stop.
+  template <class Response>
+  class StreamWriter {
+   public:
+    virtual ~StreamWriter() = default;
+    virtual bool Write(const Response& message) = 0;
+  };
+
+  // Serves one server-streaming call as Unary serves a unary one (the caller verified,
+  // the permission table checked, metrics over the whole stream): `fn` runs on the
+  // worker pool and writes the messages; its status finishes the call once the last
+  // message has left.
+  template <class Request, class Response>
+  grpc::ServerWriteReactor<Response>* ServerStream(
+      grpc::CallbackServerContext* ctx, const Request* request, const char* method,
+      std::function<absl::Status(const kpo::auth::Principal&, const Request&,
+                                 StreamWriter<Response>&)>
+          fn);
+
   // Serves one unary call: verifies the caller, checks the permission table for
   // `method` ("/pkg.Service/Method"), runs `fn` where `execution` says with the caller's
   // trace context, records metrics and finishes the call.
@@ -108,18 +132,82 @@ class Server {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     Dispatch(
         ctx, method, [=](const kpo::auth::Principal& p) { return fn(p, *request, *response); },
-        reactor, execution);
+        [reactor](const grpc::Status& s) { reactor->Finish(s); }, execution);
     return reactor;
   }
 
   class Impl;
 
  private:
+  // Runs `work` for the verified, authorized caller where `execution` says, then
+  // `finish` with its status (or the refusal).
   void Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                 std::function<absl::Status(const kpo::auth::Principal&)> work,
-                grpc::ServerUnaryReactor* reactor, Execution execution);
+                std::function<void(const grpc::Status&)> finish, Execution execution);
   std::unique_ptr<Impl> impl_;
   int grpc_port_ = 0;
 };
+
+namespace internal {
+
+// A server-streaming call: the handler thread writes through Write, gRPC's threads
+// report each write's completion; one message in flight at a time. Deletes itself when
+// gRPC is done with the call.
+template <class Response>
+class StreamReactor final : public grpc::ServerWriteReactor<Response>,
+                            public Server::StreamWriter<Response> {
+ public:
+  bool Write(const Response& message) override {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &StreamReactor::Idle));
+    if (gone_) return false;
+    pending_ = message;
+    writing_ = true;
+    this->StartWrite(&pending_);
+    return true;
+  }
+  // After the last message has left (or the client has gone).
+  void FinishWhenIdle(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &StreamReactor::Idle));
+    }
+    this->Finish(status);
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) gone_ = true;
+  }
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    gone_ = true;
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !writing_; }
+
+  absl::Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool gone_ ABSL_GUARDED_BY(mu_) = false;
+  Response pending_;
+};
+
+}  // namespace internal
+
+template <class Request, class Response>
+grpc::ServerWriteReactor<Response>* Server::ServerStream(
+    grpc::CallbackServerContext* ctx, const Request* request, const char* method,
+    std::function<absl::Status(const kpo::auth::Principal&, const Request&,
+                               StreamWriter<Response>&)>
+        fn) {
+  auto* reactor = new internal::StreamReactor<Response>();
+  Dispatch(
+      ctx, method, [=](const kpo::auth::Principal& p) { return fn(p, *request, *reactor); },
+      [reactor](const grpc::Status& s) { reactor->FinishWhenIdle(s); }, Execution::kWorkerPool);
+  return reactor;
+}
 
 }  // namespace kpo::rpc
