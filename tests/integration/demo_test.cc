@@ -109,6 +109,9 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   int64_t eur_kpo_cost = 0;    // summed over the years
   int64_t knowledge = 0;       // the most Knowledge holders of any year
   int64_t targeted_pairs = 0;  // the most of any year
+  int64_t aligned_ideas = 0;   // summed over the years
+  int64_t practices = 0;       // summed over the years
+  int64_t eur_savings = 0;     // validated one-time and recurring, summed
   Result trend;
   WaitFor(
       [&] {
@@ -117,6 +120,7 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
         if (trend.code != 0) return false;
         counted = completed = sustained = backslid = cycles = 0;
         kpo_people = eur_kpo_cost = knowledge = targeted_pairs = 0;
+        aligned_ideas = practices = eur_savings = 0;
         const nlohmann::json parsed = nlohmann::json::parse(trend.out);
         for (const auto& card : parsed["scorecards"]) {
           counted += std::stoll(card["daily_kaizen"].value("ideas_submitted", "0"));
@@ -134,7 +138,16 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
             if (currency.value("currency_code", "") != "EUR") continue;
             eur_kpo_cost += std::stoll(
                 currency.value("kpo_cost", nlohmann::json::object()).value("minor_units", "0"));
+            for (const char* kind : {"one_time_savings", "recurring_savings"}) {
+              eur_savings += std::stoll(
+                  currency.value(kind, nlohmann::json::object()).value("minor_units", "0"));
+            }
           }
+          aligned_ideas += std::stoll(card.value("alignment", nlohmann::json::object())
+                                          .value("aligned_ideas", nlohmann::json::object())
+                                          .value("numerator", "0"));
+          practices += std::stoll(
+              card.value("yokoten", nlohmann::json::object()).value("practices_shared", "0"));
           const auto development = card.value("people_development", nlohmann::json::object());
           for (const auto& level : development.value("certifications", nlohmann::json::array())) {
             if (level.value("level", "") != "CERTIFICATION_LEVEL_KNOWLEDGE") continue;
@@ -146,7 +159,8 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
                              .value("denominator", "0")));
         }
         return counted == 8 && sustained == 1 && backslid == 1 && cycles > 0 && kpo_people > 0 &&
-               eur_kpo_cost > 0 && knowledge > 0 && targeted_pairs > 0;
+               eur_kpo_cost > 0 && knowledge > 0 && targeted_pairs > 0 && aligned_ideas > 0 &&
+               practices > 0 && eur_savings > 0;
       },
       absl::Seconds(30));
   EXPECT_EQ(counted, 8) << trend.out;
@@ -162,6 +176,11 @@ TEST(DemoTest, DemoOrganizationLoadsThroughThePublicApi) {
   EXPECT_GT(eur_kpo_cost, 0) << trend.out;
   EXPECT_GT(knowledge, 0) << trend.out;
   EXPECT_GT(targeted_pairs, 0) << trend.out;
+  // Money, alignment and yokoten, from the daily and kaizen services' events: validated
+  // savings in euros, ideas linked to the strategic objectives, the practice Lyon shared.
+  EXPECT_GT(eur_savings, 0) << trend.out;
+  EXPECT_GT(aligned_ideas, 0) << trend.out;
+  EXPECT_GT(practices, 0) << trend.out;
   // The demo's sites ranked by ideas submitted this year: every site, ranks from 1.
   Result ranking =
       Sh(env + kpoctl + " ranking --period year --figure daily_kaizen.ideas_submitted");
