@@ -32,6 +32,7 @@
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/people/v1/people_service.grpc.pb.h"
 #include "load.h"
+#include "reporting_load.h"
 #include "stack.h"
 
 namespace {
@@ -81,6 +82,10 @@ struct Options {
   std::string only;  // measure only calls whose label contains this (and the no-op)
   bool pipeline = true;
   int credit_events = 2000;  // the crediting probe's completed kaizen events (0: skip)
+  // Reporting: a synthetic organization of this many sites and years written to the
+  // topics (0 sites: skip), and a small one (5 sites, 1 year) to compare with.
+  kpo::bench::SyntheticOrganization reporting{.id = "synth"};
+  int latency_samples = 200;
   std::map<std::string, std::string> service_env;
 };
 
@@ -172,9 +177,11 @@ class Bench {
 
   int Run() {
     StartNoop();
-    std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, people, kaizen, daily)\n");
+    std::fprintf(
+        stderr,
+        "kpo-bench: starting the stack (broker, redis, people, kaizen, daily, reporting)\n");
     stack_ = std::make_unique<kpo::testing::Stack>(
-        std::vector<std::string>{"people", "kaizen", "daily"}, o_.service_env);
+        std::vector<std::string>{"people", "kaizen", "daily", "reporting"}, o_.service_env);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
     kpo::bench::SeedDevelopment(*stack_, token_);
@@ -190,6 +197,7 @@ class Bench {
     if (o_.pipeline) Pipeline();
     if (o_.credit_events > 0) Credits();
     if (o_.scale > 0) Scale();
+    if (o_.reporting.sites > 0) Reporting();
     return 0;
   }
 
@@ -277,7 +285,7 @@ class Bench {
   LoadResult Load(LoadSpec spec, const std::string& service = "") {
     spec.warmup = o_.warmup;
     spec.window = o_.window;
-    spec.token = token_;
+    if (spec.token.empty()) spec.token = token_;
     const char* const kCounters[] = {"kpo_db_write_transactions_total", "kpo_db_commits_total",
                                      "kpo_db_writer_busy_seconds_total",
                                      "kpo_db_commit_seconds_total"};
@@ -466,6 +474,68 @@ class Bench {
     PrintRows(median);
   }
 
+  // Reporting: two synthetic organizations' histories projected (events per second), the
+  // scorecard and ranking calls on each beside the no-op call, then the time from a write
+  // accepted by the daily service to the figure changing.
+  void Reporting() {
+    const kpo::bench::SyntheticOrganization small{.id = "small", .sites = 5, .years = 1};
+    std::printf(
+        "\n### Reporting: a synthetic history written to the topics, projected\n\n"
+        "| organization | sites | years | events | produced in s | applied in s | events/s "
+        "| share of the no-op call (1 in flight) | reporting RSS MiB |\n"
+        "|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto& org : {o_.reporting, small}) {
+      std::fprintf(stderr, "kpo-bench: reporting: generating %s (%d sites, %d years)\n",
+                   org.id.c_str(), org.sites, org.years);
+      const kpo::bench::ProjectionResult r =
+          kpo::bench::GenerateAndProject(*stack_, org, absl::Minutes(60));
+      const double seconds = absl::ToDoubleSeconds(r.applied);
+      const double per_second = seconds > 0 ? static_cast<double>(r.events) / seconds : 0;
+      std::printf("| %s | %d | %d | %lld | %.1f | %.1f%s | %.0f | %.0f%% | %.0f |\n",
+                  org.id.c_str(), org.sites, org.years, static_cast<long long>(r.events),
+                  absl::ToDoubleSeconds(r.produced), seconds, r.complete ? "" : " (NOT all)",
+                  per_second, noop_one_ > 0 ? 100 * per_second / noop_one_ : 0.0,
+                  static_cast<double>(r.reporting_rss_kib) / 1024.0);
+      std::fflush(stdout);
+    }
+    std::vector<Row> rows;
+    std::map<int, double> noop;
+    grpc::health::v1::HealthCheckRequest health;
+    for (int n : o_.in_flight) {
+      LoadResult r = Load({.label = "no-op (Health/Check)",
+                           .target = noop_addr_,
+                           .method = "/grpc.health.v1.Health/Check",
+                           .requests = {Serialize(health)},
+                           .in_flight = n,
+                           .server_pid = noop_->pid()});
+      noop[n] = r.per_second;
+      rows.push_back({r, 1.0, ""});
+    }
+    for (const auto& org : {o_.reporting.id, small.id}) {
+      for (LoadSpec spec : kpo::bench::ReportingCalls(*stack_, org)) {
+        for (int n : o_.in_flight) {
+          spec.in_flight = n;
+          LoadResult r = Load(spec);
+          rows.push_back({r, noop[n] > 0 ? r.per_second / noop[n] : 0, ""});
+        }
+      }
+    }
+    std::printf("\n### Reporting calls (from Redis once warm)\n\n");
+    PrintRows(rows);
+    std::fprintf(stderr, "kpo-bench: reporting: write -> figure (%d samples)\n",
+                 o_.latency_samples);
+    const kpo::bench::LatencyResult latency =
+        kpo::bench::WriteToFigure(*stack_, token_, o_.latency_samples);
+    std::printf(
+        "\n### A write accepted by the daily service -> the figure changed in reporting\n\n"
+        "| samples | p50 ms | p99 ms | max ms | reporting RSS MiB (idle after) |\n"
+        "|---|---|---|---|---|\n| %d | %.1f | %.1f | %.1f | %.0f |\n",
+        latency.samples, absl::ToDoubleMilliseconds(latency.p50),
+        absl::ToDoubleMilliseconds(latency.p99), absl::ToDoubleMilliseconds(latency.max),
+        static_cast<double>(kpo::bench::ProcessRssKib(stack_->ServicePid("reporting"))) / 1024.0);
+    std::fflush(stdout);
+  }
+
   // Sequential creates; each one's time from the OK to its appearance in the kaizen
   // service's replica (polled every 200 us through the ops API).
   void Pipeline() {
@@ -591,6 +661,12 @@ int main(int argc, char** argv) {
                  "completed kaizen events for the crediting probe (0: skip)");
   std::vector<std::string> env;
   app.add_option("--service-env", env, "KPO_KEY=value for the services (repeatable)");
+  app.add_option("--reporting-sites", o.reporting.sites,
+                 "sites of the synthetic organization reporting projects (0: skip reporting)");
+  app.add_option("--reporting-years", o.reporting.years, "its years of history");
+  app.add_option("--reporting-ideas", o.reporting.ideas_per_site_month,
+                 "ideas per site and month (half implemented)");
+  app.add_option("--latency-samples", o.latency_samples, "writes timed until the figure changes");
   CLI11_PARSE(app, argc, argv);
   for (const std::string& kv : env) {
     const size_t eq = kv.find('=');
