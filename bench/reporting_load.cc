@@ -15,6 +15,7 @@
 #include "kpo/daily/v1/events.pb.h"
 #include "kpo/kaizen/v1/events.pb.h"
 #include "kpo/people/v1/events.pb.h"
+#include "kpo/reporting/v1/projection_service.grpc.pb.h"
 #include "kpo/reporting/v1/reporting_service.grpc.pb.h"
 
 namespace kpo::bench {
@@ -309,6 +310,43 @@ LatencyResult WriteToFigure(kpo::testing::Stack& stack, const std::string& token
   out.max = *std::max_element(times.begin(), times.end());
   out.p50 = Percentile(times, 0.5);
   out.p99 = Percentile(times, 0.99);
+  return out;
+}
+
+RebuildResult Rebuild(kpo::testing::Stack& stack, absl::Duration timeout) {
+  RebuildResult out;
+  const std::string token =
+      kpo::testing::Stack::Token("bench-ops", {"platform_operator"}, "bench-ops");
+  auto projections = rp::ProjectionService::NewStub(
+      grpc::CreateChannel(stack.GrpcAddress("reporting"), grpc::InsecureChannelCredentials()));
+  const absl::Time start = absl::Now();
+  rp::ProjectionGeneration started;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    const grpc::Status s = projections->StartProjectionRebuild(&ctx, {}, &started);
+    if (!s.ok()) {
+      std::fprintf(stderr, "kpo-bench: cannot start a rebuild: %s\n", s.error_message().c_str());
+      return out;
+    }
+  }
+  while (absl::Now() - start < timeout) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    rp::ListProjectionGenerationsResponse list;
+    if (projections->ListProjectionGenerations(&ctx, {}, &list).ok()) {
+      for (const auto& g : list.generations()) {
+        if (g.number() != started.number()) continue;
+        out.records = g.records_applied();
+        if (g.state() == rp::ProjectionGeneration::STATE_SERVING) out.complete = true;
+      }
+    }
+    if (out.complete) break;
+    out.reporting_rss_kib =
+        std::max(out.reporting_rss_kib, ProcessRssKib(stack.ServicePid("reporting")));
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  out.took = absl::Now() - start;
   return out;
 }
 

@@ -51,4 +51,14 @@ struct LatencyResult {
 // each timed from its OK until reporting's scorecard of lyon counts it (polled).
 LatencyResult WriteToFigure(kpo::testing::Stack& stack, const std::string& token, int samples);
 
+struct RebuildResult {
+  bool complete = false;          // the new generation serves
+  int64_t records = 0;            // records its consumer applied
+  absl::Duration took;            // StartProjectionRebuild -> it serves
+  int64_t reporting_rss_kib = 0;  // reporting's resident memory at the end (both generations)
+};
+// Rebuilds every projection from the topics (ProjectionService, a platform_operator
+// token) and waits, up to `timeout`, for the new generation to serve.
+RebuildResult Rebuild(kpo::testing::Stack& stack, absl::Duration timeout);
+
 }  // namespace kpo::bench

@@ -73,10 +73,12 @@ CountsReader::CountsReader(kpo::cache::RedisCache* redis, absl::Duration ttl,
   from_database_ = &family.Add({{"source", "database"}});
 }
 
-absl::StatusOr<CountsReader::Request> CountsReader::Begin(Transaction& tx, const std::string& org,
+absl::StatusOr<CountsReader::Request> CountsReader::Begin(Transaction& tx, int64_t generation,
+                                                          const std::string& org,
                                                           const std::string& area,
                                                           absl::Time now) const {
   Request r;
+  r.generation = generation;
   r.org = org;
   r.area = area;
   r.now = now;
@@ -119,7 +121,7 @@ std::string CountsReader::VersionsDigest(const Request& r) {
       h *= 1099511628211ull;
     }
   };
-  mix(absl::StrCat(r.org_version, "|"));
+  mix(absl::StrCat("g", r.generation, "|", r.org_version, "|"));
   for (const auto& [site, version] : sites) mix(absl::StrCat(site, "=", version, "|"));
   return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
 }
@@ -150,11 +152,11 @@ absl::StatusOr<std::vector<domain::SiteCounts>> CountsReader::Count(
                                   ? std::string("end")
                                   : absl::StrCat(absl::ToUnixSeconds(span.as_of) / 60);
     keys.push_back(kpo::cache::Key(
-        r.org,
-        absl::StrCat("reporting:counts:", domain::kCountsFormat, ":", r.org_version, ":",
-                     IdOf(site.name), ":", version == r.site_versions.end() ? 0 : version->second,
-                     ":", r.area.empty() ? "-" : IdOf(r.area), ":", span.first_day, "-",
-                     span.last_day, ":", as_of)));
+        r.org, absl::StrCat("reporting:counts:", domain::kCountsFormat, ":g", r.generation, ":",
+                            r.org_version, ":", IdOf(site.name), ":",
+                            version == r.site_versions.end() ? 0 : version->second, ":",
+                            r.area.empty() ? "-" : IdOf(r.area), ":", span.first_day, "-",
+                            span.last_day, ":", as_of)));
   }
   std::optional<std::vector<std::optional<std::string>>> cached;
   if (redis_ != nullptr && !keys.empty()) cached = redis_->MGet(keys);

@@ -2,7 +2,8 @@
 
 // The counts of a scope's sites for a period, from Redis when cached, from the
 // database otherwise (then cached). A site's counts are cached under a key made of
-// the site's and the organization's versions (r_versions, bumped by the projection in
+// the generation of the projections (generation.h), the site's and the organization's
+// versions (r_versions, bumped by the projection in
 // the transaction of every change it makes), the area, the period's days and, for a
 // period not over, the minute they were computed at. So a cached answer is never older
 // than the events the projection has applied: an event changes the key, and the next
@@ -44,6 +45,7 @@ class CountsReader {
   // What one request reads once: the organization's targets, objectives and versions,
   // the scope's area, and the instant it is answered at.
   struct Request {
+    int64_t generation = 0;
     std::string org;   // id
     std::string area;  // resource name, empty for a site or the organization
     absl::Time now;
@@ -52,8 +54,9 @@ class CountsReader {
     int64_t org_version = 0;
     absl::flat_hash_map<std::string, int64_t> site_versions;
   };
-  absl::StatusOr<Request> Begin(kpo::storage::Transaction& tx, const std::string& org,
-                                const std::string& area, absl::Time now) const;
+  absl::StatusOr<Request> Begin(kpo::storage::Transaction& tx, int64_t generation,
+                                const std::string& org, const std::string& area,
+                                absl::Time now) const;
 
   // The counts of each of `sites` over `period`, in the order of `sites`.
   absl::StatusOr<std::vector<domain::SiteCounts>> Count(kpo::storage::Transaction& tx,
@@ -61,7 +64,8 @@ class CountsReader {
                                                         const std::vector<store::SiteZone>& sites,
                                                         const domain::CivilPeriod& period) const;
 
-  // A digest of every version the request read (the organization's and each site's), as
+  // A digest of the generation and every version the request read (the organization's
+  // and each site's), as
   // 16 hex digits: the same for every replica, different once any site changed.
   static std::string VersionsDigest(const Request& request);
 

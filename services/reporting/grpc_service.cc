@@ -49,6 +49,48 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
 
 #undef KPO_REPORTING_UNARY
 
+// Service-wide: the caller's organization plays no part (platform_operator only).
+class ProjectionServiceImpl final : public pb::ProjectionService::CallbackService {
+ public:
+  ProjectionServiceImpl(kpo::rpc::Server& server, Generations& generations)
+      : server_(server), generations_(generations) {}
+
+  grpc::ServerUnaryReactor* StartProjectionRebuild(grpc::CallbackServerContext* ctx,
+                                                   const pb::StartProjectionRebuildRequest* req,
+                                                   pb::ProjectionGeneration* resp) override {
+    return server_.Unary<pb::StartProjectionRebuildRequest, pb::ProjectionGeneration>(
+        ctx, req, resp, "/kpo.reporting.v1.ProjectionService/StartProjectionRebuild",
+        [this](const kpo::auth::Principal&, const pb::StartProjectionRebuildRequest&,
+               pb::ProjectionGeneration& out) -> absl::Status {
+          auto started = generations_.StartRebuild();
+          if (!started.ok()) return started.status();
+          out = *std::move(started);
+          return absl::OkStatus();
+        },
+        kpo::rpc::Execution::kWorkerPool);
+  }
+
+  grpc::ServerUnaryReactor* ListProjectionGenerations(
+      grpc::CallbackServerContext* ctx, const pb::ListProjectionGenerationsRequest* req,
+      pb::ListProjectionGenerationsResponse* resp) override {
+    return server_
+        .Unary<pb::ListProjectionGenerationsRequest, pb::ListProjectionGenerationsResponse>(
+            ctx, req, resp, "/kpo.reporting.v1.ProjectionService/ListProjectionGenerations",
+            [this](const kpo::auth::Principal&, const pb::ListProjectionGenerationsRequest&,
+                   pb::ListProjectionGenerationsResponse& out) -> absl::Status {
+              auto list = generations_.List();
+              if (!list.ok()) return list.status();
+              for (auto& g : *list) *out.add_generations() = std::move(g);
+              return absl::OkStatus();
+            },
+            kpo::rpc::Execution::kWorkerPool);
+  }
+
+ private:
+  kpo::rpc::Server& server_;
+  Generations& generations_;
+};
+
 }  // namespace
 
 kpo::auth::PermissionTable& AddReportingPermissions(kpo::auth::PermissionTable& table) {
@@ -57,6 +99,10 @@ kpo::auth::PermissionTable& AddReportingPermissions(kpo::auth::PermissionTable& 
        {"GetScorecard", "QueryScorecardTrend", "RankSites", "ExportScorecards"}) {
     table.Allow(m + read, kpo::auth::AnyRole());
   }
+  const std::string ops = "/kpo.reporting.v1.ProjectionService/";
+  for (const char* method : {"StartProjectionRebuild", "ListProjectionGenerations"}) {
+    table.Allow(ops + method, {kpo::auth::kPlatformOperator});
+  }
   return table;
 }
 
@@ -64,6 +110,11 @@ std::unique_ptr<grpc::Service> NewReportingService(kpo::rpc::Server& server,
                                                    const Scorecards& scorecards,
                                                    const Rankings& rankings) {
   return std::make_unique<ReportingServiceImpl>(server, scorecards, rankings);
+}
+
+std::unique_ptr<grpc::Service> NewProjectionService(kpo::rpc::Server& server,
+                                                    Generations& generations) {
+  return std::make_unique<ProjectionServiceImpl>(server, generations);
 }
 
 }  // namespace kpo::reporting

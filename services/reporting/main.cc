@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   spec.topic = "kpo.reporting.v1";
   spec.consumes = {"kpo.people.v1", "kpo.kaizen.v1", "kpo.daily.v1"};
   spec.directory_replica = true;
+  // Generations of projections, each with its consumer group (generations.h).
+  spec.own_consumers = true;
   spec.default_grpc_port = 7104;
   spec.default_metrics_port = 9104;
   spec.migrations = {{"reporting", &kpo::reporting::Migrations()}};
@@ -20,8 +22,15 @@ int main(int argc, char** argv) {
     kpo::reporting::AddReportingPermissions(t);
   };
   spec.setup = [](kpo::runtime::ServiceRuntime& rt, kpo::core::Config& config) -> absl::Status {
-    kpo::events::Consumer& consumer = *rt.consumer();
-    kpo::reporting::RegisterProjection(consumer, rt.clock());
+    auto opened = kpo::reporting::Generations::Open(rt, [&rt](kpo::events::Consumer& consumer) {
+      kpo::reporting::RegisterProjection(consumer, rt.clock());
+    });
+    if (!opened.ok()) return opened.status();
+    std::shared_ptr<kpo::reporting::Generations> generations = *std::move(opened);
+    rt.Own(generations);
+    kpo::reporting::Generations* g = generations.get();
+    rt.SetConsumerDatabase([g] { return g->Serving()->db; });
+    const kpo::reporting::ServingGeneration serving = [g] { return g->Serving(); };
     // Redis is optional: without redis.address every answer is counted from the database.
     kpo::cache::RedisOptions redis;
     redis.address = config.String("redis.address", "");
@@ -38,18 +47,26 @@ int main(int argc, char** argv) {
     auto counts = std::make_shared<const kpo::reporting::CountsReader>(redis_cache.get(), ttl,
                                                                        &rt.server().registry());
     rt.Own(counts);
-    auto scorecards = std::make_shared<const kpo::reporting::Scorecards>(
-        rt.db(), rt.clock(), consumer.name(), [&consumer] { return consumer.stats().lag; },
-        counts.get());
+    auto scorecards =
+        std::make_shared<const kpo::reporting::Scorecards>(serving, rt.clock(), counts.get());
     auto rankings = std::make_shared<const kpo::reporting::Rankings>(
-        rt.db(), rt.clock(), *counts, redis_cache.get(), ttl, rt.page_tokens(), consumer.name(),
-        [&consumer] { return consumer.stats().lag; });
+        serving, rt.clock(), *counts, redis_cache.get(), ttl, rt.page_tokens());
     rt.Own(rankings);
     std::shared_ptr<grpc::Service> service =
         kpo::reporting::NewReportingService(rt.server(), *scorecards, *rankings);
     rt.server().AddService(service.get(), kpo::reporting::kReportingServiceName);
     rt.Own(scorecards);
     rt.Own(service);
+    std::shared_ptr<grpc::Service> projections =
+        kpo::reporting::NewProjectionService(rt.server(), *generations);
+    rt.server().AddService(projections.get(), kpo::reporting::kProjectionServiceName);
+    rt.Own(projections);
+    // The runtime's own consumer would start here; these start with the server's
+    // start-up and stop at its shutdown (after time-driven work, before the relay).
+    if (absl::Status s = generations->Start(); !s.ok()) return s;
+    rt.server().OnShutdown([g] { g->Stop(); });
+    rt.Every({"projection-rebuild", absl::Seconds(1),
+              [g]() -> absl::Status { return g->SwitchIfCaughtUp().status(); }});
     return absl::OkStatus();
   };
   return kpo::runtime::RunService(argc, argv, spec);

@@ -141,6 +141,27 @@ bool IsDirectoryEvent(const std::string& type) {
 }  // namespace
 }  // namespace projection
 
+std::vector<std::string> ProjectionTables() {
+  return {"r_people",
+          "r_ideas",
+          "r_idea_submitters",
+          "r_kaizen_events",
+          "r_kaizen_transitions",
+          "r_action_items",
+          "r_coaching_cycles",
+          "r_certificates",
+          "r_trainings",
+          "r_assessments",
+          "r_target_profiles",
+          "r_competencies",
+          "r_kpo_members",
+          "r_savings",
+          "r_storyboards",
+          "r_practices",
+          "r_deployment_tasks",
+          "r_versions"};
+}
+
 std::vector<std::string> ProjectedEventTypes() {
   std::vector<std::string> out;
   for (const auto& [type, handler] : projection::Handlers()) out.push_back(type);

@@ -20,6 +20,9 @@ namespace kpo::reporting {
 // Migrations of component "reporting".
 const std::vector<kpo::storage::Migration>& Migrations();
 
+// The tables Migrations() creates (what a retired generation's deletion empties).
+std::vector<std::string> ProjectionTables();
+
 // The event types the projections read, full protobuf names.
 std::vector<std::string> ProjectedEventTypes();
 

@@ -60,14 +60,18 @@ Rankings::Rankings(kpo::storage::Database& db, const kpo::core::Clock& clock,
                    const CountsReader& counts, kpo::cache::RedisCache* redis, absl::Duration ttl,
                    const kpo::core::PageTokenCodec& page_tokens, std::string consumer_name,
                    std::function<int64_t()> pending_records)
-    : db_(db),
+    : Rankings(FixedGeneration(db, std::move(consumer_name), std::move(pending_records)), clock,
+               counts, redis, ttl, page_tokens) {}
+
+Rankings::Rankings(ServingGeneration serving, const kpo::core::Clock& clock,
+                   const CountsReader& counts, kpo::cache::RedisCache* redis, absl::Duration ttl,
+                   const kpo::core::PageTokenCodec& page_tokens)
+    : serving_(std::move(serving)),
       clock_(clock),
       counts_(counts),
       redis_(redis),
       ttl_(ttl),
-      page_tokens_(page_tokens),
-      consumer_name_(std::move(consumer_name)),
-      pending_records_(std::move(pending_records)) {}
+      page_tokens_(page_tokens) {}
 
 absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Principal& p,
                                                           const pb::RankSitesRequest& r) const {
@@ -105,10 +109,11 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
   }
 
   pb::RankSitesResponse out;
-  absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+  const std::shared_ptr<const Generation> g = serving_();
+  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
-    auto request = counts_.Begin(tx, q->scope.org, "", now);
+    auto request = counts_.Begin(tx, g->number, q->scope.org, "", now);
     if (!request.ok()) return request.status();
     const std::string base = kpo::cache::Key(
         q->scope.org, absl::StrCat("reporting:rank:", domain::kCountsFormat, ":",
@@ -187,7 +192,7 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
     if (offset + page_size < total) {
       out.set_next_page_token(page_tokens_.Seal({token_scope, absl::StrCat(offset + page_size)}));
     }
-    return ReadFreshness(tx, consumer_name_, pending_records_, *out.mutable_freshness());
+    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   *out.mutable_period() = ToProto(period, q->granularity);

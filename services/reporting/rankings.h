@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "counts_reader.h"
+#include "generation.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/clock.h"
 #include "kpo/core/page_token.h"
@@ -32,19 +33,21 @@ class Rankings {
            kpo::cache::RedisCache* redis, absl::Duration ttl,
            const kpo::core::PageTokenCodec& page_tokens, std::string consumer_name,
            std::function<int64_t()> pending_records);
+  // Reads whichever generation `serving` gives at each call.
+  Rankings(ServingGeneration serving, const kpo::core::Clock& clock, const CountsReader& counts,
+           kpo::cache::RedisCache* redis, absl::Duration ttl,
+           const kpo::core::PageTokenCodec& page_tokens);
 
   absl::StatusOr<kpo::reporting::v1::RankSitesResponse> RankSites(
       const kpo::auth::Principal& p, const kpo::reporting::v1::RankSitesRequest& r) const;
 
  private:
-  kpo::storage::Database& db_;
+  ServingGeneration serving_;
   const kpo::core::Clock& clock_;
   const CountsReader& counts_;
   kpo::cache::RedisCache* redis_;
   absl::Duration ttl_;
   const kpo::core::PageTokenCodec& page_tokens_;
-  std::string consumer_name_;
-  std::function<int64_t()> pending_records_;
 };
 
 }  // namespace kpo::reporting

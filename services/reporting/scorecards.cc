@@ -69,10 +69,13 @@ absl::StatusOr<pb::Scorecard> Compute(Transaction& tx, const CountsReader& count
 Scorecards::Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock,
                        std::string consumer_name, std::function<int64_t()> pending_records,
                        const CountsReader* counts)
-    : db_(db),
+    : Scorecards(FixedGeneration(db, std::move(consumer_name), std::move(pending_records)), clock,
+                 counts) {}
+
+Scorecards::Scorecards(ServingGeneration serving, const kpo::core::Clock& clock,
+                       const CountsReader* counts)
+    : serving_(std::move(serving)),
       clock_(clock),
-      consumer_name_(std::move(consumer_name)),
-      pending_records_(std::move(pending_records)),
       owned_counts_(counts == nullptr
                         ? std::make_unique<CountsReader>(nullptr, absl::ZeroDuration(), nullptr)
                         : nullptr),
@@ -85,16 +88,17 @@ absl::StatusOr<pb::Scorecard> Scorecards::GetScorecard(const kpo::auth::Principa
   if (!q.ok()) return q.status();
   if (!v.empty()) return v.ToStatus();
   pb::Scorecard out;
-  absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+  const std::shared_ptr<const Generation> g = serving_();
+  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
     const absl::Time now = clock_.Now();
-    auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+    auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
     if (!request.ok()) return request.status();
     auto card = Compute(tx, counts_, *request, *q, *sites, PeriodOf(*q, *sites, now));
     if (!card.ok()) return card.status();
     out = *std::move(card);
-    return ReadFreshness(tx, consumer_name_, pending_records_, *out.mutable_freshness());
+    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   return out;
@@ -111,11 +115,12 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
   if (!v.empty()) return v.ToStatus();
   const int count = r.periods() == 0 ? kDefaultPeriods : r.periods();
   pb::QueryScorecardTrendResponse out;
-  absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+  const std::shared_ptr<const Generation> g = serving_();
+  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
     const absl::Time now = clock_.Now();
-    auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+    auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
     if (!request.ok()) return request.status();
     std::vector<domain::CivilPeriod> periods = {PeriodOf(*q, *sites, now)};
     while (static_cast<int>(periods.size()) < count) {
@@ -127,7 +132,7 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
       if (!card.ok()) return card.status();
       *out.add_scorecards() = *std::move(card);
     }
-    return ReadFreshness(tx, consumer_name_, pending_records_, *out.mutable_freshness());
+    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   return out;
@@ -146,7 +151,9 @@ absl::Status Scorecards::ExportScorecards(
   const int count = r.periods() == 0 ? kDefaultPeriods : r.periods();
   const absl::Time now = clock_.Now();
   std::vector<domain::CivilPeriod> periods;
-  absl::Status s = db_.Read([&](Transaction& tx) -> absl::Status {
+  // One generation for the whole export, even if a rebuild switches meanwhile.
+  const std::shared_ptr<const Generation> g = serving_();
+  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
     auto sites = SitesOf(tx, q->scope);
     if (!sites.ok()) return sites.status();
     periods = {PeriodOf(*q, *sites, now)};
@@ -164,15 +171,15 @@ absl::Status Scorecards::ExportScorecards(
   const std::string granularity = GranularityName(q->granularity);
   for (const domain::CivilPeriod& period : periods) {
     std::string chunk;
-    s = db_.Read([&](Transaction& tx) -> absl::Status {
+    s = g->db->Read([&](Transaction& tx) -> absl::Status {
       auto sites = SitesOf(tx, q->scope);
       if (!sites.ok()) return sites.status();
-      auto request = counts_.Begin(tx, q->scope.org, q->scope.area, now);
+      auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
       if (!request.ok()) return request.status();
       auto card = Compute(tx, counts_, *request, *q, *sites, period);
       if (!card.ok()) return card.status();
       pb::Freshness freshness;
-      if (absl::Status f = ReadFreshness(tx, consumer_name_, pending_records_, freshness);
+      if (absl::Status f = ReadFreshness(tx, g->consumer_name, g->pending_records, freshness);
           !f.ok()) {
         return f;
       }

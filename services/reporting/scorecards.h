@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "counts_reader.h"
+#include "generation.h"
 #include "kpo/auth/auth.h"
 #include "kpo/core/clock.h"
 #include "kpo/reporting/v1/reporting_service.pb.h"
@@ -25,6 +26,9 @@ class Scorecards {
   // (null: always the database). `db`, `clock` and `counts` must outlive this.
   Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock, std::string consumer_name,
              std::function<int64_t()> pending_records, const CountsReader* counts = nullptr);
+  // Reads whichever generation `serving` gives at each call.
+  Scorecards(ServingGeneration serving, const kpo::core::Clock& clock,
+             const CountsReader* counts = nullptr);
 
   absl::StatusOr<kpo::reporting::v1::Scorecard> GetScorecard(
       const kpo::auth::Principal& p, const kpo::reporting::v1::GetScorecardRequest& r) const;
@@ -41,10 +45,8 @@ class Scorecards {
                                 const std::function<bool(std::string chunk)>& emit) const;
 
  private:
-  kpo::storage::Database& db_;
+  ServingGeneration serving_;
   const kpo::core::Clock& clock_;
-  std::string consumer_name_;
-  std::function<int64_t()> pending_records_;
   std::unique_ptr<CountsReader> owned_counts_;
   const CountsReader& counts_;
 };

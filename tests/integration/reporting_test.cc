@@ -6,12 +6,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc_checks.h"
 #include "gtest/gtest.h"
 #include "kpo/core/date.h"
+#include "kpo/core/errors.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
+#include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/reporting/v1/projection_service.grpc.pb.h"
 #include "kpo/reporting/v1/reporting_service.grpc.pb.h"
+#include "kpo/rpc/status.h"
 #include "stack.h"
 
 namespace kpo::testing {
@@ -280,6 +285,146 @@ TEST_F(ReportingStackTest, EveryRpcRefusesAnotherOrganizationsNames) {
                                     ->FindServiceByName("kpo.reporting.v1.ReportingService")
                                     ->method_count()));
   ExpectEveryMethodRefusesEveryName(outcomes, names);
+}
+
+// Every answer of the organization's and each site's scorecards for the last 24 months,
+// with the positions it reflects but not when reporting applied them (which a rebuild
+// changes).
+std::string Answers(pb::ReportingService::Stub& reporting, const std::string& token) {
+  std::string out;
+  for (const char* scope : {"organizations/acme", kLyon, kPune}) {
+    pb::QueryScorecardTrendRequest r;
+    r.set_name(std::string(scope) + "/scorecard");
+    r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+    r.set_periods(24);
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    pb::QueryScorecardTrendResponse trend;
+    const grpc::Status s = reporting.QueryScorecardTrend(&ctx, r, &trend);
+    if (!s.ok()) return "error: " + s.error_message();
+    for (auto& position : *trend.mutable_freshness()->mutable_positions()) {
+      position.clear_apply_time();
+    }
+    trend.mutable_freshness()->clear_pending_records();
+    absl::StrAppend(&out, trend.DebugString());
+  }
+  return out;
+}
+
+std::optional<pb::ProjectionGeneration> Generation(pb::ProjectionService::Stub& projections,
+                                                   const std::string& token, int64_t number) {
+  grpc::ClientContext ctx;
+  Authorize(ctx, token);
+  pb::ListProjectionGenerationsResponse list;
+  if (!projections.ListProjectionGenerations(&ctx, {}, &list).ok()) return std::nullopt;
+  for (const auto& g : list.generations()) {
+    if (g.number() == number) return g;
+  }
+  return std::nullopt;
+}
+
+TEST_F(ReportingStackTest, ARebuildServesTheSameAnswersThenKeepsUpAndSurvivesARestart) {
+  const std::string op = Stack::Token("acme", {"platform_operator"}, "ops");
+  auto projections = pb::ProjectionService::NewStub(
+      grpc::CreateChannel(stack_->GrpcAddress("reporting"), grpc::InsecureChannelCredentials()));
+  // Something to rebuild: an idea at Pune, counted, and nothing more on its way (the
+  // same answers twice, a second apart).
+  const daily::Idea idea = Submit("p1", kPune);
+  const auto year = YearAt(idea.create_time(), "Asia/Kolkata");
+  std::string before;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string first = Answers(*reporting_, admin_);
+        absl::SleepFor(absl::Seconds(1));
+        before = Answers(*reporting_, admin_);
+        return first == before && first.find("error:") == std::string::npos;
+      },
+      absl::Seconds(30)));
+  auto pune_card = Card(kPune, year, admin_);
+  ASSERT_TRUE(pune_card.ok());
+  const int64_t before_ideas = pune_card->daily_kaizen().ideas_submitted();
+  ASSERT_GE(before_ideas, 1);
+
+  // Operators only: an organization's administrator may not rebuild everyone's figures,
+  // and the operator reads no organization's figures.
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    pb::ProjectionGeneration out;
+    EXPECT_EQ(projections->StartProjectionRebuild(&ctx, {}, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_FALSE(Card(kPune, year, op).ok());
+  }
+  pb::ProjectionGeneration started;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, op);
+    const grpc::Status s = projections->StartProjectionRebuild(&ctx, {}, &started);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(started.state(), pb::ProjectionGeneration::STATE_BUILDING);
+  EXPECT_EQ(started.name(), absl::StrCat("projectionGenerations/", started.number()));
+  const int64_t previous = started.number() - 1;
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, op);
+    pb::ProjectionGeneration again;
+    const grpc::Status s = projections->StartProjectionRebuild(&ctx, {}, &again);
+    // Unless the first one has switched in already (it is small).
+    if (!s.ok()) {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+      EXPECT_EQ(kpo::core::ErrorReason(kpo::rpc::FromGrpcStatus(s)).value_or(""),
+                "REBUILD_IN_PROGRESS");
+    }
+  }
+  std::optional<pb::ProjectionGeneration> rebuilt;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        rebuilt = Generation(*projections, op, started.number());
+        return rebuilt && rebuilt->state() == pb::ProjectionGeneration::STATE_SERVING;
+      },
+      absl::Seconds(60)))
+      << (rebuilt ? rebuilt->DebugString() : "") << stack_->ServiceLog("reporting");
+  EXPECT_GT(rebuilt->records_applied(), 0);
+  EXPECT_GT(rebuilt->progress().positions_size(), 0);
+  EXPECT_TRUE(rebuilt->has_switch_time());
+  const auto old = Generation(*projections, op, previous);
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->state(), pb::ProjectionGeneration::STATE_RETIRED);
+  EXPECT_TRUE(old->has_retire_time());
+
+  // The same answers, from projections built anew from the topics (and read through
+  // Redis keys of the new generation).
+  EXPECT_EQ(Answers(*reporting_, admin_), before);
+  // The new generation applies what happens next.
+  Submit("p1", kPune);
+  ASSERT_TRUE(WaitFor([&] {
+    auto card = Card(kPune, year, admin_);
+    return card.ok() && card->daily_kaizen().ideas_submitted() == before_ideas + 1;
+  })) << stack_->ServiceLog("reporting");
+  // The ops service reads the serving generation's inbox and replica.
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin_);
+    kpo::ops::v1::ServiceStatus status;
+    ASSERT_TRUE(stack_->Ops("reporting")->GetServiceStatus(&ctx, {}, &status).ok());
+    EXPECT_GT(status.inbox_processed(), 0);
+    EXPECT_GE(status.replica_counts().at("person"), 5);
+  }
+  // A restart opens the generation that serves.
+  const std::string after = Answers(*reporting_, admin_);
+  stack_->StopService("reporting");
+  stack_->StartService("reporting");
+  SetUp();  // its new address
+  projections = pb::ProjectionService::NewStub(
+      grpc::CreateChannel(stack_->GrpcAddress("reporting"), grpc::InsecureChannelCredentials()));
+  std::optional<pb::ProjectionGeneration> serving;
+  ASSERT_TRUE(WaitFor([&] {
+    serving = Generation(*projections, op, started.number());
+    return serving.has_value();
+  })) << stack_->ServiceLog("reporting");
+  EXPECT_EQ(serving->state(), pb::ProjectionGeneration::STATE_SERVING);
+  EXPECT_EQ(Answers(*reporting_, admin_), after);
 }
 
 TEST_F(ReportingStackTest, BadInputNamesTheFields) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -11,8 +13,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "cli.h"
 #include "google/protobuf/util/time_util.h"
+#include "kpo/reporting/v1/projection_service.grpc.pb.h"
 #include "kpo/reporting/v1/reporting_service.grpc.pb.h"
 #include "output.h"
 #include "values.h"
@@ -26,6 +30,8 @@ struct Opts {
   std::string scope, period = "month", date, figure;
   int periods = 12;
   bool ascending = false;
+  bool wait = false;
+  int timeout_s = 3600;
 };
 Opts o;
 
@@ -299,9 +305,120 @@ void AddExport(CLI::App& app, int& rc) {
   });
 }
 
+std::string GenerationState(pb::ProjectionGeneration::State s) {
+  switch (s) {
+    case pb::ProjectionGeneration::STATE_BUILDING:
+      return "building";
+    case pb::ProjectionGeneration::STATE_SERVING:
+      return "serving";
+    case pb::ProjectionGeneration::STATE_RETIRED:
+      return "retired";
+    default:
+      return "?";
+  }
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  return t.seconds() == 0 && t.nanos() == 0 ? "" : google::protobuf::util::TimeUtil::ToString(t);
+}
+
+void ShowGenerations(const pb::ListProjectionGenerationsResponse& list) {
+  if (g.output == "json") {
+    Render(list);
+    return;
+  }
+  Table t({"GENERATION", "STATE", "CREATED", "SWITCHED", "RECORDS APPLIED", "PENDING",
+           "COMPLETE THROUGH"});
+  for (const auto& gen : list.generations()) {
+    const bool live = gen.state() != pb::ProjectionGeneration::STATE_RETIRED;
+    t.Add({absl::StrCat(gen.number()), GenerationState(gen.state()), TimeText(gen.create_time()),
+           TimeText(gen.switch_time()), live ? absl::StrCat(gen.records_applied()) : "",
+           live ? absl::StrCat(gen.progress().pending_records()) : "",
+           live ? TimeText(gen.progress().complete_through()) : ""});
+  }
+  Show(t);
+}
+
+std::optional<pb::ListProjectionGenerationsResponse> ListGenerations(int& rc) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  pb::ListProjectionGenerationsResponse list;
+  if (grpc::Status s = pb::ProjectionService::NewStub(Channel(g.reporting))
+                           ->ListProjectionGenerations(&ctx, {}, &list);
+      !s.ok()) {
+    rc = Fail(s);
+    return std::nullopt;
+  }
+  return list;
+}
+
+// Operators' commands (a platform_operator token).
+void AddProjections(CLI::App& app, int& rc) {
+  auto* cmd = app.add_subcommand("projections",
+                                 "reporting's generations of projections and their rebuild "
+                                 "(platform_operator)")
+                  ->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "the generations: building, serving, retired");
+  list->callback([&rc] {
+    if (auto generations = ListGenerations(rc)) ShowGenerations(*generations);
+  });
+  auto* rebuild = cmd->add_subcommand(
+      "rebuild",
+      "rebuild every projection from the beginning of the topics into a new generation, "
+      "switched in when caught up");
+  rebuild->add_flag("--wait", o.wait, "wait until the new generation serves");
+  rebuild->add_option("--timeout", o.timeout_s, "seconds --wait waits at most")
+      ->capture_default_str();
+  rebuild->callback([&rc] {
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    pb::ProjectionGeneration started;
+    if (grpc::Status s = pb::ProjectionService::NewStub(Channel(g.reporting))
+                             ->StartProjectionRebuild(&ctx, {}, &started);
+        !s.ok()) {
+      rc = Fail(s);
+      return;
+    }
+    std::cerr << "rebuilding into generation " << started.number() << "\n";
+    if (!o.wait) {
+      pb::ListProjectionGenerationsResponse one;
+      *one.add_generations() = started;
+      ShowGenerations(one);
+      return;
+    }
+    const absl::Time deadline = absl::Now() + absl::Seconds(o.timeout_s);
+    int64_t last_applied = -1;
+    for (;;) {
+      auto generations = ListGenerations(rc);
+      if (!generations) return;
+      for (const auto& gen : generations->generations()) {
+        if (gen.number() != started.number()) continue;
+        if (gen.state() == pb::ProjectionGeneration::STATE_SERVING) {
+          std::cerr << "generation " << gen.number() << " serves\n";
+          ShowGenerations(*generations);
+          return;
+        }
+        if (gen.records_applied() != last_applied) {
+          last_applied = gen.records_applied();
+          std::cerr << "  " << gen.records_applied() << " records applied, "
+                    << gen.progress().pending_records() << " pending\n";
+        }
+      }
+      if (absl::Now() > deadline) {
+        std::cerr << "kpoctl: generation " << started.number()
+                  << " does not serve yet; it goes on building (kpoctl projections list)\n";
+        rc = 1;
+        return;
+      }
+      absl::SleepFor(absl::Seconds(1));
+    }
+  });
+}
+
 }  // namespace
 
 void AddReportingCommands(CLI::App& app, int& rc) {
+  AddProjections(app, rc);
   AddScorecard(app, rc);
   AddTrend(app, rc);
   AddRanking(app, rc);

@@ -35,7 +35,7 @@ using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
 const std::set<std::string>& AllRoles() {
   static const auto* const kRoles = new std::set<std::string>{
       kTeamMember,     kTeamLeader, kMiddleManager, kSeniorLeader, kKpoSpecialist,
-      kExternalSensei, kOrgAdmin,   kFinance,       kService};
+      kExternalSensei, kOrgAdmin,   kFinance,       kService,      kPlatformOperator};
   return *kRoles;
 }
 
@@ -90,7 +90,11 @@ Verifier::Verifier(VerifierOptions options) : options_(std::move(options)) {
 
 bool IsKnownRole(absl::string_view role) { return AllRoles().contains(std::string(role)); }
 
-std::set<std::string> AnyRole() { return AllRoles(); }
+std::set<std::string> AnyRole() {
+  std::set<std::string> roles = AllRoles();
+  roles.erase(kPlatformOperator);  // sees no organization's data
+  return roles;
+}
 
 absl::StatusOr<Verifier> Verifier::Create(VerifierOptions options) {
   if (options.hs256_secret.empty() == options.rs256_public_key_pem.empty()) {

@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "kpo/core/errors.h"
 #include "kpo/core/log.h"
@@ -71,10 +72,13 @@ class DatabaseMetrics final : public prometheus::Collectable {
 
 class OpsServiceImpl final : public ops::OpsService::CallbackService {
  public:
-  OpsServiceImpl(kpo::rpc::Server& server, kpo::storage::Database& db, std::string service,
-                 bool has_replica, std::function<void()> wake)
+  // `consumer_db`: where the inbox and the replica are.
+  OpsServiceImpl(kpo::rpc::Server& server, kpo::storage::Database& db,
+                 std::function<std::shared_ptr<kpo::storage::Database>()> consumer_db,
+                 std::string service, bool has_replica, std::function<void()> wake)
       : server_(server),
         db_(db),
+        consumer_db_(std::move(consumer_db)),
         service_(std::move(service)),
         has_replica_(has_replica),
         wake_(std::move(wake)) {}
@@ -91,7 +95,8 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
           if (!counts.ok()) return counts.status();
           out.set_outbox_pending(counts->pending);
           out.set_outbox_sent_retained(counts->sent_retained);
-          absl::Status s = db_.Read([&](kpo::storage::Transaction& tx) {
+          const std::shared_ptr<kpo::storage::Database> consumer_db = consumer_db_();
+          absl::Status s = consumer_db->Read([&](kpo::storage::Transaction& tx) {
             auto rows = tx.Query("SELECT COUNT(*) FROM inbox WHERE organization = ?",
                                  {p.organization_name()});
             if (!rows.ok()) return rows.status();
@@ -100,7 +105,7 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
           });
           if (!s.ok()) return s;
           if (has_replica_) {
-            auto replica = kpo::replica::CountActive(db_, p.organization_id);
+            auto replica = kpo::replica::CountActive(*consumer_db, p.organization_id);
             if (!replica.ok()) return replica.status();
             for (const auto& [k, v] : *replica) (*out.mutable_replica_counts())[k] = v;
           }
@@ -137,7 +142,7 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
             return kpo::core::FailedPrecondition("NO_REPLICA",
                                                  service_ + " keeps no directory replica");
           }
-          auto entry = kpo::replica::Lookup(db_, p.organization_id, r.name());
+          auto entry = kpo::replica::Lookup(*consumer_db_(), p.organization_id, r.name());
           if (!entry.ok()) return entry.status();
           if (!entry->has_value()) return kpo::core::NotFound(r.name());
           const auto& e = **entry;
@@ -157,6 +162,7 @@ class OpsServiceImpl final : public ops::OpsService::CallbackService {
  private:
   kpo::rpc::Server& server_;
   kpo::storage::Database& db_;
+  std::function<std::shared_ptr<kpo::storage::Database>()> consumer_db_;
   std::string service_;
   bool has_replica_;
   std::function<void()> wake_;
@@ -181,6 +187,52 @@ class Runtime final : public ServiceRuntime {
   const kpo::core::Clock& clock() override { return kpo::core::Clock::Real(); }
   const kpo::command::Runner& commands() override { return *commands_; }
   kpo::events::Consumer* consumer() override { return consumer_.get(); }
+  absl::StatusOr<std::shared_ptr<kpo::storage::Database>> OpenDatabase(
+      const std::string& suffix) override {
+    kpo::storage::SqliteOptions options = db_options_;
+    options.path = DatabasePath(suffix);
+    auto db = kpo::storage::OpenSqlite(options);
+    if (!db.ok()) return db.status();
+    if (absl::Status s = MigrateAll(**db); !s.ok()) return s;
+    return std::shared_ptr<kpo::storage::Database>(*std::move(db));
+  }
+  std::string DatabasePath(const std::string& suffix) override { return db_options_.path + suffix; }
+  std::unique_ptr<kpo::events::Consumer> NewConsumer(kpo::storage::Database& db,
+                                                     const std::string& group_suffix) override {
+    kpo::events::ConsumerOptions options = consumer_options_;
+    options.group_id += group_suffix;
+    auto consumer = std::make_unique<kpo::events::Consumer>(
+        db, std::move(options), kpo::core::Clock::Real(), &server_->registry());
+    if (directory_replica_) kpo::replica::RegisterDirectoryHandlers(*consumer, clock());
+    return consumer;
+  }
+  void SetConsumerDatabase(
+      std::function<std::shared_ptr<kpo::storage::Database>()> current) override {
+    absl::MutexLock lock(&consumer_db_mu_);
+    consumer_db_ = std::move(current);
+  }
+  std::shared_ptr<kpo::storage::Database> ConsumerDatabase() {
+    absl::MutexLock lock(&consumer_db_mu_);
+    if (consumer_db_) return consumer_db_();
+    // db() itself, owned by the runtime.
+    return std::shared_ptr<kpo::storage::Database>(std::shared_ptr<void>(), db_.get());
+  }
+  // The schema every database of the service has: events, the replica, the service's
+  // own components, idempotency; the replica reindexed.
+  absl::Status MigrateAll(kpo::storage::Database& db) {
+    for (const auto& [component, migrations] : components_) {
+      if (absl::Status s = db.Migrate(component, *migrations); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("migrating ", component, ": ", s.message()));
+      }
+    }
+    if (directory_replica_) {
+      if (absl::Status s = kpo::replica::Reindex(db); !s.ok()) {
+        return absl::Status(s.code(),
+                            absl::StrCat("reindexing the directory replica: ", s.message()));
+      }
+    }
+    return absl::OkStatus();
+  }
   // Wakes the relay: committed outbox rows call it.
   void OutboxCommitted() {
     if (relay_) relay_->Wake();
@@ -189,6 +241,13 @@ class Runtime final : public ServiceRuntime {
   void Every(PeriodicJob job) override { periodic_.Add(std::move(job)); }
 
   std::unique_ptr<kpo::storage::Database> db_;
+  kpo::storage::SqliteOptions db_options_;
+  kpo::events::ConsumerOptions consumer_options_;
+  std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> components_;
+  bool directory_replica_ = false;
+  absl::Mutex consumer_db_mu_;
+  std::function<std::shared_ptr<kpo::storage::Database>()> consumer_db_
+      ABSL_GUARDED_BY(consumer_db_mu_);
   std::unique_ptr<kpo::events::Outbox> outbox_;
   std::unique_ptr<kpo::command::Runner> commands_;
   std::unique_ptr<kpo::rpc::Server> server_;
@@ -348,25 +407,18 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     return 1;
   }
   rt->db_ = *std::move(db);
-  std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> components = {
-      {"events", &kpo::events::Migrations()}};
-  if (spec.directory_replica) components.emplace_back("replica", &kpo::replica::Migrations());
-  for (const auto& c : spec.migrations) components.push_back(c);
+  rt->db_options_ = db_options;
+  rt->consumer_options_ = consumer_options;
+  rt->directory_replica_ = spec.directory_replica;
+  rt->components_ = {{"events", &kpo::events::Migrations()}};
+  if (spec.directory_replica) rt->components_.emplace_back("replica", &kpo::replica::Migrations());
+  for (const auto& c : spec.migrations) rt->components_.push_back(c);
   // After the service's own: the people service's first migration created the same
   // table before the library had its component.
-  components.emplace_back("idempotency", &kpo::idempotency::Migrations());
-  for (const auto& [component, migrations] : components) {
-    if (absl::Status s = rt->db_->Migrate(component, *migrations); !s.ok()) {
-      kpo::log::Error("database migration failed",
-                      {{"component", component}, {"error", s.ToString()}});
-      return 1;
-    }
-  }
-  if (spec.directory_replica) {
-    if (absl::Status s = kpo::replica::Reindex(*rt->db_); !s.ok()) {
-      kpo::log::Error("reindexing the directory replica failed", {{"error", s.ToString()}});
-      return 1;
-    }
+  rt->components_.emplace_back("idempotency", &kpo::idempotency::Migrations());
+  if (absl::Status s = rt->MigrateAll(*rt->db_); !s.ok()) {
+    kpo::log::Error("database migration failed", {{"error", s.ToString()}});
+    return 1;
   }
   rt->outbox_ = std::make_unique<kpo::events::Outbox>(
       kpo::events::OutboxOptions{"//kpo.platform/" + spec.name, spec.topic,
@@ -377,7 +429,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   rt->server_ = std::make_unique<kpo::rpc::Server>(server_options, *verifier, permissions,
                                                    kpo::core::Clock::Real());
   rt->server_->AddCollectable(std::make_shared<DatabaseMetrics>(*rt->db_, spec.name));
-  if (!spec.consumes.empty()) {
+  if (!spec.consumes.empty() && !spec.own_consumers) {
     rt->consumer_ = std::make_unique<kpo::events::Consumer>(
         *rt->db_, consumer_options, kpo::core::Clock::Real(), &rt->server_->registry());
     if (spec.directory_replica) {
@@ -399,9 +451,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
         "page_tokens.key is not set: page tokens will not survive a restart or work "
         "across replicas");
   }
-  auto ops_service =
-      std::make_shared<OpsServiceImpl>(*rt->server_, *rt->db_, spec.name, spec.directory_replica,
-                                       [r = rt.get()] { r->OutboxCommitted(); });
+  auto ops_service = std::make_shared<OpsServiceImpl>(
+      *rt->server_, *rt->db_, [r = rt.get()] { return r->ConsumerDatabase(); }, spec.name,
+      spec.directory_replica, [r = rt.get()] { r->OutboxCommitted(); });
   rt->server_->AddService(ops_service.get(), "kpo.ops.v1.OpsService");
 
   auto relay = kpo::events::OutboxRelay::Create(*rt->db_, relay_options, kpo::core::Clock::Real(),
@@ -423,9 +475,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   jobs.push_back({"idempotency", idempotency_retention, [dbp](absl::Time before, int limit) {
                     return kpo::idempotency::DeleteExpired(*dbp, before, limit);
                   }});
-  if (rt->consumer_) {
-    jobs.push_back({"inbox", inbox_retention, [dbp](absl::Time before, int limit) {
-                      return kpo::events::DeleteInboxBefore(*dbp, before, limit);
+  if (!spec.consumes.empty()) {
+    jobs.push_back({"inbox", inbox_retention, [r = rt.get()](absl::Time before, int limit) {
+                      return kpo::events::DeleteInboxBefore(*r->ConsumerDatabase(), before, limit);
                     }});
   }
   rt->sweeper_ = std::make_unique<RetentionSweeper>(std::move(jobs), retention_options,

@@ -2,6 +2,7 @@
 // publish: every daily-kaizen figure of a month at a site, an area and the
 // organization, periods read in each site's time zone, late, redelivered and reordered
 // events, trends, tenancy and bad input.
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -527,6 +528,25 @@ TEST_F(ScorecardsTest, TheCsvExportIsATidyTableStreamedAPeriodAtATime) {
   auto foreign = scorecards_->ExportScorecards(spy, r, [&](std::string) { return any = true; });
   EXPECT_EQ(foreign.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_FALSE(any);
+}
+
+// A retired generation 0 is emptied table by table (generations.cc): the list must be
+// every table the projection's migrations create.
+TEST_F(ScorecardsTest, ProjectionTablesAreEveryTableOfTheMigrations) {
+  std::vector<std::string> created;
+  ASSERT_TRUE(db_->Read([&](kpo::storage::Transaction& tx) -> absl::Status {
+                   auto rows = tx.Query(
+                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                       "'r\\_%' ESCAPE '\\' ORDER BY name");
+                   if (!rows.ok()) return rows.status();
+                   for (const auto& row : *rows) created.push_back(row.Text(0));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  std::vector<std::string> listed = ProjectionTables();
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, created);
+  EXPECT_GE(created.size(), 18u);
 }
 
 }  // namespace

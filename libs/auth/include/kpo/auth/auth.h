@@ -25,7 +25,9 @@
 namespace kpo::auth {
 
 // Role names as they appear in tokens (lower-case forms of kpo.people.v1.Role, plus
-// "service" for other systems that consume or feed the platform).
+// "service" for other systems that consume or feed the platform, and
+// "platform_operator" for the people who run the platform: service-wide operations such
+// as rebuilding reporting's projections, which show no organization's data).
 inline constexpr char kTeamMember[] = "team_member";
 inline constexpr char kTeamLeader[] = "team_leader";
 inline constexpr char kMiddleManager[] = "middle_manager";
@@ -35,6 +37,7 @@ inline constexpr char kExternalSensei[] = "external_sensei";
 inline constexpr char kOrgAdmin[] = "org_admin";
 inline constexpr char kFinance[] = "finance";
 inline constexpr char kService[] = "service";
+inline constexpr char kPlatformOperator[] = "platform_operator";
 
 // True for the names above.
 bool IsKnownRole(absl::string_view role);
@@ -113,7 +116,8 @@ class PermissionTable {
   std::map<std::string, std::set<std::string>, std::less<>> allowed_;
 };
 
-// Every role: for methods any member of the organization may call.
+// Every role of an organization's members (all but platform_operator): for methods any
+// member of the organization may call.
 std::set<std::string> AnyRole();
 
 // OK if `resource_name` is "organizations/{principal's org}" or below it; otherwise

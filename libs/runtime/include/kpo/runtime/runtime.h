@@ -42,6 +42,10 @@ struct ServiceSpec {
   std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> migrations;
   // Keep a local directory replica fed by kpo.people.v1.
   bool directory_replica = false;
+  // The service makes its consumers itself (ServiceRuntime::NewConsumer), for example to
+  // rebuild what it consumes into a new database while the old one serves: the runtime
+  // then starts none, and consumer() is null.
+  bool own_consumers = false;
   // Adds the service's own permissions.
   std::function<void(kpo::auth::PermissionTable&)> permissions;
   // Registers the service's gRPC services and consumer handlers. Runs after the
@@ -59,8 +63,25 @@ class ServiceRuntime {
   virtual const kpo::core::Clock& clock() = 0;
   // How every mutation runs (request_id replay, outbox; the relay wakes on commit).
   virtual const kpo::command::Runner& commands() = 0;
-  // Null when the service consumes nothing.
+  // Null when the service consumes nothing or makes its consumers itself.
   virtual kpo::events::Consumer* consumer() = 0;
+
+  // For a service with own_consumers. OpenDatabase opens (creating it if needed) the
+  // database file DatabasePath(suffix), `<database.path><suffix>`, with db()'s options
+  // and migrations (its directory replica reindexed). NewConsumer makes a consumer of
+  // spec.consumes with the configured options, consumer group
+  // `<consumer.group_id><group_suffix>` (also its inbox and positions key), applying to
+  // `db` (which must outlive it), with the directory replica's handlers when the spec
+  // keeps one; the service registers its handlers, starts and stops it.
+  // SetConsumerDatabase tells the ops service and the inbox retention where the inbox
+  // and the replica are now (default: db()).
+  virtual absl::StatusOr<std::shared_ptr<kpo::storage::Database>> OpenDatabase(
+      const std::string& suffix) = 0;
+  virtual std::string DatabasePath(const std::string& suffix) = 0;
+  virtual std::unique_ptr<kpo::events::Consumer> NewConsumer(kpo::storage::Database& db,
+                                                             const std::string& group_suffix) = 0;
+  virtual void SetConsumerDatabase(
+      std::function<std::shared_ptr<kpo::storage::Database>()> current) = 0;
   // Keeps `object` alive until shutdown completes (services, caches).
   virtual void Own(std::shared_ptr<const void> object) = 0;
   // Adds time-driven work, run every job.interval once the service has started and
