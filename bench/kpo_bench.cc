@@ -87,6 +87,7 @@ struct Options {
   kpo::bench::SyntheticOrganization reporting{.id = "synth"};
   int latency_samples = 200;
   std::map<std::string, std::string> service_env;
+  int topic_partitions = 0;
 };
 
 std::string Serialize(const google::protobuf::Message& m) { return m.SerializeAsString(); }
@@ -181,7 +182,8 @@ class Bench {
         stderr,
         "kpo-bench: starting the stack (broker, redis, people, kaizen, daily, reporting)\n");
     stack_ = std::make_unique<kpo::testing::Stack>(
-        std::vector<std::string>{"people", "kaizen", "daily", "reporting"}, o_.service_env);
+        std::vector<std::string>{"people", "kaizen", "daily", "reporting"}, o_.service_env,
+        o_.topic_partitions);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
     kpo::bench::SeedDevelopment(*stack_, token_);
@@ -672,6 +674,9 @@ int main(int argc, char** argv) {
                  "completed kaizen events for the crediting probe (0: skip)");
   std::vector<std::string> env;
   app.add_option("--service-env", env, "KPO_KEY=value for the services (repeatable)");
+  app.add_option("--topic-partitions", o.topic_partitions,
+                 "create the topics with this many partitions (the local broker keeps 5 MiB "
+                 "per partition: the reporting history needs about 96)");
   app.add_option("--reporting-sites", o.reporting.sites,
                  "sites of the synthetic organization reporting projects (0: skip reporting)");
   app.add_option("--reporting-years", o.reporting.years, "its years of history");

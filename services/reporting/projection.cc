@@ -96,8 +96,8 @@ absl::Status ProjectPerson(Transaction& tx, const EventEnvelope& event,
   if (absl::Status s = Touch(tx, *org, person.home_site()); !s.ok()) return s;
   std::string roles = ",";
   for (int role : person.roles()) absl::StrAppend(&roles, role, ",");
-  const Value deactivated =
-      person.state() == people::INACTIVE ? Value(Micros(person.update_time())) : Value(Null{});
+  Value deactivated;  // NULL while active
+  if (person.state() == people::INACTIVE) deactivated = Micros(person.update_time());
   return tx
       .Exec(
           "INSERT INTO r_people (org, name, revision, site, area, roles, create_us, "

@@ -176,8 +176,8 @@ absl::Status OnKpoMember(Transaction& tx, const EventEnvelope& event) {
   auto newer = IsNewer(tx, "r_kpo_members", *org, m.name(), e->revision(), exists);
   if (!newer.ok() || !*newer) return newer.status();
   if (absl::Status s = Touch(tx, *org, e->person_site()); !s.ok()) return s;
-  const Value deactivated =
-      m.state() == people::INACTIVE ? Value(Micros(m.update_time())) : Value(Null{});
+  Value deactivated;  // NULL while active
+  if (m.state() == people::INACTIVE) deactivated = Micros(m.update_time());
   return tx
       .Exec(
           "INSERT INTO r_kpo_members (org, name, revision, person, site, level, kaizen_pool, "

@@ -25,13 +25,20 @@
 
 namespace kpo::testing {
 
-Stack::Stack(std::vector<std::string> services, std::map<std::string, std::string> service_env)
+Stack::Stack(std::vector<std::string> services, std::map<std::string, std::string> service_env,
+             int topic_partitions)
     : service_env_(std::move(service_env)) {
   const std::string bootstrap_file = dir_.File("bootstrap");
-  broker_ = std::make_unique<Process>(
-      std::vector<std::string>{BinaryPath("tools/kafka_broker/kpo-kafka-broker"), "--partitions",
-                               "3", "--bootstrap-file", bootstrap_file},
-      std::map<std::string, std::string>{}, dir_.File("broker.log"));
+  std::vector<std::string> broker_args = {
+      BinaryPath("tools/kafka_broker/kpo-kafka-broker"), "--partitions",
+      std::to_string(topic_partitions > 0 ? topic_partitions : 3), "--bootstrap-file",
+      bootstrap_file};
+  if (topic_partitions > 0) {
+    broker_args.push_back("--topics");
+    broker_args.push_back("kpo.people.v1,kpo.kaizen.v1,kpo.daily.v1");
+  }
+  broker_ = std::make_unique<Process>(broker_args, std::map<std::string, std::string>{},
+                                      dir_.File("broker.log"));
   if (!WaitFor([&] { return std::filesystem::exists(bootstrap_file); }, absl::Seconds(15))) {
     throw std::runtime_error("broker did not start: " + broker_->Log());
   }

@@ -25,8 +25,12 @@ class Stack {
  public:
   // Starts the broker, Redis and `services` (any of people, kaizen, daily, reporting).
   // `service_env` adds to or overrides the services' environment (KPO_* configuration).
+  // `topic_partitions` > 0 creates the services' topics up front with that many
+  // partitions (otherwise the broker creates them on first use): the local broker keeps
+  // only the last 5 MiB or 100,000 records of each partition, so a long history needs
+  // many partitions to stay whole.
   explicit Stack(std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"},
-                 std::map<std::string, std::string> service_env = {});
+                 std::map<std::string, std::string> service_env = {}, int topic_partitions = 0);
   ~Stack();
 
   void StartService(const std::string& name);

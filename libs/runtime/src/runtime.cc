@@ -301,6 +301,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   db_options.path = config.RequiredString("database.path");
   db_options.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
   db_options.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
+  db_options.cache_mib = static_cast<int>(config.Int("database.cache_mib", 2, 1, 65536));
+  db_options.mmap_mib = static_cast<int>(config.Int("database.mmap_mib", 0, 0, 1 << 20));
 
   kpo::events::KafkaOptions kafka;
   kafka.bootstrap_servers = config.RequiredString("kafka.bootstrap_servers");

@@ -67,9 +67,14 @@ class Connection final : public Transaction {
     sqlite3_busy_timeout(c->db_, static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
     // temp_store=MEMORY keeps savepoint and statement journals in memory: on disk each
     // writer's savepoint of a shared commit would create and delete a temp file.
-    std::vector<std::string> pragmas = {"PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"};
+    std::vector<std::string> pragmas = {
+        "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY",
+        absl::StrCat("PRAGMA cache_size=-", int64_t{o.cache_mib} * 1024),
+        absl::StrCat("PRAGMA mmap_size=", int64_t{o.mmap_mib} * 1024 * 1024)};
     if (!read_only) {
       pragmas.push_back("PRAGMA journal_mode=WAL");
+      // A log restarted from its beginning is cut back to this size.
+      pragmas.push_back("PRAGMA journal_size_limit=67108864");
       pragmas.push_back(o.synchronous_full ? "PRAGMA synchronous=FULL"
                                            : "PRAGMA synchronous=NORMAL");
     }
@@ -447,7 +452,19 @@ class SqliteDatabase final : public Database {
 
   // The leader's work: one transaction for the writers queued now and those arriving
   // while it runs (up to max_group), one commit, each writer's outcome, the next leader.
+  // A log restart waiting for the write lock goes first (bounded: a restart that cannot
+  // finish, a reader holding an old snapshot, must not stop writes).
+  void YieldToRestart() {
+    absl::MutexLock lock(&checkpoint_mu_);
+    checkpoint_mu_.AwaitWithTimeout(absl::Condition(
+                                        +[](SqliteDatabase* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                             d->checkpoint_mu_) { return !d->restart_pending_; },
+                                        this),
+                                    absl::Seconds(1));
+  }
+
   void Lead() {
+    YieldToRestart();
     std::vector<Writer*> group;
     const absl::Time started = absl::Now();
     absl::Duration committing;
@@ -557,6 +574,24 @@ class SqliteDatabase final : public Database {
       int log = 0, done = 0;
       sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
                                 &done);
+      // The log restarts from its beginning only when a writer finds it wholly copied
+      // back: under writes that never pause, every passive checkpoint ends behind the
+      // writer, and the log would grow without bound (gigabytes in minutes, every
+      // commit then extending the file). Once it is several thresholds long, RESTART:
+      // new writers wait while the little the passive pass left is copied, and the next
+      // commit writes the log from its start again (journal_size_limit then trims it).
+      // Leaders wait for it before their next transaction: a writer that never pauses
+      // would otherwise win the write lock every time.
+      if (log >= 4 * checkpoint_pages_) {
+        {
+          absl::MutexLock lock(&checkpoint_mu_);
+          restart_pending_ = true;  // leaders hold back (YieldToRestart)
+        }
+        sqlite3_wal_checkpoint_v2(checkpointer_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &log,
+                                  &done);
+        absl::MutexLock lock(&checkpoint_mu_);
+        restart_pending_ = false;
+      }
     }
   }
 
@@ -575,6 +610,7 @@ class SqliteDatabase final : public Database {
   absl::Mutex checkpoint_mu_;
   bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   bool checkpoint_stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool restart_pending_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpoint_thread_;
   absl::Mutex read_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;

@@ -135,6 +135,11 @@ struct SqliteOptions {
   // WAL size (pages) at which a background thread checkpoints; 0 leaves it to SQLite's
   // automatic checkpoint inside the committing writer's COMMIT.
   int checkpoint_pages = 1000;
+  // Page cache of each connection, MiB (SQLite's own default is about 2).
+  int cache_mib = 2;
+  // Bytes of the file each connection reads through a memory map instead of read()
+  // calls, MiB; 0 = none.
+  int mmap_mib = 0;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode.
