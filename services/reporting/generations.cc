@@ -1,5 +1,6 @@
 #include "generations.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -287,13 +288,18 @@ absl::StatusOr<bool> Generations::SwitchIfCaughtUp() {
   };
   auto old_positions = positions(*serving);
   if (!old_positions.ok()) return old_positions.status();
+  // Past a record = applied it, or consumed beyond it (records it skips carry no
+  // position; a partition whose last records it skips is past them all the same).
   auto new_positions = positions(*building);
   if (!new_positions.ok()) return new_positions.status();
-  std::map<std::pair<std::string, int32_t>, int64_t> reached;
-  for (const auto& p : *new_positions) reached[{p.topic, p.partition}] = p.last_offset;
+  std::map<std::pair<std::string, int32_t>, int64_t> next = building->consumer->ConsumedOffsets();
+  for (const auto& p : *new_positions) {
+    int64_t& n = next[{p.topic, p.partition}];
+    n = std::max(n, p.last_offset + 1);
+  }
   for (const auto& p : *old_positions) {
-    const auto it = reached.find({p.topic, p.partition});
-    if (it == reached.end() || it->second < p.last_offset) return false;
+    const auto it = next.find({p.topic, p.partition});
+    if (it == next.end() || it->second <= p.last_offset) return false;
   }
 
   const int64_t now = absl::ToUnixMicros(rt_.clock().Now());

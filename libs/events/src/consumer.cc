@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "kpo/core/log.h"
 #include "kpo/core/trace.h"
 #include "src/kafka_internal.h"
@@ -151,6 +152,11 @@ class Consumer::Impl {
       }
     }
     rd_kafka_queue_destroy(queue);
+  }
+
+  std::map<std::pair<std::string, int32_t>, int64_t> ConsumedOffsets() const {
+    absl::MutexLock lock(&consumed_mu_);
+    return consumed_;
   }
 
   ConsumerStats stats() const {
@@ -471,6 +477,7 @@ class Consumer::Impl {
     }
     rd_kafka_position(consumer_, parts);
     int64_t lag = 0;
+    std::map<std::pair<std::string, int32_t>, int64_t> consumed;
     for (int i = 0; i < parts->cnt; ++i) {
       int64_t low = 0, high = 0;
       if (rd_kafka_get_watermark_offsets(consumer_, parts->elems[i].topic,
@@ -480,12 +487,19 @@ class Consumer::Impl {
       }
       const int64_t pos = parts->elems[i].offset >= 0 ? parts->elems[i].offset : low;
       if (high > pos) lag += high - pos;
+      consumed[{parts->elems[i].topic, parts->elems[i].partition}] = pos;
     }
     rd_kafka_topic_partition_list_destroy(parts);
+    {
+      absl::MutexLock lock(&consumed_mu_);
+      consumed_ = std::move(consumed);
+    }
     lag_.store(lag);
     if (lag_metric_ != nullptr) lag_metric_->Set(static_cast<double>(lag));
   }
 
+  mutable absl::Mutex consumed_mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> consumed_ ABSL_GUARDED_BY(consumed_mu_);
   kpo::storage::Database& db_;
   ConsumerOptions options_;
   const kpo::core::Clock& clock_;
@@ -522,6 +536,9 @@ absl::StatusOr<EventEnvelope> DecodeEnvelope(const void* data, size_t size) {
   return env;
 }
 ConsumerStats Consumer::stats() const { return impl_->stats(); }
+std::map<std::pair<std::string, int32_t>, int64_t> Consumer::ConsumedOffsets() const {
+  return impl_->ConsumedOffsets();
+}
 
 absl::StatusOr<std::vector<ConsumerPosition>> ReadPositions(kpo::storage::Transaction& tx,
                                                             const std::string& consumer_name) {

@@ -432,6 +432,44 @@ TEST_F(EventsTest, TheConsumerRecordsItsPositionWithItsEffects) {
   EXPECT_EQ(covered, 2 * kEvents);
 }
 
+// Records of a type nobody handles are skipped: no effect, no position, yet the
+// consumer is past them (what a rebuild's catch-up check relies on).
+TEST_F(EventsTest, ConsumedOffsetsPassSkippedRecordsThatCarryNoPosition) {
+  StartRelay();
+  constexpr int kEvents = 12;
+  for (int i = 0; i < kEvents; ++i) {
+    Append("s-" + std::to_string(i), "organizations/acme/things/" + std::to_string(i % 4));
+  }
+  ConsumerOptions o;
+  o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
+  o.group_id = "skipping-consumer";
+  o.session_timeout = absl::Seconds(6);
+  o.topics = {kTopic};
+  o.service = "test";
+  consumer_ = std::make_unique<Consumer>(*db_, o, kpo::core::Clock::Real(), nullptr);
+  consumer_->On("some.other.Type", RecordEffect);
+  ASSERT_TRUE(consumer_->Start().ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int64_t next = 0;
+        for (const auto& [partition, offset] : consumer_->ConsumedOffsets()) {
+          EXPECT_EQ(partition.first, kTopic);
+          next += offset;  // offsets from 0 on a new topic
+        }
+        return next == kEvents;
+      },
+      absl::Seconds(30)));
+  EXPECT_EQ(consumer_->stats().skipped, kEvents);
+  EXPECT_EQ(Effects(), 0);
+  ASSERT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
+                   auto p = ReadPositions(tx, "skipping-consumer");
+                   if (!p.ok()) return p.status();
+                   EXPECT_TRUE(p->empty());
+                   return absl::OkStatus();
+                 })
+                  .ok());
+}
+
 TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
   kpo::core::FakeClock clock(absl::Now());
   RelayOptions o = RelayOpts();

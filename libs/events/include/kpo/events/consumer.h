@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -115,6 +116,10 @@ class Consumer {
   // bounded by close_timeout (about twice it at most).
   void Stop();
   ConsumerStats stats() const;
+  // For each assigned partition, the offset of the next record to consume (every record
+  // before it handled: applied, skipped or dead-lettered, or gone from the broker), as of
+  // the last lag check (about once a second).
+  std::map<std::pair<std::string, int32_t>, int64_t> ConsumedOffsets() const;
   // Its inbox key and the key of its positions (ConsumerOptions::consumer_name).
   const std::string& name() const;
 
