@@ -28,20 +28,6 @@ struct Generations::Live final : Generation {
 
 namespace {
 
-// Kept in the service's own database (not a generation's).
-const std::vector<kpo::storage::Migration>& GenerationMigrations() {
-  static const auto* const kMigrations = new std::vector<kpo::storage::Migration>{
-      {1, "projection_generations",
-       "CREATE TABLE projection_generations (\n"
-       "  number INTEGER PRIMARY KEY,\n"
-       "  state TEXT NOT NULL,\n"  // building, serving, retired
-       "  create_time_us INTEGER NOT NULL,\n"
-       "  switch_time_us INTEGER,\n"
-       "  retire_time_us INTEGER\n"
-       ")"}};
-  return *kMigrations;
-}
-
 std::string Suffix(int64_t number) { return number == 0 ? "" : absl::StrCat(".g", number); }
 
 void RemoveFiles(const std::string& path) {
@@ -55,50 +41,6 @@ google::protobuf::Timestamp ToTimestamp(int64_t micros) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
-struct Row {
-  int64_t number = 0;
-  std::string state;
-  int64_t create_us = 0;
-  std::optional<int64_t> switch_us, retire_us;
-};
-
-absl::StatusOr<std::vector<Row>> ReadRows(kpo::storage::Database& db) {
-  std::vector<Row> out;
-  absl::Status s = db.Read([&](Transaction& tx) -> absl::Status {
-    auto rows = tx.Query(
-        "SELECT number, state, create_time_us, switch_time_us, retire_time_us FROM "
-        "projection_generations ORDER BY number DESC");
-    if (!rows.ok()) return rows.status();
-    for (const auto& r : *rows) {
-      Row row{r.Int(0), r.Text(1), r.Int(2), std::nullopt, std::nullopt};
-      if (!r.IsNull(3)) row.switch_us = r.Int(3);
-      if (!r.IsNull(4)) row.retire_us = r.Int(4);
-      out.push_back(std::move(row));
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return out;
-}
-
-// Deletes generation 0's projections, replica, inbox and positions from the service's
-// database once a newer generation serves (queries still reading it see their snapshot).
-// Generation 0's consumer is the only one that writes there.
-absl::Status ClearGenerationZero(kpo::storage::Database& db) {
-  return db.Write([&](Transaction& tx) -> absl::Status {
-    std::vector<std::string> tables = ProjectionTables();
-    for (const char* replica : {"directory_replica", "replica_people", "replica_coaching"}) {
-      tables.emplace_back(replica);
-    }
-    tables.emplace_back("inbox");
-    tables.emplace_back("consumer_positions");
-    for (const std::string& table : tables) {
-      if (auto s = tx.Exec(absl::StrCat("DELETE FROM ", table)); !s.ok()) return s.status();
-    }
-    return absl::OkStatus();
-  });
-}
-
 }  // namespace
 
 Generations::Generations(kpo::runtime::ServiceRuntime& rt, Register register_handlers)
@@ -108,33 +50,28 @@ Generations::~Generations() { Stop(); }
 
 absl::StatusOr<std::unique_ptr<Generations>> Generations::Open(kpo::runtime::ServiceRuntime& rt,
                                                                Register register_handlers) {
-  if (absl::Status s = rt.db().Migrate("reporting-generations", GenerationMigrations()); !s.ok()) {
+  if (absl::Status s = rt.db().Migrate("reporting-generations", store::GenerationMigrations());
+      !s.ok()) {
     return s;
   }
   std::unique_ptr<Generations> g(new Generations(rt, std::move(register_handlers)));
-  auto rows = ReadRows(rt.db());
+  auto rows = store::ReadGenerations(rt.db());
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
     const int64_t now = absl::ToUnixMicros(rt.clock().Now());
-    absl::Status s = rt.db().Write([&](Transaction& tx) {
-      return tx
-          .Exec(
-              "INSERT INTO projection_generations (number, state, create_time_us, "
-              "switch_time_us) VALUES (0, 'serving', ?, NULL)",
-              {now})
-          .status();
-    });
-    if (!s.ok()) return s;
-    rows->push_back(Row{0, "serving", now, std::nullopt, std::nullopt});
+    if (absl::Status s = store::RecordFirstGeneration(rt.db(), now); !s.ok()) return s;
+    rows->push_back(store::GenerationRow{0, "serving", now, std::nullopt, std::nullopt});
   }
   std::optional<int64_t> serving, building;
-  for (const Row& row : *rows) {
+  for (const store::GenerationRow& row : *rows) {
     if (row.state == "serving") serving = row.number;
     if (row.state == "building") building = row.number;
     if (row.state == "retired") {
       // What a stop before the deletion left.
       if (row.number == 0) {
-        if (absl::Status s = ClearGenerationZero(rt.db()); !s.ok()) return s;
+        if (absl::Status s = store::ClearGenerationZero(rt.db(), ProjectionTables()); !s.ok()) {
+          return s;
+        }
       } else {
         RemoveFiles(rt.DatabasePath(Suffix(row.number)));
       }
@@ -227,20 +164,11 @@ absl::StatusOr<pb::ProjectionGeneration> Generations::StartRebuild() {
                        " is being built; a new rebuild can start once it serves"));
     }
   }
-  int64_t number = 0;
   const int64_t now = absl::ToUnixMicros(rt_.clock().Now());
-  absl::Status s = rt_.db().Write([&](Transaction& tx) -> absl::Status {
-    auto rows = tx.Query("SELECT COALESCE(MAX(number), 0) + 1 FROM projection_generations");
-    if (!rows.ok()) return rows.status();
-    number = (*rows)[0].Int(0);
-    return tx
-        .Exec(
-            "INSERT INTO projection_generations (number, state, create_time_us) VALUES (?, "
-            "'building', ?)",
-            {number, now})
-        .status();
-  });
-  if (!s.ok()) return s;
+  auto recorded = store::RecordBuilding(rt_.db(), now);
+  if (!recorded.ok()) return recorded.status();
+  const int64_t number = *recorded;
+  absl::Status s;
   auto live = OpenGeneration(number, /*fresh=*/true);
   if (live.ok()) {
     absl::MutexLock lock(&mu_);
@@ -250,9 +178,7 @@ absl::StatusOr<pb::ProjectionGeneration> Generations::StartRebuild() {
   }
   if (!s.ok()) {
     // Nothing was built: forget it, so that a rebuild can be asked again.
-    absl::Status undo = rt_.db().Write([&](Transaction& tx) {
-      return tx.Exec("DELETE FROM projection_generations WHERE number = ?", {number}).status();
-    });
+    absl::Status undo = store::ForgetGeneration(rt_.db(), number);
     if (!undo.ok()) kpo::log::Error("cannot forget a failed rebuild", {{"error", undo.ToString()}});
     return s;
   }
@@ -261,7 +187,7 @@ absl::StatusOr<pb::ProjectionGeneration> Generations::StartRebuild() {
     building_ = *live;
   }
   kpo::log::Info("projection rebuild started", {{"generation", number}});
-  return Describe(number, *live);
+  return Describe(store::GenerationRow{number, "building", now, std::nullopt, std::nullopt}, *live);
 }
 
 absl::StatusOr<bool> Generations::SwitchIfCaughtUp() {
@@ -303,22 +229,10 @@ absl::StatusOr<bool> Generations::SwitchIfCaughtUp() {
   }
 
   const int64_t now = absl::ToUnixMicros(rt_.clock().Now());
-  absl::Status s = rt_.db().Write([&](Transaction& tx) -> absl::Status {
-    if (auto r =
-            tx.Exec("UPDATE projection_generations SET state = 'retired', retire_time_us = ? WHERE "
-                    "number = ?",
-                    {now, serving->number});
-        !r.ok()) {
-      return r.status();
-    }
-    return tx
-        .Exec(
-            "UPDATE projection_generations SET state = 'serving', switch_time_us = ? WHERE "
-            "number = ?",
-            {now, building->number})
-        .status();
-  });
-  if (!s.ok()) return s;
+  if (absl::Status s = store::RecordSwitch(rt_.db(), serving->number, building->number, now);
+      !s.ok()) {
+    return s;
+  }
   {
     absl::MutexLock lock(&mu_);
     serving_ = building;
@@ -328,7 +242,7 @@ absl::StatusOr<bool> Generations::SwitchIfCaughtUp() {
   kpo::log::Info("projection generation switched",
                  {{"serving", building->number}, {"retired", serving->number}});
   if (serving->number == 0) {
-    if (absl::Status c = ClearGenerationZero(*serving->db); !c.ok()) {
+    if (absl::Status c = store::ClearGenerationZero(*serving->db, ProjectionTables()); !c.ok()) {
       kpo::log::Warn("cannot delete generation 0's projections; deleted at the next start",
                      {{"error", c.ToString()}});
     }
@@ -339,21 +253,16 @@ absl::StatusOr<bool> Generations::SwitchIfCaughtUp() {
 }
 
 absl::StatusOr<pb::ProjectionGeneration> Generations::Describe(
-    int64_t number, const std::shared_ptr<Live>& live) const {
-  auto rows = ReadRows(rt_.db());
-  if (!rows.ok()) return rows.status();
+    const store::GenerationRow& row, const std::shared_ptr<Live>& live) const {
   pb::ProjectionGeneration out;
-  for (const Row& row : *rows) {
-    if (row.number != number) continue;
-    out.set_name(absl::StrCat("projectionGenerations/", number));
-    out.set_number(number);
-    out.set_state(row.state == "building"  ? pb::ProjectionGeneration::STATE_BUILDING
-                  : row.state == "serving" ? pb::ProjectionGeneration::STATE_SERVING
-                                           : pb::ProjectionGeneration::STATE_RETIRED);
-    *out.mutable_create_time() = ToTimestamp(row.create_us);
-    if (row.switch_us) *out.mutable_switch_time() = ToTimestamp(*row.switch_us);
-    if (row.retire_us) *out.mutable_retire_time() = ToTimestamp(*row.retire_us);
-  }
+  out.set_name(absl::StrCat("projectionGenerations/", row.number));
+  out.set_number(row.number);
+  out.set_state(row.state == "building"  ? pb::ProjectionGeneration::STATE_BUILDING
+                : row.state == "serving" ? pb::ProjectionGeneration::STATE_SERVING
+                                         : pb::ProjectionGeneration::STATE_RETIRED);
+  *out.mutable_create_time() = ToTimestamp(row.create_us);
+  if (row.switch_us) *out.mutable_switch_time() = ToTimestamp(*row.switch_us);
+  if (row.retire_us) *out.mutable_retire_time() = ToTimestamp(*row.retire_us);
   if (live && out.state() != pb::ProjectionGeneration::STATE_RETIRED) {
     out.set_records_applied(live->consumer->stats().processed);
     absl::Status s = live->db->Read([&](Transaction& tx) {
@@ -371,14 +280,14 @@ absl::StatusOr<std::vector<pb::ProjectionGeneration>> Generations::List() const 
     serving = serving_;
     building = building_;
   }
-  auto rows = ReadRows(rt_.db());
+  auto rows = store::ReadGenerations(rt_.db());
   if (!rows.ok()) return rows.status();
   std::vector<pb::ProjectionGeneration> out;
-  for (const Row& row : *rows) {
+  for (const store::GenerationRow& row : *rows) {
     std::shared_ptr<Live> live = serving && serving->number == row.number     ? serving
                                  : building && building->number == row.number ? building
                                                                               : nullptr;
-    auto g = Describe(row.number, live);
+    auto g = Describe(row, live);
     if (!g.ok()) return g.status();
     out.push_back(*std::move(g));
   }

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "generation.h"
+#include "generation_store.h"
 #include "kpo/events/consumer.h"
 #include "kpo/reporting/v1/projection_service.pb.h"
 #include "kpo/runtime/runtime.h"
@@ -64,8 +65,9 @@ class Generations {
  private:
   Generations(kpo::runtime::ServiceRuntime& rt, Register register_handlers);
   absl::StatusOr<std::shared_ptr<Live>> OpenGeneration(int64_t number, bool fresh);
+  // The row as the API shows it, with `live`'s progress (may be null).
   absl::StatusOr<kpo::reporting::v1::ProjectionGeneration> Describe(
-      int64_t number, const std::shared_ptr<Live>& live) const;
+      const store::GenerationRow& row, const std::shared_ptr<Live>& live) const;
 
   kpo::runtime::ServiceRuntime& rt_;
   Register register_;

@@ -432,11 +432,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
                                                    kpo::core::Clock::Real());
   rt->server_->AddCollectable(std::make_shared<DatabaseMetrics>(*rt->db_, spec.name));
   if (!spec.consumes.empty() && !spec.own_consumers) {
-    rt->consumer_ = std::make_unique<kpo::events::Consumer>(
-        *rt->db_, consumer_options, kpo::core::Clock::Real(), &rt->server_->registry());
-    if (spec.directory_replica) {
-      kpo::replica::RegisterDirectoryHandlers(*rt->consumer_, kpo::core::Clock::Real());
-    }
+    rt->consumer_ = rt->NewConsumer(*rt->db_, "");
   }
   if (spec.setup) {
     if (absl::Status s = spec.setup(*rt, config); !s.ok()) {

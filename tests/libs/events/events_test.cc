@@ -114,10 +114,13 @@ class EventsTest : public ::testing::Test {
     relay_->Start();
   }
 
-  void StartConsumer(std::function<absl::Status(Transaction&, const EventEnvelope&)> handler) {
+  // `handler` for events of `type`, in consumer group `group`.
+  void StartConsumer(std::function<absl::Status(Transaction&, const EventEnvelope&)> handler,
+                     const std::string& type = "google.protobuf.StringValue",
+                     const std::string& group = "test-consumer") {
     ConsumerOptions o;
     o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
-    o.group_id = "test-consumer";
+    o.group_id = group;
     o.session_timeout = absl::Seconds(6);
     o.topics = {kTopic};
     o.dead_letter_topic = "kpo.dlt.test";
@@ -125,7 +128,7 @@ class EventsTest : public ::testing::Test {
     o.retry_backoff = absl::Milliseconds(10);
     o.service = "test";
     consumer_ = std::make_unique<Consumer>(*db_, o, kpo::core::Clock::Real(), nullptr);
-    consumer_->On("google.protobuf.StringValue", std::move(handler));
+    consumer_->On(type, std::move(handler));
     ASSERT_TRUE(consumer_->Start().ok());
   }
 
@@ -440,15 +443,7 @@ TEST_F(EventsTest, ConsumedOffsetsPassSkippedRecordsThatCarryNoPosition) {
   for (int i = 0; i < kEvents; ++i) {
     Append("s-" + std::to_string(i), "organizations/acme/things/" + std::to_string(i % 4));
   }
-  ConsumerOptions o;
-  o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
-  o.group_id = "skipping-consumer";
-  o.session_timeout = absl::Seconds(6);
-  o.topics = {kTopic};
-  o.service = "test";
-  consumer_ = std::make_unique<Consumer>(*db_, o, kpo::core::Clock::Real(), nullptr);
-  consumer_->On("some.other.Type", RecordEffect);
-  ASSERT_TRUE(consumer_->Start().ok());
+  StartConsumer(RecordEffect, "some.other.Type", "skipping-consumer");
   ASSERT_TRUE(WaitFor(
       [&] {
         int64_t next = 0;
