@@ -109,33 +109,6 @@ store::SiteSpan CountsReader::SpanAt(const domain::CivilPeriod& period, absl::Ti
   return span;
 }
 
-std::string CountsReader::VersionsDigest(const Request& r) {
-  std::vector<std::pair<std::string, int64_t>> sites(r.site_versions.begin(),
-                                                     r.site_versions.end());
-  std::sort(sites.begin(), sites.end());
-  // FNV-1a, 64 bits.
-  uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](absl::string_view bytes) {
-    for (char c : bytes) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ull;
-    }
-  };
-  mix(absl::StrCat("g", r.generation, "|", r.org_version, "|"));
-  for (const auto& [site, version] : sites) mix(absl::StrCat(site, "=", version, "|"));
-  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
-}
-
-std::string CountsReader::AsOfTag(const std::vector<store::SiteZone>& sites,
-                                  const domain::CivilPeriod& period, absl::Time now) {
-  for (const store::SiteZone& site : sites) {
-    if (now < domain::InZone(period, site.zone).end) {
-      return absl::StrCat(absl::ToUnixSeconds(now) / 60);
-    }
-  }
-  return "end";
-}
-
 absl::StatusOr<std::vector<domain::SiteCounts>> CountsReader::Count(
     Transaction& tx, const Request& r, const std::vector<store::SiteZone>& sites,
     const domain::CivilPeriod& period) const {
@@ -180,6 +153,37 @@ absl::StatusOr<std::vector<domain::SiteCounts>> CountsReader::Count(
   // Only while Redis answers: a down Redis is not written to on every read.
   if (!fresh.empty()) redis_->SetMany(fresh, ttl_);
   return out;
+}
+
+ScopeReading::ScopeReading(Transaction& tx, const CountsReader& counts, int64_t generation,
+                           const Scope& scope, absl::Time now)
+    : tx_(tx), counts_(counts), generation_(generation), scope_(scope), now_(now) {}
+
+absl::StatusOr<const std::vector<store::SiteZone>*> ScopeReading::Sites() {
+  if (!sites_) {
+    auto sites = SitesOf(tx_, scope_);
+    if (!sites.ok()) return sites.status();
+    sites_ = *std::move(sites);
+  }
+  return &*sites_;
+}
+
+absl::StatusOr<const CountsReader::Request*> ScopeReading::Request() {
+  if (!request_) {
+    auto request = counts_.Begin(tx_, generation_, scope_.org, scope_.area, now_);
+    if (!request.ok()) return request.status();
+    request_ = *std::move(request);
+  }
+  return &*request_;
+}
+
+absl::StatusOr<int64_t> ScopeReading::Changes() {
+  if (!changes_) {
+    auto changes = store::ReadChanges(tx_, scope_.org);
+    if (!changes.ok()) return changes.status();
+    changes_ = *changes;
+  }
+  return *changes_;
 }
 
 }  // namespace kpo::reporting

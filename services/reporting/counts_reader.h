@@ -15,6 +15,7 @@
 // (kpo_cache_available, kpo_cache_requests_total{service="reporting"}) say so.
 // Thread-safe.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "domain/periods.h"
 #include "domain/site_counts.h"
 #include "kpo/storage/database.h"
+#include "query.h"
 #include "scorecard_store.h"
 
 namespace kpo::cache {
@@ -64,16 +66,6 @@ class CountsReader {
                                                         const std::vector<store::SiteZone>& sites,
                                                         const domain::CivilPeriod& period) const;
 
-  // A digest of the generation and every version the request read (the organization's
-  // and each site's), as
-  // 16 hex digits: the same for every replica, different once any site changed.
-  static std::string VersionsDigest(const Request& request);
-
-  // "end" when the period is over at every one of `sites`, else the minute of `now`: the
-  // part of a cache key that moves with the clock.
-  static std::string AsOfTag(const std::vector<store::SiteZone>& sites,
-                             const domain::CivilPeriod& period, absl::Time now);
-
   // The period at one site: its window in the site's zone, its days, and the instant its
   // end-of-period states are read at (its end, or `now` for a period not over yet).
   static store::SiteSpan SpanAt(const domain::CivilPeriod& period, absl::TimeZone zone,
@@ -84,6 +76,33 @@ class CountsReader {
   absl::Duration ttl_;
   prometheus::Counter* from_cache_ = nullptr;
   prometheus::Counter* from_database_ = nullptr;
+};
+
+// What one query reads in its transaction, each at most once and only when asked for:
+// the sites its scope adds up (NOT_FOUND for a site or area reporting has not heard
+// of), the counting request (CountsReader::Begin) and the organization's change
+// counter. A query whose answer is cached reads only the counter.
+class ScopeReading {
+ public:
+  // Everything must outlive this.
+  ScopeReading(kpo::storage::Transaction& tx, const CountsReader& counts, int64_t generation,
+               const Scope& scope, absl::Time now);
+
+  absl::StatusOr<const std::vector<store::SiteZone>*> Sites();
+  absl::StatusOr<const CountsReader::Request*> Request();
+  absl::StatusOr<int64_t> Changes();
+  kpo::storage::Transaction& tx() { return tx_; }
+  const CountsReader& counts() const { return counts_; }
+
+ private:
+  kpo::storage::Transaction& tx_;
+  const CountsReader& counts_;
+  int64_t generation_;
+  const Scope& scope_;
+  absl::Time now_;
+  std::optional<std::vector<store::SiteZone>> sites_;
+  std::optional<CountsReader::Request> request_;
+  std::optional<int64_t> changes_;
 };
 
 }  // namespace kpo::reporting

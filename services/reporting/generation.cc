@@ -14,4 +14,9 @@ ServingGeneration FixedGeneration(kpo::storage::Database& db, std::string consum
   return [fixed] { return fixed; };
 }
 
+absl::Status ReadFreshness(kpo::storage::Transaction& tx, const Generation& g,
+                           kpo::reporting::v1::Freshness& out) {
+  return g.freshness->Read(tx, g.consumer_name, g.pending_records, out);
+}
+
 }  // namespace kpo::reporting

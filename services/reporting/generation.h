@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "freshness.h"
 #include "kpo/storage/database.h"
 
 namespace kpo::reporting {
@@ -23,7 +24,13 @@ struct Generation {
   std::string consumer_name;
   // The consumer's lag; may be empty (0).
   std::function<int64_t()> pending_records;
+  // The last positions its answers reported (freshness.h).
+  std::shared_ptr<FreshnessCache> freshness = std::make_shared<FreshnessCache>();
 };
+
+// The freshness of an answer read from generation `g` in `tx`.
+absl::Status ReadFreshness(kpo::storage::Transaction& tx, const Generation& g,
+                           kpo::reporting::v1::Freshness& out);
 
 // The generation serving now; thread-safe.
 using ServingGeneration = std::function<std::shared_ptr<const Generation>()>;

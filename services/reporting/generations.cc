@@ -265,9 +265,8 @@ absl::StatusOr<pb::ProjectionGeneration> Generations::Describe(
   if (row.retire_us) *out.mutable_retire_time() = ToTimestamp(*row.retire_us);
   if (live && out.state() != pb::ProjectionGeneration::STATE_RETIRED) {
     out.set_records_applied(live->consumer->stats().processed);
-    absl::Status s = live->db->Read([&](Transaction& tx) {
-      return ReadFreshness(tx, live->consumer_name, live->pending_records, *out.mutable_progress());
-    });
+    absl::Status s = live->db->Read(
+        [&](Transaction& tx) { return ReadFreshness(tx, *live, *out.mutable_progress()); });
     if (!s.ok()) return s;
   }
   return out;

@@ -16,11 +16,12 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
                        const Rankings& rankings)
       : server_(server), scorecards_(scorecards), rankings_(rankings) {}
 
-  // Reads that compute over many rows run on the worker pool, off the gRPC threads.
-  KPO_REPORTING_UNARY(kWorkerPool, GetScorecard, GetScorecardRequest, Scorecard)
-  KPO_REPORTING_UNARY(kWorkerPool, QueryScorecardTrend, QueryScorecardTrendRequest,
+  // Answers found cached are served on the gRPC thread; one that must be computed over
+  // many rows continues on the worker pool (kpo::rpc::ContinueOnWorkerPool).
+  KPO_REPORTING_UNARY(kInline, GetScorecard, GetScorecardRequest, Scorecard)
+  KPO_REPORTING_UNARY(kInline, QueryScorecardTrend, QueryScorecardTrendRequest,
                       QueryScorecardTrendResponse)
-  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", kWorkerPool, rankings_, RankSites,
+  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", kInline, rankings_, RankSites,
                 pb::RankSitesRequest, pb::RankSitesResponse)
 
   // CSV, a chunk per period; the first chunk says it is CSV.

@@ -1,5 +1,6 @@
 // kpo-reporting: the reporting service (transformation scorecards per organization, site
 // and area, from the events of the other services).
+#include "answer_cache.h"
 #include "counts_reader.h"
 #include "grpc_service.h"
 #include "kpo/cache/redis_cache.h"
@@ -47,10 +48,16 @@ int main(int argc, char** argv) {
     auto counts = std::make_shared<const kpo::reporting::CountsReader>(redis_cache.get(), ttl,
                                                                        &rt.server().registry());
     rt.Own(counts);
-    auto scorecards =
-        std::make_shared<const kpo::reporting::Scorecards>(serving, rt.clock(), counts.get());
+    // Whole answers: the most recent in this process, then Redis (answer_cache.h).
+    auto answers = std::make_shared<kpo::reporting::AnswerCache>(
+        redis_cache.get(), ttl,
+        static_cast<size_t>(config.Int("reporting.answer_cache_entries", 4096, 0, 1 << 20)),
+        &rt.server().registry());
+    rt.Own(answers);
+    auto scorecards = std::make_shared<const kpo::reporting::Scorecards>(
+        serving, rt.clock(), counts.get(), answers.get());
     auto rankings = std::make_shared<const kpo::reporting::Rankings>(
-        serving, rt.clock(), *counts, redis_cache.get(), ttl, rt.page_tokens());
+        serving, rt.clock(), *counts, redis_cache.get(), ttl, rt.page_tokens(), answers.get());
     rt.Own(rankings);
     std::shared_ptr<grpc::Service> service =
         kpo::reporting::NewReportingService(rt.server(), *scorecards, *rankings);

@@ -62,7 +62,7 @@ absl::Status ProjectIdea(Transaction& tx, const EventEnvelope& event, const dail
                        static_cast<int>(impact.recurrence()), static_cast<int>(impact.kind())});
   }
   s = ReplaceSavings(tx, *org, idea.name(), idea.site(), idea.area(), idea.strategic_objective(),
-                     false, Micros(impact.validate_time()), savings);
+                     false, Micros(impact.validate_time()), savings, exists);
   if (!s.ok() || exists) return s;
   // Submitters are set at submission and never change: written with the idea's first row
   // (whichever of its events arrives first). They take part at their home sites.

@@ -45,7 +45,10 @@ absl::StatusOr<bool> IsNewer(kpo::storage::Transaction& tx, const char* table,
                              std::initializer_list<const char*> site_columns = {"site"});
 
 // Bumps the version of `site` (resource name) in r_versions, or of the whole
-// organization for an empty `site`: every cached answer that counted it is stale.
+// organization for an empty `site`, and the organization's change counter
+// (kChangesScope): every cached answer that counted it is stale. Within a consumer
+// registered by RegisterProjection the bumps are made once per transaction, before it
+// commits.
 absl::Status Touch(kpo::storage::Transaction& tx, const std::string& org, const std::string& site);
 
 // Touches the home site of `person` (resource name) as r_people has it (nothing when
@@ -62,11 +65,12 @@ struct Saving {
 };
 
 // Replaces the validated savings of `source` (a kaizen event or an idea) with `savings`,
-// validated at `validate_us` (none when it is not validated).
+// validated at `validate_us` (none when it is not validated). `had_row`: the source's
+// projection row existed before this event (without one it has no savings to replace).
 absl::Status ReplaceSavings(kpo::storage::Transaction& tx, const std::string& org,
                             const std::string& source, const std::string& site,
                             const std::string& area, const std::string& objective, bool from_event,
-                            int64_t validate_us, const std::vector<Saving>& savings);
+                            int64_t validate_us, const std::vector<Saving>& savings, bool had_row);
 
 // Unpacks the event's payload as `Event`; INVALID_ARGUMENT when it is not one.
 template <class Event>

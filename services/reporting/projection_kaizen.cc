@@ -70,7 +70,7 @@ absl::Status ProjectKaizenEvent(Transaction& tx, const EventEnvelope& event,
     }
   }
   return ReplaceSavings(tx, *org, e.name(), e.site(), e.area(), e.charter().strategic_objective(),
-                        true, Micros(money.validation().validate_time()), savings);
+                        true, Micros(money.validation().validate_time()), savings, exists);
 }
 
 // An action item: its latest state, and when it was first seen done (the commit time of

@@ -2,10 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "kpo/core/date.h"
 #include "kpo/core/resource_name.h"
-#include "kpo/events/consumer.h"
 
 namespace kpo::reporting {
 namespace {
@@ -117,30 +115,6 @@ domain::CivilPeriod PeriodOf(const Query& q, const std::vector<store::SiteZone>&
   const absl::TimeZone zone =
       q.scope.site.empty() || sites.empty() ? absl::UTCTimeZone() : sites.front().zone;
   return domain::PeriodContaining(g, absl::ToCivilDay(now, zone));
-}
-
-absl::Status ReadFreshness(Transaction& tx, const std::string& consumer_name,
-                           const std::function<int64_t()>& pending_records, pb::Freshness& out) {
-  auto positions = kpo::events::ReadPositions(tx, consumer_name);
-  if (!positions.ok()) return positions.status();
-  std::optional<absl::Time> oldest;
-  for (const auto& position : *positions) {
-    auto* p = out.add_positions();
-    p->set_topic(position.topic);
-    p->set_partition(position.partition);
-    p->set_offset(position.last_offset);
-    *p->mutable_event_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(position.event_time));
-    *p->mutable_apply_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(position.applied_time));
-    if (!oldest || position.event_time < *oldest) oldest = position.event_time;
-  }
-  if (oldest) {
-    *out.mutable_complete_through() =
-        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*oldest));
-  }
-  out.set_pending_records(pending_records ? pending_records() : 0);
-  return absl::OkStatus();
 }
 
 }  // namespace kpo::reporting

@@ -52,10 +52,4 @@ absl::StatusOr<std::vector<store::SiteZone>> SitesOf(kpo::storage::Transaction& 
 domain::CivilPeriod PeriodOf(const Query& q, const std::vector<store::SiteZone>& sites,
                              absl::Time now);
 
-// The freshness of an answer read in `tx`: the positions of consumer `consumer_name`,
-// and `pending_records` (may be empty).
-absl::Status ReadFreshness(kpo::storage::Transaction& tx, const std::string& consumer_name,
-                           const std::function<int64_t()>& pending_records,
-                           kpo::reporting::v1::Freshness& out);
-
 }  // namespace kpo::reporting

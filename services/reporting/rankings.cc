@@ -13,6 +13,7 @@
 #include "kpo/cache/redis_cache.h"
 #include "kpo/core/date.h"
 #include "kpo/core/errors.h"
+#include "kpo/rpc/server.h"
 #include "query.h"
 
 namespace kpo::reporting {
@@ -59,19 +60,20 @@ bool ParseMarker(const std::string& marker, int64_t& total, std::vector<std::str
 Rankings::Rankings(kpo::storage::Database& db, const kpo::core::Clock& clock,
                    const CountsReader& counts, kpo::cache::RedisCache* redis, absl::Duration ttl,
                    const kpo::core::PageTokenCodec& page_tokens, std::string consumer_name,
-                   std::function<int64_t()> pending_records)
+                   std::function<int64_t()> pending_records, AnswerCache* answers)
     : Rankings(FixedGeneration(db, std::move(consumer_name), std::move(pending_records)), clock,
-               counts, redis, ttl, page_tokens) {}
+               counts, redis, ttl, page_tokens, answers) {}
 
 Rankings::Rankings(ServingGeneration serving, const kpo::core::Clock& clock,
                    const CountsReader& counts, kpo::cache::RedisCache* redis, absl::Duration ttl,
-                   const kpo::core::PageTokenCodec& page_tokens)
+                   const kpo::core::PageTokenCodec& page_tokens, AnswerCache* answers)
     : serving_(std::move(serving)),
       clock_(clock),
       counts_(counts),
       redis_(redis),
       ttl_(ttl),
-      page_tokens_(page_tokens) {}
+      page_tokens_(page_tokens),
+      answers_(answers) {}
 
 absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Principal& p,
                                                           const pb::RankSitesRequest& r) const {
@@ -111,19 +113,31 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
   pb::RankSitesResponse out;
   const std::shared_ptr<const Generation> g = serving_();
   absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
-    auto sites = SitesOf(tx, q->scope);
-    if (!sites.ok()) return sites.status();
-    auto request = counts_.Begin(tx, g->number, q->scope.org, "", now);
-    if (!request.ok()) return request.status();
-    const std::string base = kpo::cache::Key(
-        q->scope.org, absl::StrCat("reporting:rank:", domain::kCountsFormat, ":",
-                                   CountsReader::VersionsDigest(*request), ":",
-                                   kpo::core::DateKey(kpo::core::FromCivil(period.first)), "-",
-                                   kpo::core::DateKey(kpo::core::FromCivil(period.last)), ":",
-                                   CountsReader::AsOfTag(*sites, period, now), ":", r.figure()));
+    ScopeReading reading(tx, counts_, g->number, q->scope, now);
+    auto changes = reading.Changes();
+    if (!changes.ok()) return changes.status();
+    const std::string as_of = AnswerCache::AsOfTag(period, now);
+    const std::string base = AnswerCache::Key(
+        q->scope.org, g->number, *changes,
+        absl::StrCat("rank:", kpo::core::DateKey(kpo::core::FromCivil(period.first)), "-",
+                     kpo::core::DateKey(kpo::core::FromCivil(period.last)), ":", as_of, ":",
+                     r.figure()));
+    const bool descending = !r.ascending();
+    // The whole page (its token is sealed afresh: tokens are not shared through caches).
+    const std::string page_key =
+        absl::StrCat(base, ":", descending ? "desc" : "asc", ":", offset, "+", page_size);
+    if (answers_ != nullptr) {
+      if (std::optional<std::string> cached = answers_->Get(page_key)) {
+        if (out.ParseFromString(*cached)) {
+          return ReadFreshness(tx, *g, *out.mutable_freshness());
+        }
+        out.Clear();
+      }
+    }
+    // Ranking is the long way: never on a gRPC thread.
+    if (kpo::rpc::OnGrpcThread()) return kpo::rpc::ContinueOnWorkerPool();
     const std::string set_key = base + ":z";
     const std::string marker_key = base + ":m";
-    const bool descending = !r.ascending();
 
     int64_t total = 0;
     std::vector<std::string> unranked;
@@ -145,16 +159,20 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
       }
     }
     if (!served) {
-      auto per_site = counts_.Count(tx, *request, *sites, period);
+      auto sites = reading.Sites();
+      if (!sites.ok()) return sites.status();
+      auto request = reading.Request();
+      if (!request.ok()) return request.status();
+      auto per_site = counts_.Count(tx, **request, **sites, period);
       if (!per_site.ok()) return per_site.status();
       Ranking ranking;
-      for (size_t i = 0; i < sites->size(); ++i) {
+      for (size_t i = 0; i < (*sites)->size(); ++i) {
         const pb::Scorecard card =
-            domain::Figures((*per_site)[i], period.last - period.first + 1, request->objectives);
+            domain::Figures((*per_site)[i], period.last - period.first + 1, (*request)->objectives);
         if (auto value = domain::FigureValue(card, r.figure())) {
-          ranking.ranked.emplace_back((*sites)[i].name, *value);
+          ranking.ranked.emplace_back((**sites)[i].name, *value);
         } else {
-          ranking.unranked.push_back((*sites)[i].name);
+          ranking.unranked.push_back((**sites)[i].name);
         }
       }
       Sort(ranking.ranked, r.ascending());
@@ -189,14 +207,15 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
       for (std::string& site : unranked) out.add_unranked_sites(std::move(site));
     }
     out.set_total_size(static_cast<int32_t>(total));
-    if (offset + page_size < total) {
-      out.set_next_page_token(page_tokens_.Seal({token_scope, absl::StrCat(offset + page_size)}));
-    }
-    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
+    if (answers_ != nullptr) answers_->Put(page_key, out.SerializeAsString(), as_of != "end");
+    return ReadFreshness(tx, *g, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   *out.mutable_period() = ToProto(period, q->granularity);
   out.set_figure(r.figure());
+  if (offset + page_size < out.total_size()) {
+    out.set_next_page_token(page_tokens_.Seal({token_scope, absl::StrCat(offset + page_size)}));
+  }
   return out;
 }
 

@@ -2,16 +2,18 @@
 
 // RankSites: an organization's sites ranked by one figure of their scorecards for a
 // period. The ranking is a Redis sorted set (site -> value) with a marker holding how
-// many sites are ranked and which have no value, written together and keyed by a digest
-// of the organization's projection versions: any event applied to any site changes the
-// key, so a cached ranking is never older than the events processed. Without Redis (or
-// when it is down) the ranking is computed from the sites' counts (CountsReader) on
-// every call. Reads only; thread-safe.
+// many sites are ranked and which have no value, written together and keyed by the
+// organization's change counter (AnswerCache::Key): any event applied to any site
+// changes the key, so a cached ranking is never older than the events processed. Each
+// page answered is also cached whole (AnswerCache). Without Redis (or when it is down)
+// the ranking is computed from the sites' counts (CountsReader) once per change and
+// kept in this process only. Reads only; thread-safe.
 
 #include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "answer_cache.h"
 #include "counts_reader.h"
 #include "generation.h"
 #include "kpo/auth/auth.h"
@@ -32,11 +34,11 @@ class Rankings {
   Rankings(kpo::storage::Database& db, const kpo::core::Clock& clock, const CountsReader& counts,
            kpo::cache::RedisCache* redis, absl::Duration ttl,
            const kpo::core::PageTokenCodec& page_tokens, std::string consumer_name,
-           std::function<int64_t()> pending_records);
+           std::function<int64_t()> pending_records, AnswerCache* answers = nullptr);
   // Reads whichever generation `serving` gives at each call.
   Rankings(ServingGeneration serving, const kpo::core::Clock& clock, const CountsReader& counts,
            kpo::cache::RedisCache* redis, absl::Duration ttl,
-           const kpo::core::PageTokenCodec& page_tokens);
+           const kpo::core::PageTokenCodec& page_tokens, AnswerCache* answers = nullptr);
 
   absl::StatusOr<kpo::reporting::v1::RankSitesResponse> RankSites(
       const kpo::auth::Principal& p, const kpo::reporting::v1::RankSitesRequest& r) const;
@@ -48,6 +50,7 @@ class Rankings {
   kpo::cache::RedisCache* redis_;
   absl::Duration ttl_;
   const kpo::core::PageTokenCodec& page_tokens_;
+  AnswerCache* answers_;
 };
 
 }  // namespace kpo::reporting

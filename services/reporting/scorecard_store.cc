@@ -56,11 +56,18 @@ absl::StatusOr<Versions> ReadVersions(Transaction& tx, const std::string& org) {
   for (const auto& r : *rows) {
     if (r.Text(0).empty()) {
       out.org = r.Int(1);
-    } else {
+    } else if (r.Text(0) != kChangesScope) {
       out.sites.emplace_back(r.Text(0), r.Int(1));
     }
   }
   return out;
+}
+
+absl::StatusOr<int64_t> ReadChanges(Transaction& tx, const std::string& org) {
+  auto rows = tx.Query("SELECT version FROM r_versions WHERE org = ? AND scope = ?",
+                       {org, std::string(kChangesScope)});
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? 0 : (*rows)[0].Int(0);
 }
 
 absl::StatusOr<bool> AreaKnown(Transaction& tx, const std::string& org, const std::string& area) {

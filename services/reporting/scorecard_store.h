@@ -29,6 +29,11 @@ absl::StatusOr<std::vector<SiteZone>> Sites(kpo::storage::Transaction& tx, const
 absl::StatusOr<std::optional<SiteZone>> Site(kpo::storage::Transaction& tx, const std::string& org,
                                              const std::string& site);
 
+// The scope of r_versions that counts every change to an organization's projections
+// (bumped with any of its versions): what a cached answer about the whole organization
+// is keyed by.
+inline constexpr char kChangesScope[] = "*";
+
 // The versions of organization `org` (r_versions): the organization's (scope "") and
 // each site's that has one; 0 for what was never bumped.
 struct Versions {
@@ -36,6 +41,9 @@ struct Versions {
   std::vector<std::pair<std::string, int64_t>> sites;
 };
 absl::StatusOr<Versions> ReadVersions(kpo::storage::Transaction& tx, const std::string& org);
+
+// The change counter of organization `org` (kChangesScope; 0 before any change).
+absl::StatusOr<int64_t> ReadChanges(kpo::storage::Transaction& tx, const std::string& org);
 
 // Whether reporting has heard of the area (resource name).
 absl::StatusOr<bool> AreaKnown(kpo::storage::Transaction& tx, const std::string& org,

@@ -9,7 +9,9 @@
 #include "domain/periods.h"
 #include "domain/site_counts.h"
 #include "google/protobuf/util/time_util.h"
+#include "kpo/core/date.h"
 #include "kpo/core/errors.h"
+#include "kpo/rpc/server.h"
 #include "query.h"
 #include "scorecard_store.h"
 
@@ -48,34 +50,68 @@ std::string GranularityName(pb::Granularity g) {
   }
 }
 
-// The scope's scorecard for `period`: its sites' counts (cached or not) added up, then
-// the formulas.
-absl::StatusOr<pb::Scorecard> Compute(Transaction& tx, const CountsReader& counts,
-                                      const CountsReader::Request& request, const Query& q,
-                                      const std::vector<store::SiteZone>& sites,
-                                      const domain::CivilPeriod& period) {
-  auto per_site = counts.Count(tx, request, sites, period);
+// The scope's scorecard for `period`: cached whole (AnswerCache) under the
+// organization's change counter, or its sites' counts (cached or not) added up, then the
+// formulas.
+absl::StatusOr<pb::Scorecard> Compute(ScopeReading& reading, AnswerCache* answers,
+                                      int64_t generation, const Query& q,
+                                      const domain::CivilPeriod& period, absl::Time now) {
+  std::string key;
+  std::string as_of;
+  if (answers != nullptr) {
+    auto changes = reading.Changes();
+    if (!changes.ok()) return changes.status();
+    as_of = AnswerCache::AsOfTag(period, now);
+    key = AnswerCache::Key(
+        q.scope.org, generation, *changes,
+        absl::StrCat("card:", q.scope.name, ":", q.granularity, ":",
+                     kpo::core::DateKey(kpo::core::FromCivil(period.first)), "-",
+                     kpo::core::DateKey(kpo::core::FromCivil(period.last)), ":", as_of));
+    if (std::optional<std::string> cached = answers->Get(key)) {
+      pb::Scorecard card;
+      if (card.ParseFromString(*cached)) return card;
+    }
+  }
+  // Counting is the long way: never on a gRPC thread.
+  if (kpo::rpc::OnGrpcThread()) return kpo::rpc::ContinueOnWorkerPool();
+  auto sites = reading.Sites();
+  if (!sites.ok()) return sites.status();
+  auto request = reading.Request();
+  if (!request.ok()) return request.status();
+  auto per_site = reading.counts().Count(reading.tx(), **request, **sites, period);
   if (!per_site.ok()) return per_site.status();
   domain::SiteCounts total;
   for (const domain::SiteCounts& site : *per_site) total.Add(site);
-  pb::Scorecard card = domain::Figures(total, period.last - period.first + 1, request.objectives);
+  pb::Scorecard card =
+      domain::Figures(total, period.last - period.first + 1, (*request)->objectives);
   card.set_name(q.scope.name);
   *card.mutable_period() = ToProto(period, q.granularity);
+  if (answers != nullptr) answers->Put(key, card.SerializeAsString(), as_of != "end");
   return card;
+}
+
+// The sites a query must read before its period is known: a site's (its zone names
+// today, and an unknown one is NOT_FOUND); none for an organization (UTC).
+absl::StatusOr<std::vector<store::SiteZone>> ZoneSites(ScopeReading& reading, const Query& q) {
+  if (q.scope.site.empty()) return std::vector<store::SiteZone>{};
+  auto sites = reading.Sites();
+  if (!sites.ok()) return sites.status();
+  return **sites;
 }
 
 }  // namespace
 
 Scorecards::Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock,
                        std::string consumer_name, std::function<int64_t()> pending_records,
-                       const CountsReader* counts)
+                       const CountsReader* counts, AnswerCache* answers)
     : Scorecards(FixedGeneration(db, std::move(consumer_name), std::move(pending_records)), clock,
-                 counts) {}
+                 counts, answers) {}
 
 Scorecards::Scorecards(ServingGeneration serving, const kpo::core::Clock& clock,
-                       const CountsReader* counts)
+                       const CountsReader* counts, AnswerCache* answers)
     : serving_(std::move(serving)),
       clock_(clock),
+      answers_(answers),
       owned_counts_(counts == nullptr
                         ? std::make_unique<CountsReader>(nullptr, absl::ZeroDuration(), nullptr)
                         : nullptr),
@@ -90,15 +126,14 @@ absl::StatusOr<pb::Scorecard> Scorecards::GetScorecard(const kpo::auth::Principa
   pb::Scorecard out;
   const std::shared_ptr<const Generation> g = serving_();
   absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
-    auto sites = SitesOf(tx, q->scope);
-    if (!sites.ok()) return sites.status();
     const absl::Time now = clock_.Now();
-    auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
-    if (!request.ok()) return request.status();
-    auto card = Compute(tx, counts_, *request, *q, *sites, PeriodOf(*q, *sites, now));
+    ScopeReading reading(tx, counts_, g->number, q->scope, now);
+    auto sites = ZoneSites(reading, *q);
+    if (!sites.ok()) return sites.status();
+    auto card = Compute(reading, answers_, g->number, *q, PeriodOf(*q, *sites, now), now);
     if (!card.ok()) return card.status();
     out = *std::move(card);
-    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
+    return ReadFreshness(tx, *g, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   return out;
@@ -117,22 +152,21 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
   pb::QueryScorecardTrendResponse out;
   const std::shared_ptr<const Generation> g = serving_();
   absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
-    auto sites = SitesOf(tx, q->scope);
-    if (!sites.ok()) return sites.status();
     const absl::Time now = clock_.Now();
-    auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
-    if (!request.ok()) return request.status();
+    ScopeReading reading(tx, counts_, g->number, q->scope, now);
+    auto sites = ZoneSites(reading, *q);
+    if (!sites.ok()) return sites.status();
     std::vector<domain::CivilPeriod> periods = {PeriodOf(*q, *sites, now)};
     while (static_cast<int>(periods.size()) < count) {
       periods.push_back(domain::Previous(periods.back()));
     }
     std::reverse(periods.begin(), periods.end());
     for (const domain::CivilPeriod& period : periods) {
-      auto card = Compute(tx, counts_, *request, *q, *sites, period);
+      auto card = Compute(reading, answers_, g->number, *q, period, now);
       if (!card.ok()) return card.status();
       *out.add_scorecards() = *std::move(card);
     }
-    return ReadFreshness(tx, g->consumer_name, g->pending_records, *out.mutable_freshness());
+    return ReadFreshness(tx, *g, *out.mutable_freshness());
   });
   if (!s.ok()) return s;
   return out;
@@ -154,7 +188,8 @@ absl::Status Scorecards::ExportScorecards(
   // One generation for the whole export, even if a rebuild switches meanwhile.
   const std::shared_ptr<const Generation> g = serving_();
   absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
-    auto sites = SitesOf(tx, q->scope);
+    ScopeReading reading(tx, counts_, g->number, q->scope, now);
+    auto sites = ZoneSites(reading, *q);
     if (!sites.ok()) return sites.status();
     periods = {PeriodOf(*q, *sites, now)};
     while (static_cast<int>(periods.size()) < count) {
@@ -172,15 +207,11 @@ absl::Status Scorecards::ExportScorecards(
   for (const domain::CivilPeriod& period : periods) {
     std::string chunk;
     s = g->db->Read([&](Transaction& tx) -> absl::Status {
-      auto sites = SitesOf(tx, q->scope);
-      if (!sites.ok()) return sites.status();
-      auto request = counts_.Begin(tx, g->number, q->scope.org, q->scope.area, now);
-      if (!request.ok()) return request.status();
-      auto card = Compute(tx, counts_, *request, *q, *sites, period);
+      ScopeReading reading(tx, counts_, g->number, q->scope, now);
+      auto card = Compute(reading, answers_, g->number, *q, period, now);
       if (!card.ok()) return card.status();
       pb::Freshness freshness;
-      if (absl::Status f = ReadFreshness(tx, g->consumer_name, g->pending_records, freshness);
-          !f.ok()) {
+      if (absl::Status f = ReadFreshness(tx, *g, freshness); !f.ok()) {
         return f;
       }
       const std::string complete_through =

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "answer_cache.h"
 #include "counts_reader.h"
 #include "generation.h"
 #include "kpo/auth/auth.h"
@@ -23,12 +24,14 @@ class Scorecards {
  public:
   // `consumer_name`: whose positions are the answers' freshness; `pending_records`: the
   // consumer's lag (records not yet applied); `counts`: where sites' counts come from
-  // (null: always the database). `db`, `clock` and `counts` must outlive this.
+  // (null: always the database); `answers`: where whole scorecards are cached (null:
+  // never). `db`, `clock`, `counts` and `answers` must outlive this.
   Scorecards(kpo::storage::Database& db, const kpo::core::Clock& clock, std::string consumer_name,
-             std::function<int64_t()> pending_records, const CountsReader* counts = nullptr);
+             std::function<int64_t()> pending_records, const CountsReader* counts = nullptr,
+             AnswerCache* answers = nullptr);
   // Reads whichever generation `serving` gives at each call.
   Scorecards(ServingGeneration serving, const kpo::core::Clock& clock,
-             const CountsReader* counts = nullptr);
+             const CountsReader* counts = nullptr, AnswerCache* answers = nullptr);
 
   absl::StatusOr<kpo::reporting::v1::Scorecard> GetScorecard(
       const kpo::auth::Principal& p, const kpo::reporting::v1::GetScorecardRequest& r) const;
@@ -47,6 +50,7 @@ class Scorecards {
  private:
   ServingGeneration serving_;
   const kpo::core::Clock& clock_;
+  AnswerCache* answers_;
   std::unique_ptr<CountsReader> owned_counts_;
   const CountsReader& counts_;
 };

@@ -55,6 +55,9 @@ class Consumer::Impl {
   }
 
   void On(const std::string& type, EventHandler handler) { handlers_[type] = std::move(handler); }
+  void BeforeCommit(std::function<absl::Status(Transaction&)> hook) {
+    before_commit_ = std::move(hook);
+  }
   const std::string& name() const { return options_.consumer_name; }
 
   absl::Status Start() {
@@ -281,6 +284,9 @@ class Consumer::Impl {
           }
           a.duplicate = !*applied;
         }
+        if (before_commit_) {
+          if (absl::Status s = before_commit_(tx); !s.ok()) return s;
+        }
         return RecordPositions(tx, run, begin, end);
       });
       if (status.ok()) {
@@ -316,21 +322,19 @@ class Consumer::Impl {
     }
   }
 
-  // The inbox check, the handler and the inbox row, in `tx`. False: already applied.
+  // The inbox row, then the handler, in `tx`. False: already applied (the row was there;
+  // one statement checks and records). A handler's failure rolls the row back with it.
   absl::StatusOr<bool> ApplyOne(Transaction& tx, const EventHandler& handler,
                                 const EventEnvelope& env) {
-    auto seen = tx.Query("SELECT 1 FROM inbox WHERE consumer = ? AND source = ? AND event_id = ?",
-                         {options_.consumer_name, env.source(), env.id()});
-    if (!seen.ok()) return seen.status();
-    if (!seen->empty()) return false;
+    auto inserted = tx.Exec(
+        "INSERT INTO inbox (consumer, source, event_id, event_type, organization, "
+        "processed_at_us) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (consumer, source, event_id) DO NOTHING",
+        {options_.consumer_name, env.source(), env.id(), env.type(), env.organization(),
+         absl::ToUnixMicros(clock_.Now())});
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted == 0) return false;
     if (absl::Status s = handler(tx, env); !s.ok()) return s;
-    absl::Status s = tx.Exec(
-                           "INSERT INTO inbox (consumer, source, event_id, event_type, "
-                           "organization, processed_at_us) VALUES (?, ?, ?, ?, ?, ?)",
-                           {options_.consumer_name, env.source(), env.id(), env.type(),
-                            env.organization(), absl::ToUnixMicros(clock_.Now())})
-                         .status();
-    if (!s.ok()) return s;
     return true;
   }
 
@@ -389,6 +393,9 @@ class Consumer::Impl {
         auto applied = ApplyOne(tx, *a.handler, env);
         if (!applied.ok()) return applied.status();
         duplicate = !*applied;
+        if (before_commit_) {
+          if (absl::Status s = before_commit_(tx); !s.ok()) return s;
+        }
         return RecordPosition(tx, *a.msg, env);
       });
       if (status.ok()) break;
@@ -504,6 +511,7 @@ class Consumer::Impl {
   ConsumerOptions options_;
   const kpo::core::Clock& clock_;
   std::map<std::string, EventHandler> handlers_;
+  std::function<absl::Status(Transaction&)> before_commit_;
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* dlt_producer_ = nullptr;
   std::thread thread_;
@@ -522,6 +530,9 @@ void Consumer::On(const std::string& type, EventHandler handler) {
   impl_->On(type, std::move(handler));
 }
 absl::Status Consumer::Start() { return impl_->Start(); }
+void Consumer::BeforeCommit(std::function<absl::Status(kpo::storage::Transaction&)> hook) {
+  impl_->BeforeCommit(std::move(hook));
+}
 void Consumer::Stop() { impl_->Stop(); }
 const std::string& Consumer::name() const { return impl_->name(); }
 
@@ -553,6 +564,15 @@ absl::StatusOr<std::vector<ConsumerPosition>> ReadPositions(kpo::storage::Transa
                    absl::FromUnixMicros(row.Int(3)), absl::FromUnixMicros(row.Int(4))});
   }
   return out;
+}
+
+absl::StatusOr<PositionsDigest> ReadPositionsDigest(kpo::storage::Transaction& tx,
+                                                    const std::string& consumer_name) {
+  auto rows = tx.Query(
+      "SELECT COUNT(*), COALESCE(SUM(last_offset), 0) FROM consumer_positions WHERE consumer = ?",
+      {consumer_name});
+  if (!rows.ok()) return rows.status();
+  return PositionsDigest{(*rows)[0].Int(0), (*rows)[0].Int(1)};
 }
 
 }  // namespace kpo::events

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
@@ -149,6 +150,17 @@ const char* CodeName(absl::StatusCode code) {
     default:
       return "UNKNOWN";
   }
+}
+
+// Set while a kInline handler runs on a gRPC thread (OnGrpcThread).
+thread_local bool on_grpc_thread_now = false;
+
+// The payload that marks ContinueOnWorkerPool's status (never sent to a client).
+constexpr char kContinueOnWorkerPool[] = "type.kpo.dev/kpo.rpc.ContinueOnWorkerPool";
+
+bool IsContinueOnWorkerPool(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kUnavailable &&
+         s.GetPayload(kContinueOnWorkerPool).has_value();
 }
 
 }  // namespace
@@ -448,9 +460,10 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
   const absl::Time start = absl::Now();
   std::string authorization = Metadata(ctx, "authorization");
   std::string traceparent = Metadata(ctx, "traceparent");
+  // Returns false, having done nothing, when a handler on a gRPC thread asks for the pool.
   auto serve = [this, ctx, method, work = std::move(work), finish,
                 authorization = std::move(authorization), traceparent = std::move(traceparent),
-                start] {
+                start](bool on_grpc_thread) -> bool {
     auto parent = kpo::core::TraceContext::Parse(traceparent);
     kpo::core::ScopedTrace trace(parent ? parent->Child() : kpo::core::TraceContext::NewRoot());
     absl::Status status;
@@ -461,7 +474,10 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
       if (!principal.ok()) {
         status = principal.status();
       } else if (status = impl_->permissions_.Authorize(*principal, method); status.ok()) {
+        on_grpc_thread_now = on_grpc_thread;
         status = work(*principal);
+        on_grpc_thread_now = false;
+        if (on_grpc_thread && IsContinueOnWorkerPool(status)) return false;
       }
     }
     const absl::Duration elapsed = absl::Now() - start;
@@ -476,19 +492,28 @@ void Server::Dispatch(grpc::CallbackServerContext* ctx, const char* method,
                               {"ms", absl::ToDoubleMilliseconds(elapsed)}});
     }
     finish(ToGrpcStatus(status));
+    return true;
   };
   if (execution == Execution::kInline && impl_->TryEnterInline()) {
-    serve();
+    const bool done = serve(true);
     impl_->inline_running_.fetch_sub(1, std::memory_order_relaxed);
-    return;
+    if (done) return;
   }
-  if (!impl_->pool_->TrySubmit(std::move(serve))) {
+  if (!impl_->pool_->TrySubmit([serve = std::move(serve)] { serve(false); })) {
     const absl::Status overloaded =
         kpo::core::Error(absl::StatusCode::kResourceExhausted, "SERVER_OVERLOADED",
                          "the server is overloaded; retry with exponential backoff");
     impl_->Observe(method, overloaded.code(), absl::Now() - start);
     finish(ToGrpcStatus(overloaded));
   }
+}
+
+bool OnGrpcThread() { return on_grpc_thread_now; }
+
+absl::Status ContinueOnWorkerPool() {
+  absl::Status s = absl::UnavailableError("continue on the worker pool");
+  s.SetPayload(kContinueOnWorkerPool, absl::Cord("1"));
+  return s;
 }
 
 }  // namespace kpo::rpc

@@ -117,7 +117,8 @@ class EventsTest : public ::testing::Test {
   // `handler` for events of `type`, in consumer group `group`.
   void StartConsumer(std::function<absl::Status(Transaction&, const EventEnvelope&)> handler,
                      const std::string& type = "google.protobuf.StringValue",
-                     const std::string& group = "test-consumer") {
+                     const std::string& group = "test-consumer",
+                     std::function<absl::Status(Transaction&)> before_commit = nullptr) {
     ConsumerOptions o;
     o.kafka.bootstrap_servers = cluster_->bootstrap_servers();
     o.group_id = group;
@@ -129,6 +130,7 @@ class EventsTest : public ::testing::Test {
     o.service = "test";
     consumer_ = std::make_unique<Consumer>(*db_, o, kpo::core::Clock::Real(), nullptr);
     consumer_->On(type, std::move(handler));
+    if (before_commit) consumer_->BeforeCommit(std::move(before_commit));
     ASSERT_TRUE(consumer_->Start().ok());
   }
 
@@ -463,6 +465,59 @@ TEST_F(EventsTest, ConsumedOffsetsPassSkippedRecordsThatCarryNoPosition) {
                    return absl::OkStatus();
                  })
                   .ok());
+}
+
+// The hook runs once per transaction of applied events, after all of its handlers, in
+// the same transaction; a hook that fails rolls its events back like a handler's failure
+// (they are applied again, each once).
+TEST_F(EventsTest, TheBeforeCommitHookRunsOncePerTransactionAfterItsHandlers) {
+  StartRelay();
+  constexpr int kEvents = 200;
+  for (int i = 0; i < kEvents; ++i) {
+    Append("h-" + std::to_string(i), "organizations/acme/things/" + std::to_string(i % 5));
+  }
+  ASSERT_TRUE(WaitFor([&] { return relay_->stats().published == kEvents; }));
+  ASSERT_TRUE(
+      db_->Write([](Transaction& tx) {
+           return tx.Exec("CREATE TABLE hook_runs (effects_seen INTEGER NOT NULL)").status();
+         })
+          .ok());
+  std::atomic<bool> fail_next = false;
+  StartConsumer(RecordEffect, "google.protobuf.StringValue", "test-consumer",
+                [&fail_next](Transaction& tx) -> absl::Status {
+                  if (fail_next.exchange(false)) return absl::UnavailableError("failing once");
+                  return tx
+                      .Exec("INSERT INTO hook_runs (effects_seen) SELECT COUNT(*) FROM effects")
+                      .status();
+                });
+  ASSERT_TRUE(WaitFor([&] { return Effects() == kEvents; }, absl::Seconds(30)));
+  auto seen = [&] {
+    std::vector<int64_t> out;
+    EXPECT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
+                     auto rows = tx.Query("SELECT effects_seen FROM hook_runs ORDER BY rowid");
+                     if (!rows.ok()) return rows.status();
+                     for (const auto& row : *rows) out.push_back(row.Int(0));
+                     return absl::OkStatus();
+                   })
+                    .ok());
+    return out;
+  };
+  const std::vector<int64_t> burst = seen();
+  ASSERT_FALSE(burst.empty());
+  EXPECT_LT(burst.size(), static_cast<size_t>(kEvents / 3)) << "once per transaction";
+  EXPECT_EQ(burst.back(), kEvents);
+
+  // The next transaction's hook fails: its events are applied again, each once.
+  fail_next = true;
+  for (int i = 0; i < 20; ++i) Append("f-" + std::to_string(i));
+  ASSERT_TRUE(WaitFor([&] { return Effects() == kEvents + 20; }, absl::Seconds(30)));
+  EXPECT_FALSE(fail_next.load());
+  const std::vector<int64_t> all = seen();
+  // Each committed transaction's hook saw its own handlers' effects and every earlier one's.
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i], all[i - 1]);
+  EXPECT_EQ(all.back(), kEvents + 20);
+  EXPECT_EQ(consumer_->stats().processed, kEvents + 20);
+  EXPECT_EQ(consumer_->stats().dead_lettered, 0);
 }
 
 TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {

@@ -73,6 +73,56 @@ class BlockingOps final : public kpo::ops::v1::OpsService::CallbackService {
   const Execution execution_;
 };
 
+// Answers at once when `quick`, else only off gRPC's threads (ContinueOnWorkerPool).
+class TwoWayOps final : public kpo::ops::v1::OpsService::CallbackService {
+ public:
+  explicit TwoWayOps(Server& server) : server_(server) {}
+  grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
+                                             const kpo::ops::v1::GetServiceStatusRequest* req,
+                                             kpo::ops::v1::ServiceStatus* resp) override {
+    return server_.Unary<kpo::ops::v1::GetServiceStatusRequest, kpo::ops::v1::ServiceStatus>(
+        ctx, req, resp, "/kpo.ops.v1.OpsService/GetServiceStatus",
+        [this](const kpo::auth::Principal&, const kpo::ops::v1::GetServiceStatusRequest&,
+               kpo::ops::v1::ServiceStatus& out) {
+          char name[16] = {};
+          pthread_getname_np(pthread_self(), name, sizeof(name));
+          {
+            absl::MutexLock lock(&mu);
+            runs.emplace_back(name, kpo::rpc::OnGrpcThread());
+          }
+          if (!quick && kpo::rpc::OnGrpcThread()) return kpo::rpc::ContinueOnWorkerPool();
+          out.set_service(name);
+          return absl::OkStatus();
+        },
+        Execution::kInline);
+  }
+  std::atomic<bool> quick{true};
+  absl::Mutex mu;
+  std::vector<std::pair<std::string, bool>> runs ABSL_GUARDED_BY(mu);  // thread, on gRPC's
+
+ private:
+  Server& server_;
+};
+
+// Every ops method open to any role.
+kpo::auth::PermissionTable OpsTable() {
+  kpo::auth::PermissionTable table;
+  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
+    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
+  }
+  return table;
+}
+
+// "Bearer <token>" of an org_admin of acme, signed with `secret`.
+std::string AdminToken(const std::string& secret) {
+  kpo::auth::MintOptions mint;
+  mint.hs256_secret = secret;
+  mint.organization_id = "acme";
+  mint.subject = "t";
+  mint.roles = {kpo::auth::kOrgAdmin};
+  return "Bearer " + kpo::auth::MintHs256(mint, absl::Now()).value();
+}
+
 double Gauge(prometheus::Registry& registry, const std::string& name) {
   for (const auto& family : registry.Collect()) {
     if (family.name == name && !family.metric.empty()) return family.metric[0].gauge.value;
@@ -95,10 +145,7 @@ TEST(ServerTest, RefusesToStartWhenAMethodHasNoPermissionEntry) {
 
 TEST(ServerTest, ReadinessFollowsItsCheckWhileLivenessStaysUp) {
   auto verifier = kpo::auth::Verifier::Create({.hs256_secret = std::string(40, 's')});
-  kpo::auth::PermissionTable table;
-  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
-    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
-  }
+  kpo::auth::PermissionTable table = OpsTable();
   Server server({.service_name = "t",
                  .listen = "127.0.0.1:0",
                  .metrics_listen = "",
@@ -137,10 +184,7 @@ TEST(ServerTest, ReadinessFollowsItsCheckWhileLivenessStaysUp) {
 TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
   const std::string secret(40, 's');
   auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
-  kpo::auth::PermissionTable table;
-  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
-    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
-  }
+  kpo::auth::PermissionTable table = OpsTable();
   Server server({.service_name = "t",
                  .listen = "127.0.0.1:0",
                  .metrics_listen = "",
@@ -152,12 +196,7 @@ TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
   ASSERT_TRUE(server.Start().ok());
   auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
-  kpo::auth::MintOptions mint;
-  mint.hs256_secret = secret;
-  mint.organization_id = "acme";
-  mint.subject = "t";
-  mint.roles = {kpo::auth::kOrgAdmin};
-  const std::string token = "Bearer " + kpo::auth::MintHs256(mint, absl::Now()).value();
+  const std::string token = AdminToken(secret);
 
   struct Call {
     grpc::ClientContext ctx;
@@ -195,16 +234,8 @@ TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
 TEST(ServerTest, QuickReadsRunInlineWhileASlotIsFreeAndOtherwiseOnThePool) {
   const std::string secret(40, 's');
   auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
-  kpo::auth::PermissionTable table;
-  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
-    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
-  }
-  kpo::auth::MintOptions mint;
-  mint.hs256_secret = secret;
-  mint.organization_id = "acme";
-  mint.subject = "t";
-  mint.roles = {kpo::auth::kOrgAdmin};
-  const std::string token = "Bearer " + kpo::auth::MintHs256(mint, absl::Now()).value();
+  kpo::auth::PermissionTable table = OpsTable();
+  const std::string token = AdminToken(secret);
   struct Call {
     grpc::ClientContext ctx;
     kpo::ops::v1::GetServiceStatusRequest req;
@@ -262,14 +293,51 @@ TEST(ServerTest, QuickReadsRunInlineWhileASlotIsFreeAndOtherwiseOnThePool) {
   }
 }
 
+// A quick read answered inline; one that must work at length hands itself to the pool
+// and runs again there, the client seeing one answer.
+TEST(ServerTest, AnInlineReadThatMustWorkAtLengthContinuesOnThePool) {
+  const std::string secret(40, 's');
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
+  kpo::auth::PermissionTable table = OpsTable();
+  const std::string token = AdminToken(secret);
+  Server server({.service_name = "t",
+                 .listen = "127.0.0.1:0",
+                 .metrics_listen = "",
+                 .worker_threads = 2,
+                 .inline_calls = 1},
+                *verifier, table, kpo::core::Clock::Real());
+  TwoWayOps service(server);
+  server.AddService(&service, "kpo.ops.v1.OpsService");
+  ASSERT_TRUE(server.Start().ok());
+  auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  auto call = [&] {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", token);
+    kpo::ops::v1::GetServiceStatusRequest req;
+    kpo::ops::v1::ServiceStatus resp;
+    const grpc::Status status = stub->GetServiceStatus(&ctx, req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.service();
+  };
+  EXPECT_NE(call(), "kpo-worker");  // answered on the gRPC thread
+  service.quick = false;
+  EXPECT_EQ(call(), "kpo-worker");  // handed over, answered on the pool
+  EXPECT_FALSE(kpo::rpc::OnGrpcThread());
+  absl::MutexLock lock(&service.mu);
+  ASSERT_EQ(service.runs.size(), 3u);
+  EXPECT_TRUE(service.runs[0].second);
+  EXPECT_TRUE(service.runs[1].second);  // the first try, inline
+  EXPECT_NE(service.runs[1].first, "kpo-worker");
+  EXPECT_FALSE(service.runs[2].second);  // the second, on the pool
+  EXPECT_EQ(service.runs[2].first, "kpo-worker");
+}
+
 // A request with a string field holding invalid UTF-8, sent as raw bytes (a C++ client
 // would refuse to build it; other languages' clients and hand-made frames do not).
 TEST(ServerTest, UnparsableRequestIsInvalidArgumentNamingTheField) {
   auto verifier = kpo::auth::Verifier::Create({.hs256_secret = std::string(40, 's')});
-  kpo::auth::PermissionTable table;
-  for (const char* m : {"GetServiceStatus", "RepublishOutbox", "GetReplicaEntry"}) {
-    table.Allow(std::string("/kpo.ops.v1.OpsService/") + m, kpo::auth::AnyRole());
-  }
+  kpo::auth::PermissionTable table = OpsTable();
   Server server({.service_name = "t", .listen = "127.0.0.1:0", .metrics_listen = ""}, *verifier,
                 table, kpo::core::Clock::Real());
   OpsStub service;

@@ -65,6 +65,9 @@ class ReportingFixture : public ::testing::Test {
     counts_ = std::make_unique<CountsReader>(redis_cache_.get(), absl::Hours(1), &registry_);
     cached_ = std::make_unique<Scorecards>(
         *db_, clock_, "kpo-reporting", [] { return 0; }, counts_.get());
+    answers_ = std::make_unique<AnswerCache>(redis_cache_.get(), absl::Hours(1), 64, &registry_);
+    answered_ = std::make_unique<Scorecards>(
+        *db_, clock_, "kpo-reporting", [] { return 0; }, counts_.get(), answers_.get());
     Site("lyon", "Europe/Paris");
     Site("pune", "Asia/Kolkata");
     dir::Area press;
@@ -179,18 +182,21 @@ class ReportingFixture : public ::testing::Test {
     r.mutable_period()->mutable_start_date()->set_month(m);
     r.mutable_period()->mutable_start_date()->set_day(d);
     auto plain = scorecards_->GetScorecard(p ? *p : viewer_, r);
-    // Every answer is also asked of a Scorecards whose sites' counts go through Redis,
-    // twice (computed and cached, then read from the cache): both must be the answer
-    // counted from the database, whatever events came in between.
-    for (int i = 0; i < 2 && check_cache_; ++i) {
-      auto cached = cached_->GetScorecard(p ? *p : viewer_, r);
-      EXPECT_EQ(cached.status().code(), plain.status().code());
-      EXPECT_EQ(cached.status().message(), plain.status().message());
-      if (cached.ok() && plain.ok()) {
-        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*cached, *plain))
-            << "cached:\n"
-            << cached->DebugString() << "\nfrom the database:\n"
-            << plain->DebugString();
+    // Every answer is also asked of a Scorecards whose sites' counts go through Redis, and
+    // of one that also caches whole answers (in memory, then Redis), twice each (computed
+    // and cached, then read from the cache): each must be the answer counted from the
+    // database, whatever events came in between.
+    for (Scorecards* through : {cached_.get(), answered_.get()}) {
+      for (int i = 0; i < 2 && check_cache_; ++i) {
+        auto cached = through->GetScorecard(p ? *p : viewer_, r);
+        EXPECT_EQ(cached.status().code(), plain.status().code());
+        EXPECT_EQ(cached.status().message(), plain.status().message());
+        if (cached.ok() && plain.ok()) {
+          EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*cached, *plain))
+              << (through == answered_.get() ? "answer cached:\n" : "counts cached:\n")
+              << cached->DebugString() << "\nfrom the database:\n"
+              << plain->DebugString();
+        }
       }
     }
     return plain;
@@ -198,8 +204,15 @@ class ReportingFixture : public ::testing::Test {
 
   // The site counts read from Redis and from the database so far.
   double SiteCounts(const std::string& source) {
+    return Counter("kpo_reporting_site_counts_total", source);
+  }
+  // The answers served from memory, Redis or computed so far.
+  double Answers(const std::string& source) {
+    return Counter("kpo_reporting_answers_total", source);
+  }
+  double Counter(const std::string& name, const std::string& source) {
     for (const auto& family : registry_.Collect()) {
-      if (family.name != "kpo_reporting_site_counts_total") continue;
+      if (family.name != name) continue;
       for (const auto& metric : family.metric) {
         for (const auto& label : metric.label) {
           if (label.name == "source" && label.value == source) return metric.counter.value;
@@ -220,6 +233,8 @@ class ReportingFixture : public ::testing::Test {
   std::unique_ptr<kpo::cache::RedisCache> redis_cache_;
   std::unique_ptr<CountsReader> counts_;
   std::unique_ptr<Scorecards> cached_;  // through Redis
+  std::unique_ptr<AnswerCache> answers_;
+  std::unique_ptr<Scorecards> answered_;  // whole answers cached too
   bool check_cache_ = true;
   kpo::auth::Principal viewer_{"tm", "acme", {kpo::auth::kTeamMember}};
   int events_ = 0;

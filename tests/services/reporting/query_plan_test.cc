@@ -116,6 +116,15 @@ TEST_F(ReportingQueryPlanTest, ProjectionsAndScorecardsUseIndexes) {
   LoadEverySection();
   ASSERT_TRUE(Card(kOrg, pb::GRANULARITY_MONTH, 2026, 3, 1).ok());
   ASSERT_TRUE(Card(Lyon(), pb::GRANULARITY_YEAR, 2026, 3, 1).ok());
+  // A whole answer cached: what a query reads to find it (the change counter).
+  AnswerCache answers(nullptr, absl::Hours(1), 8, nullptr);
+  Scorecards answered(
+      *recording_, clock_, "kpo-reporting", [] { return 0; }, nullptr, &answers);
+  pb::GetScorecardRequest r;
+  r.set_name(std::string(kOrg) + "/scorecard");
+  r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+  ASSERT_TRUE(answered.GetScorecard(viewer_, r).ok());
+  ASSERT_TRUE(answered.GetScorecard(viewer_, r).ok());
   kpo::testing::ExpectEveryStatementUsesAnIndex(*db_, *recording_);
 
   // An area's figures walk its site's index over the window and keep the area's rows

@@ -26,6 +26,9 @@ class RankingsTest : public ReportingFixture {
     plain_rankings_ =
         std::make_unique<Rankings>(*db_, clock_, plain_counts_, nullptr, absl::Hours(1), tokens_,
                                    "kpo-reporting", [] { return 0; });
+    answered_rankings_ = std::make_unique<Rankings>(
+        *db_, clock_, *counts_, redis_cache_.get(), absl::Hours(1), tokens_, "kpo-reporting",
+        [] { return 0; }, answers_.get());
   }
   static std::string Rio() { return std::string(kOrg) + "/sites/rio"; }
   static std::string Oslo() { return std::string(kOrg) + "/sites/oslo"; }
@@ -44,14 +47,15 @@ class RankingsTest : public ReportingFixture {
     return r;
   }
 
-  // The ranking through Redis, asked twice (computed, then read from the sorted set), both
+  // The ranking through Redis, asked twice (computed, then read from the sorted set), and
+  // with whole pages cached too, asked twice (computed, then the page cached), each
   // checked against the one computed without Redis.
   pb::RankSitesResponse Rank(const pb::RankSitesRequest& r) {
     auto plain = plain_rankings_->RankSites(viewer_, r);
     EXPECT_TRUE(plain.ok()) << plain.status();
     if (!plain.ok()) return {};
-    for (int i = 0; i < 2; ++i) {
-      auto cached = cached_rankings_->RankSites(viewer_, r);
+    for (int i = 0; i < 4; ++i) {
+      auto cached = (i < 2 ? cached_rankings_ : answered_rankings_)->RankSites(viewer_, r);
       EXPECT_TRUE(cached.ok()) << cached.status();
       if (!cached.ok()) continue;
       // Page tokens are sealed with a fresh nonce each time: compare what they open to.
@@ -95,6 +99,7 @@ class RankingsTest : public ReportingFixture {
   CountsReader plain_counts_{nullptr, absl::ZeroDuration(), nullptr};
   std::unique_ptr<Rankings> cached_rankings_;
   std::unique_ptr<Rankings> plain_rankings_;
+  std::unique_ptr<Rankings> answered_rankings_;  // whole pages cached too
 };
 
 TEST_F(RankingsTest, SitesRankByAFigureSharingRanksWithSitesWithoutAValueApart) {

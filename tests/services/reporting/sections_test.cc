@@ -16,6 +16,21 @@ using ::testing::ElementsAre;
 
 class SectionsTest : public ReportingFixture {
  protected:
+  // Ana at Lyon, Raj at Pune, one idea of Ana's in March; the cached paths' reads are
+  // then counted by the test itself.
+  void OneIdeaAtLyon() {
+    Person("ana", Lyon(), Utc(2026, 1, 1));
+    Person("raj", Pune(), Utc(2026, 1, 1));
+    ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i1", Lyon(), Utc(2026, 3, 2), {"ana"}), 1).ok());
+    check_cache_ = false;
+  }
+  static pb::GetScorecardRequest MarchOfTheOrganization() {
+    pb::GetScorecardRequest r;
+    r.set_name(std::string(kOrg) + "/scorecard");
+    r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
+    *r.mutable_period()->mutable_start_date() = Day(2026, 3, 1);
+    return r;
+  }
   dir::Person PersonWithRoles(const std::string& id, const std::string& site,
                               std::initializer_list<dir::Role> roles,
                               const std::string& area = "") {
@@ -566,14 +581,8 @@ TEST_F(SectionsTest, YokotenPracticesSharedAndTheDecisionsOfThePlacesTheyWentTo)
 }
 
 TEST_F(SectionsTest, SitesCountsComeFromRedisUntilAnEventChangesThatSite) {
-  Person("ana", Lyon(), Utc(2026, 1, 1));
-  Person("raj", Pune(), Utc(2026, 1, 1));
-  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i1", Lyon(), Utc(2026, 3, 2), {"ana"}), 1).ok());
-  check_cache_ = false;  // this test counts the cached path's reads itself
-  pb::GetScorecardRequest r;
-  r.set_name(std::string(kOrg) + "/scorecard");
-  r.mutable_period()->set_granularity(pb::GRANULARITY_MONTH);
-  *r.mutable_period()->mutable_start_date() = Day(2026, 3, 1);
+  ASSERT_NO_FATAL_FAILURE(OneIdeaAtLyon());
+  const pb::GetScorecardRequest r = MarchOfTheOrganization();
   auto ask = [&] { return cached_->GetScorecard(viewer_, r); };
 
   auto first = ask();
@@ -622,6 +631,142 @@ TEST_F(SectionsTest, SitesCountsComeFromRedisUntilAnEventChangesThatSite) {
   EXPECT_EQ(down->daily_kaizen().ideas_submitted(), 4);
   EXPECT_EQ(SiteCounts("database"), 9);
   EXPECT_EQ(SiteCounts("cache"), 3);
+}
+
+TEST_F(SectionsTest, WholeAnswersComeFromMemoryThenRedisAndChangeWithEveryEvent) {
+  ASSERT_NO_FATAL_FAILURE(OneIdeaAtLyon());
+  const pb::GetScorecardRequest r = MarchOfTheOrganization();
+
+  auto first = answered_->GetScorecard(viewer_, r);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->daily_kaizen().ideas_submitted(), 1);
+  EXPECT_EQ(Answers("computed"), 1);
+  EXPECT_EQ(SiteCounts("database"), 2);
+  auto again = answered_->GetScorecard(viewer_, r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Answers("memory"), 1);
+  EXPECT_EQ(SiteCounts("database") + SiteCounts("cache"), 2);  // no site read again
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*first, *again));
+
+  // Another replica (its own memory, the same Redis) finds it in Redis.
+  AnswerCache other_answers(redis_cache_.get(), absl::Hours(1), 64, &registry_);
+  Scorecards other(
+      *db_, clock_, "kpo-reporting", [] { return 0; }, counts_.get(), &other_answers);
+  auto elsewhere = other.GetScorecard(viewer_, r);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(Answers("redis"), 1);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*first, *elsewhere));
+
+  // An idea at Pune: the answer is computed again at once, in both replicas.
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i2", Pune(), Utc(2026, 3, 3), {"raj"}), 1).ok());
+  auto after = answered_->GetScorecard(viewer_, r);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->daily_kaizen().ideas_submitted(), 2);
+  EXPECT_EQ(Answers("computed"), 2);
+  auto after_elsewhere = other.GetScorecard(viewer_, r);
+  ASSERT_TRUE(after_elsewhere.ok());
+  EXPECT_EQ(after_elsewhere->daily_kaizen().ideas_submitted(), 2);
+
+  // A site's scorecard is an answer of its own, and moves with its organization's events.
+  pb::GetScorecardRequest pune = r;
+  pune.set_name(Pune() + "/scorecard");
+  auto pune_before = answered_->GetScorecard(viewer_, pune);
+  ASSERT_TRUE(pune_before.ok());
+  EXPECT_EQ(pune_before->daily_kaizen().ideas_submitted(), 1);
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i3", Pune(), Utc(2026, 3, 4), {"raj"}), 1).ok());
+  auto pune_after = answered_->GetScorecard(viewer_, pune);
+  ASSERT_TRUE(pune_after.ok());
+  EXPECT_EQ(pune_after->daily_kaizen().ideas_submitted(), 2);
+
+  // Redis down: answers from memory and, once something changed, from the database.
+  redis_.Stop();
+  auto down = answered_->GetScorecard(viewer_, r);
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_EQ(down->daily_kaizen().ideas_submitted(), 3);
+  ASSERT_TRUE(Apply<daily::IdeaSubmitted>(Idea("i4", Lyon(), Utc(2026, 3, 5), {"ana"}), 1).ok());
+  auto down_after = answered_->GetScorecard(viewer_, r);
+  ASSERT_TRUE(down_after.ok()) << down_after.status();
+  EXPECT_EQ(down_after->daily_kaizen().ideas_submitted(), 4);
+}
+
+// The freshness kept while positions are unchanged is what reading them gives, and a
+// position that moves (in any partition) is read again at once.
+TEST_F(SectionsTest, FreshnessIsReadAgainOnceAnyPositionMoves) {
+  auto position = [&](const std::string& topic, int partition, int64_t offset) {
+    ASSERT_TRUE(db_->Write([&](kpo::storage::Transaction& tx) {
+                     return tx
+                         .Exec(
+                             "INSERT INTO consumer_positions (consumer, topic, kafka_partition, "
+                             "last_offset, event_time_us, applied_at_us) VALUES ('kpo-reporting', "
+                             "?, ?, ?, ?, ?) ON CONFLICT (consumer, topic, kafka_partition) DO "
+                             "UPDATE SET last_offset = excluded.last_offset, event_time_us = "
+                             "excluded.event_time_us",
+                             {topic, int64_t{partition}, offset, offset * 1000000, offset})
+                         .status();
+                   })
+                    .ok());
+  };
+  FreshnessCache cache;
+  auto compare = [&]() -> pb::Freshness {
+    pb::Freshness cached;
+    pb::Freshness read;
+    EXPECT_TRUE(db_->Read([&](kpo::storage::Transaction& tx) -> absl::Status {
+                     if (auto s = cache.Read(
+                             tx, "kpo-reporting", [] { return 7; }, cached);
+                         !s.ok()) {
+                       return s;
+                     }
+                     return ReadFreshness(
+                         tx, "kpo-reporting", [] { return 7; }, read);
+                   })
+                    .ok());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(cached, read))
+        << cached.DebugString() << "\nread:\n"
+        << read.DebugString();
+    return read;
+  };
+  position("kpo.daily.v1", 0, 10);
+  position("kpo.daily.v1", 1, 20);
+  EXPECT_EQ(compare().positions_size(), 2);
+  EXPECT_EQ(compare().complete_through().seconds(), 10);
+  position("kpo.daily.v1", 0, 15);  // one partition moves
+  EXPECT_EQ(compare().complete_through().seconds(), 15);
+  position("kpo.kaizen.v1", 3, 1);  // a partition delivers its first record
+  const pb::Freshness now = compare();
+  EXPECT_EQ(now.positions_size(), 3);
+  EXPECT_EQ(now.complete_through().seconds(), 1);
+  EXPECT_EQ(now.pending_records(), 7);
+}
+
+TEST(AnswerCacheTest, KeepsTheMostRecentlyUsedAnswersInMemory) {
+  AnswerCache cache(nullptr, absl::Hours(1), 2, nullptr);
+  cache.Put("a", "1", false);
+  cache.Put("b", "2", false);
+  EXPECT_EQ(cache.Get("a"), "1");  // a is now the most recent
+  cache.Put("c", "3", false);      // b goes
+  EXPECT_EQ(cache.Get("a"), "1");
+  EXPECT_EQ(cache.Get("b"), std::nullopt);
+  EXPECT_EQ(cache.Get("c"), "3");
+  AnswerCache none(nullptr, absl::Hours(1), 0, nullptr);
+  none.Put("a", "1", false);
+  EXPECT_EQ(none.Get("a"), std::nullopt);
+}
+
+TEST(AnswerCacheTest, APeriodIsOverOnceItIsOverInTheLastTimeZone) {
+  const domain::CivilPeriod march{domain::Granularity::kMonth, absl::CivilDay(2026, 3, 1),
+                                  absl::CivilDay(2026, 3, 31)};
+  // March ends at UTC-12 on April 1st, 12:00 UTC; until then the key moves every minute.
+  const absl::Time end =
+      absl::FromCivil(absl::CivilSecond(2026, 4, 1, 12, 0, 0), absl::UTCTimeZone());
+  EXPECT_EQ(AnswerCache::AsOfTag(march, end), "end");
+  EXPECT_EQ(AnswerCache::AsOfTag(march, end + absl::Hours(24 * 365)), "end");
+  const std::string before = AnswerCache::AsOfTag(march, end - absl::Seconds(1));
+  EXPECT_EQ(before, absl::StrCat(absl::ToUnixSeconds(end - absl::Seconds(1)) / 60));
+  EXPECT_NE(AnswerCache::AsOfTag(march, end - absl::Minutes(2)), before);
+  // Keys name the organization (its Redis hash slot), the generation and the counter.
+  EXPECT_NE(AnswerCache::Key("acme", 0, 7, "q"), AnswerCache::Key("acme", 1, 7, "q"));
+  EXPECT_NE(AnswerCache::Key("acme", 0, 7, "q"), AnswerCache::Key("acme", 0, 8, "q"));
+  EXPECT_NE(AnswerCache::Key("acme", 0, 7, "q"), AnswerCache::Key("beta", 0, 7, "q"));
 }
 
 }  // namespace

@@ -91,6 +91,19 @@ struct ConsumerPosition {
 absl::StatusOr<std::vector<ConsumerPosition>> ReadPositions(kpo::storage::Transaction& tx,
                                                             const std::string& consumer_name);
 
+// What tells a consumer's positions apart cheaply: how many there are and the sum of
+// their offsets. A position only ever moves forward, so two reads with the same digest
+// read the same positions; SQLite computes it without returning the rows.
+struct PositionsDigest {
+  int64_t count = 0;
+  int64_t offsets = 0;
+  bool operator==(const PositionsDigest& o) const {
+    return count == o.count && offsets == o.offsets;
+  }
+};
+absl::StatusOr<PositionsDigest> ReadPositionsDigest(kpo::storage::Transaction& tx,
+                                                    const std::string& consumer_name);
+
 struct ConsumerStats {
   int64_t processed = 0;
   int64_t duplicates = 0;
@@ -110,6 +123,12 @@ class Consumer {
 
   // `type` is the full protobuf name of the event, e.g. "kpo.people.v1.PersonCreated".
   void On(const std::string& type, EventHandler handler);
+
+  // Runs `hook` in every transaction that applied events, after the last handler of the
+  // transaction and before its positions are recorded; an error rolls the transaction
+  // back as a handler's does. For work a handler would otherwise repeat per event (e.g.
+  // bumping a version once per batch instead of once per event). Register before Start.
+  void BeforeCommit(std::function<absl::Status(kpo::storage::Transaction& tx)> hook);
 
   absl::Status Start();
   // Stops polling, commits the offsets of everything processed, leaves the group;

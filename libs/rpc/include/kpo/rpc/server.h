@@ -64,9 +64,18 @@ enum class Execution {
   // Quick reads (a database snapshot or a cache lookup, no waiting on other calls): on
   // the gRPC thread that received the call while fewer than ServerOptions::inline_calls
   // do so, otherwise on the pool. Saves the two thread hand-offs of the pool, which cost
-  // a quick read as much as its own work.
+  // a quick read as much as its own work. A read that is quick only when cached checks
+  // OnGrpcThread() before the long way and returns ContinueOnWorkerPool(): it is run
+  // again, from the start, on the pool.
   kInline,
 };
+
+// True while a kInline handler runs on a gRPC thread (not on the worker pool).
+bool OnGrpcThread();
+// What a kInline handler returns, on a gRPC thread, instead of working at length there:
+// the call is handed to the worker pool and the handler run again. Nothing of the
+// response may have been written.
+absl::Status ContinueOnWorkerPool();
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later, so
 // that Server::Wait receives them. Call first thing in main.
