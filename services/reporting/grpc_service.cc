@@ -1,5 +1,6 @@
 #include "grpc_service.h"
 
+#include "kpo/rpc/arena_allocator.h"
 #include "kpo/rpc/unary.h"
 
 namespace kpo::reporting {
@@ -7,22 +8,29 @@ namespace {
 
 namespace pb = kpo::reporting::v1;
 
-#define KPO_REPORTING_UNARY(Exec, Method, Req, Resp) \
-  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", Exec, scorecards_, Method, pb::Req, pb::Resp)
+#define KPO_REPORTING_UNARY(Exec, Method, Req, Resp)                                          \
+  KPO_RPC_UNARY_INTO("kpo.reporting.v1.ReportingService", Exec, scorecards_, Method, pb::Req, \
+                     pb::Resp)
 
 class ReportingServiceImpl final : public pb::ReportingService::CallbackService {
  public:
   ReportingServiceImpl(kpo::rpc::Server& server, const Scorecards& scorecards,
                        const Rankings& rankings)
-      : server_(server), scorecards_(scorecards), rankings_(rankings) {}
+      : server_(server), scorecards_(scorecards), rankings_(rankings) {
+    // Each call's request and response on one arena: a scorecard and its freshness are
+    // hundreds of small messages, copied and released at once.
+    SetMessageAllocatorFor_GetScorecard(&get_scorecard_allocator_);
+    SetMessageAllocatorFor_QueryScorecardTrend(&trend_allocator_);
+    SetMessageAllocatorFor_RankSites(&rank_sites_allocator_);
+  }
 
   // Answers found cached are served on the gRPC thread; one that must be computed over
   // many rows continues on the worker pool (kpo::rpc::ContinueOnWorkerPool).
   KPO_REPORTING_UNARY(kInline, GetScorecard, GetScorecardRequest, Scorecard)
   KPO_REPORTING_UNARY(kInline, QueryScorecardTrend, QueryScorecardTrendRequest,
                       QueryScorecardTrendResponse)
-  KPO_RPC_UNARY("kpo.reporting.v1.ReportingService", kInline, rankings_, RankSites,
-                pb::RankSitesRequest, pb::RankSitesResponse)
+  KPO_RPC_UNARY_INTO("kpo.reporting.v1.ReportingService", kInline, rankings_, RankSites,
+                     pb::RankSitesRequest, pb::RankSitesResponse)
 
   // CSV, a chunk per period; the first chunk says it is CSV.
   grpc::ServerWriteReactor<google::api::HttpBody>* ExportScorecards(
@@ -46,6 +54,10 @@ class ReportingServiceImpl final : public pb::ReportingService::CallbackService 
   kpo::rpc::Server& server_;
   const Scorecards& scorecards_;
   const Rankings& rankings_;
+  kpo::rpc::ArenaAllocator<pb::GetScorecardRequest, pb::Scorecard> get_scorecard_allocator_;
+  kpo::rpc::ArenaAllocator<pb::QueryScorecardTrendRequest, pb::QueryScorecardTrendResponse>
+      trend_allocator_;
+  kpo::rpc::ArenaAllocator<pb::RankSitesRequest, pb::RankSitesResponse> rank_sites_allocator_;
 };
 
 #undef KPO_REPORTING_UNARY

@@ -77,6 +77,14 @@ Rankings::Rankings(ServingGeneration serving, const kpo::core::Clock& clock,
 
 absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Principal& p,
                                                           const pb::RankSitesRequest& r) const {
+  pb::RankSitesResponse out;
+  if (absl::Status s = RankSites(p, r, out); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Rankings::RankSites(const kpo::auth::Principal& p, const pb::RankSitesRequest& r,
+                                 pb::RankSitesResponse& out) const {
+  out.Clear();
   FieldViolations v;
   auto q = CheckQuery(p, r.name(), r.period(), v);
   if (!q.ok()) return q.status();
@@ -110,7 +118,6 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
     }
   }
 
-  pb::RankSitesResponse out;
   const std::shared_ptr<const Generation> g = serving_();
   absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
     ScopeReading reading(tx, counts_, g->number, q->scope, now);
@@ -216,7 +223,7 @@ absl::StatusOr<pb::RankSitesResponse> Rankings::RankSites(const kpo::auth::Princ
   if (offset + page_size < out.total_size()) {
     out.set_next_page_token(page_tokens_.Seal({token_scope, absl::StrCat(offset + page_size)}));
   }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace kpo::reporting

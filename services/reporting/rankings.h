@@ -42,6 +42,10 @@ class Rankings {
 
   absl::StatusOr<kpo::reporting::v1::RankSitesResponse> RankSites(
       const kpo::auth::Principal& p, const kpo::reporting::v1::RankSitesRequest& r) const;
+  // The same, into `out` (cleared first; it may be on the call's arena, ArenaAllocator).
+  absl::Status RankSites(const kpo::auth::Principal& p,
+                         const kpo::reporting::v1::RankSitesRequest& r,
+                         kpo::reporting::v1::RankSitesResponse& out) const;
 
  private:
   ServingGeneration serving_;

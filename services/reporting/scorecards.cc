@@ -50,12 +50,12 @@ std::string GranularityName(pb::Granularity g) {
   }
 }
 
-// The scope's scorecard for `period`: cached whole (AnswerCache) under the
-// organization's change counter, or its sites' counts (cached or not) added up, then the
-// formulas.
-absl::StatusOr<pb::Scorecard> Compute(ScopeReading& reading, AnswerCache* answers,
-                                      int64_t generation, const Query& q,
-                                      const domain::CivilPeriod& period, absl::Time now) {
+// The scope's scorecard for `period`, into `card` (in place: it may be on the call's
+// arena): cached whole (AnswerCache) under the organization's change counter, or its
+// sites' counts (cached or not) added up, then the formulas.
+absl::Status Compute(ScopeReading& reading, AnswerCache* answers, int64_t generation,
+                     const Query& q, const domain::CivilPeriod& period, absl::Time now,
+                     pb::Scorecard& card) {
   std::string key;
   std::string as_of;
   if (answers != nullptr) {
@@ -68,8 +68,8 @@ absl::StatusOr<pb::Scorecard> Compute(ScopeReading& reading, AnswerCache* answer
                      kpo::core::DateKey(kpo::core::FromCivil(period.first)), "-",
                      kpo::core::DateKey(kpo::core::FromCivil(period.last)), ":", as_of));
     if (std::optional<std::string> cached = answers->Get(key)) {
-      pb::Scorecard card;
-      if (card.ParseFromString(*cached)) return card;
+      if (card.ParseFromString(*cached)) return absl::OkStatus();
+      card.Clear();
     }
   }
   // Counting is the long way: never on a gRPC thread.
@@ -82,12 +82,11 @@ absl::StatusOr<pb::Scorecard> Compute(ScopeReading& reading, AnswerCache* answer
   if (!per_site.ok()) return per_site.status();
   domain::SiteCounts total;
   for (const domain::SiteCounts& site : *per_site) total.Add(site);
-  pb::Scorecard card =
-      domain::Figures(total, period.last - period.first + 1, (*request)->objectives);
+  card = domain::Figures(total, period.last - period.first + 1, (*request)->objectives);
   card.set_name(q.scope.name);
   *card.mutable_period() = ToProto(period, q.granularity);
   if (answers != nullptr) answers->Put(key, card.SerializeAsString(), as_of != "end");
-  return card;
+  return absl::OkStatus();
 }
 
 // The sites a query must read before its period is known: a site's (its zone names
@@ -119,28 +118,44 @@ Scorecards::Scorecards(ServingGeneration serving, const kpo::core::Clock& clock,
 
 absl::StatusOr<pb::Scorecard> Scorecards::GetScorecard(const kpo::auth::Principal& p,
                                                        const pb::GetScorecardRequest& r) const {
+  pb::Scorecard out;
+  if (absl::Status s = GetScorecard(p, r, out); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Scorecards::GetScorecard(const kpo::auth::Principal& p,
+                                      const pb::GetScorecardRequest& r, pb::Scorecard& out) const {
+  out.Clear();
   FieldViolations v;
   auto q = CheckQuery(p, r.name(), r.period(), v);
   if (!q.ok()) return q.status();
   if (!v.empty()) return v.ToStatus();
-  pb::Scorecard out;
   const std::shared_ptr<const Generation> g = serving_();
-  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
+  return g->db->Read([&](Transaction& tx) -> absl::Status {
     const absl::Time now = clock_.Now();
     ScopeReading reading(tx, counts_, g->number, q->scope, now);
     auto sites = ZoneSites(reading, *q);
     if (!sites.ok()) return sites.status();
-    auto card = Compute(reading, answers_, g->number, *q, PeriodOf(*q, *sites, now), now);
-    if (!card.ok()) return card.status();
-    out = *std::move(card);
+    if (absl::Status c =
+            Compute(reading, answers_, g->number, *q, PeriodOf(*q, *sites, now), now, out);
+        !c.ok()) {
+      return c;
+    }
     return ReadFreshness(tx, *g, *out.mutable_freshness());
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
 absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
     const kpo::auth::Principal& p, const pb::QueryScorecardTrendRequest& r) const {
+  pb::QueryScorecardTrendResponse out;
+  if (absl::Status s = QueryScorecardTrend(p, r, out); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Scorecards::QueryScorecardTrend(const kpo::auth::Principal& p,
+                                             const pb::QueryScorecardTrendRequest& r,
+                                             pb::QueryScorecardTrendResponse& out) const {
+  out.Clear();
   FieldViolations v;
   auto q = CheckQuery(p, r.name(), r.period(), v);
   if (!q.ok()) return q.status();
@@ -149,9 +164,8 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
   }
   if (!v.empty()) return v.ToStatus();
   const int count = r.periods() == 0 ? kDefaultPeriods : r.periods();
-  pb::QueryScorecardTrendResponse out;
   const std::shared_ptr<const Generation> g = serving_();
-  absl::Status s = g->db->Read([&](Transaction& tx) -> absl::Status {
+  return g->db->Read([&](Transaction& tx) -> absl::Status {
     const absl::Time now = clock_.Now();
     ScopeReading reading(tx, counts_, g->number, q->scope, now);
     auto sites = ZoneSites(reading, *q);
@@ -162,14 +176,14 @@ absl::StatusOr<pb::QueryScorecardTrendResponse> Scorecards::QueryScorecardTrend(
     }
     std::reverse(periods.begin(), periods.end());
     for (const domain::CivilPeriod& period : periods) {
-      auto card = Compute(reading, answers_, g->number, *q, period, now);
-      if (!card.ok()) return card.status();
-      *out.add_scorecards() = *std::move(card);
+      if (absl::Status c =
+              Compute(reading, answers_, g->number, *q, period, now, *out.add_scorecards());
+          !c.ok()) {
+        return c;
+      }
     }
     return ReadFreshness(tx, *g, *out.mutable_freshness());
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
 absl::Status Scorecards::ExportScorecards(
@@ -208,8 +222,10 @@ absl::Status Scorecards::ExportScorecards(
     std::string chunk;
     s = g->db->Read([&](Transaction& tx) -> absl::Status {
       ScopeReading reading(tx, counts_, g->number, q->scope, now);
-      auto card = Compute(reading, answers_, g->number, *q, period, now);
-      if (!card.ok()) return card.status();
+      pb::Scorecard card;
+      if (absl::Status c = Compute(reading, answers_, g->number, *q, period, now, card); !c.ok()) {
+        return c;
+      }
       pb::Freshness freshness;
       if (absl::Status f = ReadFreshness(tx, *g, freshness); !f.ok()) {
         return f;
@@ -221,7 +237,7 @@ absl::Status Scorecards::ExportScorecards(
       const std::string prefix = absl::StrCat(CsvField(q->scope.name), ",", granularity, ",",
                                               absl::FormatCivilTime(period.first), ",",
                                               absl::FormatCivilTime(period.last));
-      for (const domain::FigureCell& cell : domain::FigureCells(*card)) {
+      for (const domain::FigureCell& cell : domain::FigureCells(card)) {
         absl::StrAppend(&chunk, prefix, ",", CsvField(cell.path), ",", cell.value, ",",
                         cell.numerator, ",", cell.denominator, ",", cell.currency, ",",
                         complete_through, "\r\n");

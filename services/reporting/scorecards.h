@@ -37,6 +37,13 @@ class Scorecards {
       const kpo::auth::Principal& p, const kpo::reporting::v1::GetScorecardRequest& r) const;
   absl::StatusOr<kpo::reporting::v1::QueryScorecardTrendResponse> QueryScorecardTrend(
       const kpo::auth::Principal& p, const kpo::reporting::v1::QueryScorecardTrendRequest& r) const;
+  // The same, into `out` (cleared first; it may be on the call's arena, ArenaAllocator).
+  absl::Status GetScorecard(const kpo::auth::Principal& p,
+                            const kpo::reporting::v1::GetScorecardRequest& r,
+                            kpo::reporting::v1::Scorecard& out) const;
+  absl::Status QueryScorecardTrend(const kpo::auth::Principal& p,
+                                   const kpo::reporting::v1::QueryScorecardTrendRequest& r,
+                                   kpo::reporting::v1::QueryScorecardTrendResponse& out) const;
 
   // The CSV export (see ExportScorecards in reporting_service.proto): the request is
   // checked before anything is emitted; then the header row and each period's rows, a

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
+#include "kpo/rpc/arena_allocator.h"
 #include "kpo/rpc/server.h"
 #include "kpo/rpc/status.h"
 #include "kpo/testing/harness.h"
@@ -76,7 +77,9 @@ class BlockingOps final : public kpo::ops::v1::OpsService::CallbackService {
 // Answers at once when `quick`, else only off gRPC's threads (ContinueOnWorkerPool).
 class TwoWayOps final : public kpo::ops::v1::OpsService::CallbackService {
  public:
-  explicit TwoWayOps(Server& server) : server_(server) {}
+  explicit TwoWayOps(Server& server, bool on_arena = false) : server_(server) {
+    if (on_arena) SetMessageAllocatorFor_GetServiceStatus(&allocator_);
+  }
   grpc::ServerUnaryReactor* GetServiceStatus(grpc::CallbackServerContext* ctx,
                                              const kpo::ops::v1::GetServiceStatusRequest* req,
                                              kpo::ops::v1::ServiceStatus* resp) override {
@@ -92,6 +95,7 @@ class TwoWayOps final : public kpo::ops::v1::OpsService::CallbackService {
           }
           if (!quick && kpo::rpc::OnGrpcThread()) return kpo::rpc::ContinueOnWorkerPool();
           out.set_service(name);
+          (*out.mutable_replica_counts())["on_arena"] = out.GetArena() != nullptr;
           return absl::OkStatus();
         },
         Execution::kInline);
@@ -102,6 +106,8 @@ class TwoWayOps final : public kpo::ops::v1::OpsService::CallbackService {
 
  private:
   Server& server_;
+  kpo::rpc::ArenaAllocator<kpo::ops::v1::GetServiceStatusRequest, kpo::ops::v1::ServiceStatus>
+      allocator_;
 };
 
 // Every ops method open to any role.
@@ -331,6 +337,35 @@ TEST(ServerTest, AnInlineReadThatMustWorkAtLengthContinuesOnThePool) {
   EXPECT_NE(service.runs[1].first, "kpo-worker");
   EXPECT_FALSE(service.runs[2].second);  // the second, on the pool
   EXPECT_EQ(service.runs[2].first, "kpo-worker");
+}
+
+// With an ArenaAllocator registered, the handler fills a response that lives on the
+// call's arena (and the client gets it whole); without one, on the heap.
+TEST(ServerTest, AnArenaAllocatorPutsTheResponseOnTheCallsArena) {
+  const std::string secret(40, 's');
+  auto verifier = kpo::auth::Verifier::Create({.hs256_secret = secret});
+  kpo::auth::PermissionTable table = OpsTable();
+  const std::string token = AdminToken(secret);
+  for (const bool on_arena : {true, false}) {
+    SCOPED_TRACE(on_arena ? "with the allocator" : "without");
+    Server server({.service_name = "t", .listen = "127.0.0.1:0", .metrics_listen = ""}, *verifier,
+                  table, kpo::core::Clock::Real());
+    TwoWayOps service(server, on_arena);
+    server.AddService(&service, "kpo.ops.v1.OpsService");
+    ASSERT_TRUE(server.Start().ok());
+    auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < 3; ++i) {
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", token);
+      kpo::ops::v1::GetServiceStatusRequest req;
+      kpo::ops::v1::ServiceStatus resp;
+      const grpc::Status status = stub->GetServiceStatus(&ctx, req, &resp);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_FALSE(resp.service().empty());
+      EXPECT_EQ(resp.replica_counts().at("on_arena"), on_arena ? 1 : 0);
+    }
+  }
 }
 
 // A request with a string field holding invalid UTF-8, sent as raw bytes (a C++ client

@@ -26,3 +26,17 @@
         },                                                                                       \
         ::kpo::rpc::Execution::Exec);                                                            \
   }
+
+// The same for an application call that fills the response in place,
+// `absl::Status App.Method(principal, request, Resp& out)`: with an ArenaAllocator
+// registered for the method, everything it writes lands on the call's arena.
+#define KPO_RPC_UNARY_INTO(Service, Exec, App, Method, Req, Resp)                                \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) \
+      override {                                                                                 \
+    return server_.Unary<Req, Resp>(                                                             \
+        ctx, req, resp, "/" Service "/" #Method,                                                 \
+        [this](const ::kpo::auth::Principal& p, const Req& r, Resp& out) -> absl::Status {       \
+          return (App).Method(p, r, out);                                                        \
+        },                                                                                       \
+        ::kpo::rpc::Execution::Exec);                                                            \
+  }
