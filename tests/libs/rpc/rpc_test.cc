@@ -119,6 +119,12 @@ kpo::auth::PermissionTable OpsTable() {
   return table;
 }
 
+// A client of `server`'s ops service over loopback.
+std::unique_ptr<kpo::ops::v1::OpsService::Stub> OpsStubOf(const Server& server) {
+  return kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+}
+
 // "Bearer <token>" of an org_admin of acme, signed with `secret`.
 std::string AdminToken(const std::string& secret) {
   kpo::auth::MintOptions mint;
@@ -200,8 +206,7 @@ TEST(ServerTest, ShedsLoadBeyondTheQueueBoundInsteadOfQueueingForever) {
   BlockingOps service(server);
   server.AddService(&service, "kpo.ops.v1.OpsService");
   ASSERT_TRUE(server.Start().ok());
-  auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  auto stub = OpsStubOf(server);
   const std::string token = AdminToken(secret);
 
   struct Call {
@@ -261,8 +266,7 @@ TEST(ServerTest, QuickReadsRunInlineWhileASlotIsFreeAndOtherwiseOnThePool) {
     BlockingOps service(server, Execution::kInline);
     server.AddService(&service, "kpo.ops.v1.OpsService");
     ASSERT_TRUE(server.Start().ok());
-    auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+    auto stub = OpsStubOf(server);
     auto start = [&](Call& c) {
       c.ctx.AddMetadata("authorization", token);
       stub->async()->GetServiceStatus(&c.ctx, &c.req, &c.resp, [&c](grpc::Status s) {
@@ -315,8 +319,7 @@ TEST(ServerTest, AnInlineReadThatMustWorkAtLengthContinuesOnThePool) {
   TwoWayOps service(server);
   server.AddService(&service, "kpo.ops.v1.OpsService");
   ASSERT_TRUE(server.Start().ok());
-  auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  auto stub = OpsStubOf(server);
   auto call = [&] {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", token);
@@ -353,8 +356,7 @@ TEST(ServerTest, AnArenaAllocatorPutsTheResponseOnTheCallsArena) {
     TwoWayOps service(server, on_arena);
     server.AddService(&service, "kpo.ops.v1.OpsService");
     ASSERT_TRUE(server.Start().ok());
-    auto stub = kpo::ops::v1::OpsService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+    auto stub = OpsStubOf(server);
     for (int i = 0; i < 3; ++i) {
       grpc::ClientContext ctx;
       ctx.AddMetadata("authorization", token);
