@@ -44,24 +44,15 @@ struct PendingTouches {
 };
 thread_local PendingTouches* active = nullptr;
 
-absl::Status Bump(Transaction& tx, const std::string& org, const std::string& scope) {
-  return tx
-      .Exec(
-          "INSERT INTO r_versions (org, scope, version) VALUES (?, ?, 1) ON CONFLICT (org, scope) "
-          "DO UPDATE SET version = r_versions.version + 1",
-          {org, scope})
-      .status();
-}
-
 // Bumps each pending scope once, and the change counter of each organization they are in.
 absl::Status Flush(Transaction& tx, PendingTouches& pending) {
   absl::flat_hash_set<std::string> orgs;
   for (const auto& [org, scope] : pending.scopes) {
-    if (absl::Status s = Bump(tx, org, scope); !s.ok()) return s;
+    if (absl::Status s = store::BumpVersion(tx, org, scope); !s.ok()) return s;
     orgs.insert(org);
   }
   for (const std::string& org : orgs) {
-    if (absl::Status s = Bump(tx, org, store::kChangesScope); !s.ok()) return s;
+    if (absl::Status s = store::BumpVersion(tx, org, store::kChangesScope); !s.ok()) return s;
   }
   pending.scopes.clear();
   return absl::OkStatus();
@@ -74,8 +65,8 @@ absl::Status Touch(Transaction& tx, const std::string& org, const std::string& s
     active->scopes.emplace(org, site);
     return absl::OkStatus();
   }
-  if (absl::Status s = Bump(tx, org, site); !s.ok()) return s;
-  return Bump(tx, org, store::kChangesScope);
+  if (absl::Status s = store::BumpVersion(tx, org, site); !s.ok()) return s;
+  return store::BumpVersion(tx, org, store::kChangesScope);
 }
 
 absl::Status TouchHomeSite(Transaction& tx, const std::string& org, const std::string& person) {

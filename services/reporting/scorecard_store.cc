@@ -63,6 +63,15 @@ absl::StatusOr<Versions> ReadVersions(Transaction& tx, const std::string& org) {
   return out;
 }
 
+absl::Status BumpVersion(Transaction& tx, const std::string& org, const std::string& scope) {
+  return tx
+      .Exec(
+          "INSERT INTO r_versions (org, scope, version) VALUES (?, ?, 1) ON CONFLICT (org, scope) "
+          "DO UPDATE SET version = r_versions.version + 1",
+          {org, scope})
+      .status();
+}
+
 absl::StatusOr<int64_t> ReadChanges(Transaction& tx, const std::string& org) {
   auto rows = tx.Query("SELECT version FROM r_versions WHERE org = ? AND scope = ?",
                        {org, std::string(kChangesScope)});

@@ -42,6 +42,10 @@ struct Versions {
 };
 absl::StatusOr<Versions> ReadVersions(kpo::storage::Transaction& tx, const std::string& org);
 
+// Adds one to the version of `scope` of organization `org` (1 when it had none).
+absl::Status BumpVersion(kpo::storage::Transaction& tx, const std::string& org,
+                         const std::string& scope);
+
 // The change counter of organization `org` (kChangesScope; 0 before any change).
 absl::StatusOr<int64_t> ReadChanges(kpo::storage::Transaction& tx, const std::string& org);
 
