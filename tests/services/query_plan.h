@@ -68,6 +68,7 @@ class RecordingDatabase final : public kpo::storage::Database {
   }
   absl::Status Ping() override { return inner_.Ping(); }
   WriteStats write_stats() const override { return inner_.write_stats(); }
+  kpo::storage::Dialect dialect() const override { return inner_.dialect(); }
 
   std::map<std::string, std::vector<Value>> seen;
 

@@ -358,6 +358,8 @@ class SqliteDatabase final : public Database {
     return stats_;
   }
 
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
   ~SqliteDatabase() override {
     if (checkpoint_thread_.joinable()) {
       {

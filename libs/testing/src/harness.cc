@@ -1,8 +1,11 @@
 #include "kpo/testing/harness.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,12 +50,23 @@ bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
 }
 
 Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
-                 std::string log_path)
+                 std::string log_path, const std::string& user)
     : log_path_(std::move(log_path)) {
+  // Looked up before fork: getpwnam may take locks another thread holds.
+  const passwd* pw = !user.empty() && geteuid() == 0 ? getpwnam(user.c_str()) : nullptr;
+  if (!user.empty() && geteuid() == 0 && pw == nullptr) {
+    throw std::runtime_error("no such account: " + user);
+  }
+  const uid_t uid = pw != nullptr ? pw->pw_uid : 0;
+  const gid_t gid = pw != nullptr ? pw->pw_gid : 0;
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     setpgid(0, 0);
+    if (pw != nullptr && (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0)) {
+      _exit(126);
+    }
+    // (After the change of account: changing it clears the parent-death signal.)
     // The child dies with the test (or benchmark) that started it, also when that one
     // crashes or is killed: no orphaned servers hold ports or CPU afterwards. (Tied to
     // the forking thread: start processes from a thread that outlives them.)
@@ -106,6 +120,13 @@ int Process::Stop(absl::Duration timeout) {
 
 std::string Process::Log() const { return ReadFile(log_path_); }
 
+int RunToEnd(std::vector<std::string> argv, const std::string& log_path, absl::Duration timeout,
+             const std::string& user) {
+  Process p(std::move(argv), {}, log_path, user);
+  if (!WaitFor([&] { return !p.Running(); }, timeout)) return -1;
+  return p.Stop();
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -147,6 +168,94 @@ void RedisServer::Stop() {
     std::error_code ec;
     std::filesystem::remove(socket_, ec);
   }
+}
+
+namespace {
+
+// The newest PostgreSQL server installed by Debian's packages.
+std::string PostgresBinaries() {
+  if (const char* dir = std::getenv("KPO_PG_BINDIR"); dir != nullptr && *dir != '\0') return dir;
+  std::string best;
+  int best_version = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+    const int version = std::atoi(entry.path().filename().c_str());
+    if (version > best_version && std::filesystem::exists(entry.path() / "bin" / "postgres")) {
+      best_version = version;
+      best = (entry.path() / "bin").string();
+    }
+  }
+  if (best.empty()) {
+    throw std::runtime_error(
+        "no PostgreSQL server under /usr/lib/postgresql: run tools/install-deps.sh (package "
+        "postgresql)");
+  }
+  return best;
+}
+
+}  // namespace
+
+PostgresServer::PostgresServer() : bin_(PostgresBinaries()) {
+  if (geteuid() == 0) {
+    user_ = "postgres";
+    const passwd* pw = getpwnam(user_.c_str());
+    if (pw == nullptr) throw std::runtime_error("no postgres account: install package postgresql");
+    if (chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      throw std::runtime_error("cannot hand " + dir_.path() + " to postgres");
+    }
+  }
+  const int rc = RunToEnd({bin_ + "/initdb", "-D", dir_.File("data"), "-U", "kpo", "-A", "trust",
+                           "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"},
+                          dir_.File("initdb.log"), absl::Seconds(120), user_);
+  if (rc != 0) throw std::runtime_error("initdb failed: " + ReadFile(dir_.File("initdb.log")));
+  Start();
+}
+
+PostgresServer::~PostgresServer() { Stop(); }
+
+void PostgresServer::Start() {
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-c",
+                               "listen_addresses=", "-p", "5432", "-c", "fsync=off", "-c",
+                               "max_connections=200", "-c", "shared_buffers=32MB"},
+      std::map<std::string, std::string>{}, dir_.File("postgres.log"), user_);
+  const bool ready = WaitFor(
+      [&] {
+        if (!process_->Running()) return true;
+        return RunToEnd({bin_ + "/pg_isready", "-q", "-h", dir_.path(), "-p", "5432"},
+                        dir_.File("isready.log"), absl::Seconds(10)) == 0;
+      },
+      absl::Seconds(60));
+  if (!ready || !process_->Running()) {
+    throw std::runtime_error("postgres did not start: " + Log());
+  }
+}
+
+void PostgresServer::Stop() {
+  if (process_) {
+    process_->Signal(SIGINT);  // fast shutdown
+    if (!WaitFor([&] { return !process_->Running(); }, absl::Seconds(30))) process_->Stop();
+    process_.reset();
+  }
+}
+
+std::string PostgresServer::Url(const std::string& database) const {
+  return "postgresql://kpo@/" + database + "?host=" + dir_.path() + "&port=5432";
+}
+
+std::string PostgresServer::NewDatabase() {
+  const std::string name = "t" + std::to_string(++next_database_);
+  const int rc = RunToEnd({bin_ + "/createdb", "-h", dir_.path(), "-p", "5432", "-U", "kpo", name},
+                          dir_.File("createdb.log"));
+  if (rc != 0) throw std::runtime_error("createdb failed: " + ReadFile(dir_.File("createdb.log")));
+  return Url(name);
+}
+
+std::string PostgresServer::Log() const { return ReadFile(dir_.File("postgres.log")); }
+
+PostgresServer& SharedPostgresServer() {
+  static std::unique_ptr<PostgresServer> server = std::make_unique<PostgresServer>();
+  return *server;
 }
 
 std::string BinaryPath(const std::string& relative) {

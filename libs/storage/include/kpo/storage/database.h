@@ -1,14 +1,19 @@
 #pragma once
 
 // The narrow storage interface every service store is written against. SQL is kept to
-// the subset SQLite and PostgreSQL share; parameters are positional `?` (a PostgreSQL
-// driver rewrites them to $n). The SQLite driver is below; a PostgreSQL driver
-// implements the same three classes and nothing in the services changes.
+// the subset SQLite and PostgreSQL share; parameters are positional `?` (the PostgreSQL
+// driver rewrites them to $n). Two drivers implement the same three classes: SQLite
+// (below: the embedded default) and PostgreSQL (kpo/storage/postgres.h: production,
+// several replicas against one database); nothing in the services changes.
 //
 // Thread-safety: Database is thread-safe. A Transaction belongs to the callback it is
 // passed to and must not escape it.
-// Errors: constraint violations on unique keys come back as ALREADY_EXISTS, a database
-// that stays locked past the busy timeout as UNAVAILABLE, anything else as INTERNAL.
+// Errors, the same from both drivers: constraint violations on unique keys come back as
+// ALREADY_EXISTS; a database that cannot be reached, or stays locked past its timeout,
+// as UNAVAILABLE; writers that conflicted and could not be retried as ABORTED; anything
+// else as INTERNAL. A statement that failed may leave its transaction unusable
+// (PostgreSQL aborts it): a callback returns the error instead of going on, and writes
+// that may collide use INSERT ... ON CONFLICT rather than catching ALREADY_EXISTS.
 
 #include <cstdint>
 #include <functional>
@@ -73,11 +78,17 @@ class Transaction {
 };
 
 // A numbered schema change. Versions of one component start at 1 and have no gaps.
+// `sql` is written for SQLite in the subset both databases share; the PostgreSQL driver
+// widens its column types (kpo/storage/postgres.h: ToPostgresSchema). A migration that
+// cannot be written in that subset has a PostgreSQL twin in `postgres_sql`.
 struct Migration {
   int version;
   std::string name;
   std::string sql;
+  std::string postgres_sql = {};
 };
+
+enum class Dialect { kSqlite, kPostgres };
 
 class Database {
  public:
@@ -91,7 +102,10 @@ class Database {
 
   // Runs `fn` in a write transaction: its changes are committed if `fn` returns OK,
   // rolled back otherwise (and fn's status is returned). Writers see each other's
-  // changes as if run one after another. Concurrent writers may share one commit (group
+  // changes as if run one after another. On PostgreSQL that is SERIALIZABLE isolation:
+  // a writer that conflicted with another is rolled back and `fn` runs again (a few
+  // times, then ABORTED), so `fn` must act only through the transaction and set, not
+  // accumulate, what it hands out. Concurrent writers may share one commit (group
   // commit): each `fn` runs alone on the connection, in its own savepoint, so that one
   // writer's failure undoes only its own changes; every writer returns only after the
   // shared commit is durable, and gets an error (ABORTED when another writer broke the
@@ -107,6 +121,9 @@ class Database {
 
   // OK if the database answers a trivial query.
   virtual absl::Status Ping() = 0;
+
+  // Which SQL the database speaks, for the few statements that differ (query plans).
+  virtual Dialect dialect() const = 0;
 
   // Counters since open: Write calls whose changes committed, and the commits that
   // carried them (fewer when writers shared commits); the time the writer connection

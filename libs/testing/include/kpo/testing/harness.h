@@ -39,8 +39,10 @@ bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = ab
 // crashed or was killed).
 class Process {
  public:
+  // `user`, when not empty and this process is root, is the account the child runs as
+  // (servers such as PostgreSQL refuse to run as root).
   Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
-          std::string log_path);
+          std::string log_path, const std::string& user = "");
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -58,6 +60,10 @@ class Process {
   int exit_status_ = -1;
   std::string log_path_;
 };
+
+// Runs a command to its end (output to `log_path`); its exit status, -1 after `timeout`.
+int RunToEnd(std::vector<std::string> argv, const std::string& log_path,
+             absl::Duration timeout = absl::Seconds(60), const std::string& user = "");
 
 // Reads a whole file; "" if missing.
 std::string ReadFile(const std::string& path);
@@ -80,5 +86,37 @@ class RedisServer {
 
 // Path of a binary built next to the test binaries (CMake passes the folder).
 std::string BinaryPath(const std::string& relative);
+
+class PostgresServer;
+// One PostgreSQL server for the whole test process, started at the first call and
+// stopped (its folder removed) when the process exits.
+PostgresServer& SharedPostgresServer();
+
+// A real PostgreSQL server (Debian's postgresql package) in its own temp folder,
+// listening only on a Unix socket there, never on a network address. As root it runs
+// as the `postgres` account, since PostgreSQL refuses root. fsync is off: the tests
+// kill processes, not machines, and a killed server loses nothing it acknowledged.
+class PostgresServer {
+ public:
+  PostgresServer();  // initdb and start; throws std::runtime_error saying why not
+  ~PostgresServer();
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  // Creates a new, empty database and returns its libpq URI.
+  std::string NewDatabase();
+  std::string Url(const std::string& database) const;
+  // Fast shutdown (connections are cut), and start again on the same data.
+  void Stop();
+  void Start();
+  std::string Log() const;
+
+ private:
+  TempDir dir_;
+  std::string bin_;   // the server's binaries
+  std::string user_;  // the account it runs as; "" = this one
+  int next_database_ = 0;
+  std::unique_ptr<Process> process_;
+};
 
 }  // namespace kpo::testing

@@ -1,0 +1,65 @@
+#pragma once
+
+// The PostgreSQL driver of kpo/storage/database.h: for production, where several
+// replicas of a service share one database that outlives any pod.
+//
+// - Connections: a pool of at most `pool_size`, opened on demand; a caller that finds
+//   none free waits up to `pool_wait`, then gets UNAVAILABLE. A connection that broke
+//   (the server restarted, the network dropped it) is closed instead of returned, and
+//   the next caller opens a fresh one: the pool heals without a restart.
+// - Statements: `?` placeholders become $1..$n; each connection prepares a statement
+//   once per parameter-type signature and reuses it.
+// - Writes: SERIALIZABLE transactions, one per Write on its own connection (no client
+//   side grouping: concurrent commits share the server's log flushes, and
+//   `commit_delay` widens them). A serialization failure or deadlock rolls back and
+//   runs the callback again, up to `max_attempts` times, then ABORTED. A connection lost
+//   before COMMIT was sent is retried on a fresh one (nothing was written); lost during
+//   COMMIT, the outcome is unknown: UNAVAILABLE.
+// - Reads: REPEATABLE READ, READ ONLY — one snapshot per Read, as on SQLite.
+// - Errors (SQLSTATE): 23505 ALREADY_EXISTS; 40001/40P01 ABORTED once retries are
+//   spent; class 08, 57P01-03, 53300 UNAVAILABLE; 57014 DEADLINE_EXCEEDED; else INTERNAL.
+// - Migrations: under a session advisory lock, so that of several replicas starting at
+//   once one migrates and the others then find the schema current.
+// - Security: the password comes from `password_file` (a mounted secret), never from
+//   configuration; TLS is libpq's, chosen in the URL (sslmode=verify-full, sslrootcert).
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "kpo/storage/database.h"
+
+namespace kpo::storage {
+
+struct PostgresOptions {
+  // A libpq connection URI or key=value string, e.g.
+  // postgresql://kpo@db.example:5432/people?sslmode=verify-full&sslrootcert=/etc/ca.pem
+  std::string url;
+  // The password, read from this file's first line (a mounted secret); "" = none, or
+  // libpq's own sources (~/.pgpass, PGPASSWORD).
+  std::string password_file;
+  int pool_size = 8;
+  absl::Duration pool_wait = absl::Seconds(5);
+  absl::Duration connect_timeout = absl::Seconds(5);
+  // Runs of a write's callback after serialization failures before ABORTED.
+  int max_attempts = 10;
+  // Shown in pg_stat_activity.
+  std::string application_name = "kpo";
+};
+
+// Opens a pool and checks that one connection works (UNAVAILABLE when it does not).
+absl::StatusOr<std::unique_ptr<Database>> OpenPostgres(const PostgresOptions& options);
+
+// `?` placeholders outside literals, quoted identifiers and comments rewritten as
+// $1..$n; `count` gets n.
+std::string ToPostgresPlaceholders(absl::string_view sql, int* count);
+
+// A migration written for SQLite in the shared subset, with its column types widened to
+// what they mean there: INTEGER (64-bit in SQLite) -> BIGINT, REAL (double) -> DOUBLE
+// PRECISION, BLOB -> BYTEA. Words inside literals, quoted identifiers and comments, and
+// longer words (integer_count), are left alone.
+std::string ToPostgresSchema(absl::string_view sql);
+
+}  // namespace kpo::storage
