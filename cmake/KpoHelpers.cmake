@@ -22,11 +22,14 @@ endfunction()
 
 include(GoogleTest)
 
-# kpo_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest binary whose
-# test cases are registered with ctest one by one ("NAME.Suite.Case"), so that the
-# summary counts test cases and one failing case cannot take the others with it.
+# kpo_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s] [POSTGRES]): a GoogleTest
+# binary whose test cases are registered with ctest one by one ("NAME.Suite.Case"), so
+# that the summary counts test cases and one failing case cannot take the others with
+# it. POSTGRES registers every case a second time, "NAME.postgres.Suite.Case", run with
+# KPO_TEST_DATABASE=postgres: the stores under test then run on a real PostgreSQL server
+# (kpo/testing/test_database.h) instead of SQLite.
 function(kpo_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   kpo_warnings(${name})
@@ -38,6 +41,14 @@ function(kpo_test name)
     DISCOVERY_MODE PRE_TEST
     NO_PRETTY_VALUES
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+  if(ARG_POSTGRES AND KPO_TEST_POSTGRES)
+    gtest_discover_tests(${name}
+      TEST_PREFIX "${name}.postgres."
+      DISCOVERY_MODE PRE_TEST
+      NO_PRETTY_VALUES
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS};postgres"
+                 ENVIRONMENT "KPO_TEST_DATABASE=postgres")
+  endif()
 endfunction()
 
 # kpo_proto_library(NAME PROTOS ... [DEPS ...] [GRPC]): one library per proto package.
@@ -76,7 +87,8 @@ function(kpo_proto_library name)
 endfunction()
 
 # kpo_embed_migrations(TARGET DIR NAMESPACE): compiles the numbered *.sql files of DIR
-# (NNNN_description.sql) into TARGET as `const std::vector<kpo::storage::Migration>&
+# (NNNN_description.sql, and NNNN_description.postgres.sql for a PostgreSQL twin) into
+# TARGET as `const std::vector<kpo::storage::Migration>&
 # <NAMESPACE>::Migrations()`, so a binary ships its own schema.
 function(kpo_embed_migrations target dir ns)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/*.sql)

@@ -30,13 +30,6 @@ namespace {
 
 std::string Suffix(int64_t number) { return number == 0 ? "" : absl::StrCat(".g", number); }
 
-void RemoveFiles(const std::string& path) {
-  for (const char* tail : {"", "-wal", "-shm", "-journal"}) {
-    const std::string file = path + tail;
-    std::remove(file.c_str());
-  }
-}
-
 google::protobuf::Timestamp ToTimestamp(int64_t micros) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
 }
@@ -73,7 +66,7 @@ absl::StatusOr<std::unique_ptr<Generations>> Generations::Open(kpo::runtime::Ser
           return s;
         }
       } else {
-        RemoveFiles(rt.DatabasePath(Suffix(row.number)));
+        if (absl::Status s = rt.DropDatabase(Suffix(row.number)); !s.ok()) return s;
       }
     }
   }
@@ -98,16 +91,19 @@ absl::StatusOr<std::shared_ptr<Generations::Live>> Generations::OpenGeneration(i
     // The service's database, owned by the runtime.
     live->db = std::shared_ptr<kpo::storage::Database>(std::shared_ptr<void>(), &rt_.db());
   } else {
-    const std::string path = rt_.DatabasePath(Suffix(number));
-    if (fresh) RemoveFiles(path);
+    const std::string suffix = Suffix(number);
+    if (fresh) {
+      if (absl::Status s = rt_.DropDatabase(suffix); !s.ok()) return s;
+    }
     auto opened = rt_.OpenDatabase(Suffix(number));
     if (!opened.ok()) return opened.status();
     std::shared_ptr<kpo::storage::Database> db = *std::move(opened);
     kpo::storage::Database* raw = db.get();
     live->db = std::shared_ptr<kpo::storage::Database>(
-        raw, [db = std::move(db), doomed = live->doomed, path](kpo::storage::Database*) mutable {
+        raw, [db = std::move(db), doomed = live->doomed, suffix,
+              rt = &rt_](kpo::storage::Database*) mutable {
           db.reset();
-          if (doomed->load()) RemoveFiles(path);
+          if (doomed->load()) (void)rt->DropDatabase(suffix);
         });
   }
   live->consumer = rt_.NewConsumer(*live->db, Suffix(number));

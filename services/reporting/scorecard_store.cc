@@ -97,12 +97,13 @@ absl::StatusOr<domain::IdeaCounts> CountIdeas(Transaction& tx, const std::string
   // The cohort submitted in the window: how many, how many kept, how many implemented.
   std::vector<Value> params = {org, site, begin, end};
   std::string area_sql = AreaFilter("area", area, params);
-  auto cohort = tx.Query(absl::StrCat("SELECT COUNT(*), COALESCE(SUM(withdraw_us IS NULL), 0), "
-                                      "COALESCE(SUM(implement_us IS NOT NULL), 0) FROM r_ideas "
-                                      "WHERE org = ? AND site = ? AND submit_us >= ? AND "
-                                      "submit_us < ?",
-                                      area_sql),
-                         params);
+  auto cohort =
+      tx.Query(absl::StrCat("SELECT COUNT(*), COUNT(*) FILTER (WHERE withdraw_us IS NULL), "
+                            "COUNT(*) FILTER (WHERE implement_us IS NOT NULL) FROM r_ideas "
+                            "WHERE org = ? AND site = ? AND submit_us >= ? AND "
+                            "submit_us < ?",
+                            area_sql),
+               params);
   if (!cohort.ok()) return cohort.status();
   c.submitted = (*cohort)[0].Int(0);
   c.submitted_kept = (*cohort)[0].Int(1);
@@ -158,11 +159,11 @@ absl::StatusOr<domain::IdeaCounts> CountIdeas(Transaction& tx, const std::string
   params.push_back(at);
   params.push_back(at);
   auto people = tx.Query(
-      absl::StrCat("SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM r_idea_submitters s "
-                   "WHERE s.org = p.org AND s.person = p.name AND s.submit_us >= ? AND "
-                   "s.submit_us < ?)), 0) FROM r_people p WHERE p.org = ? AND p.site = ?",
-                   area_sql,
-                   " AND p.create_us < ? AND (p.deactivate_us IS NULL OR p.deactivate_us >= ?)"),
+      absl::StrCat(
+          "SELECT COUNT(*), COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM r_idea_submitters s "
+          "WHERE s.org = p.org AND s.person = p.name AND s.submit_us >= ? AND "
+          "s.submit_us < ?)) FROM r_people p WHERE p.org = ? AND p.site = ?",
+          area_sql, " AND p.create_us < ? AND (p.deactivate_us IS NULL OR p.deactivate_us >= ?)"),
       params);
   if (!people.ok()) return people.status();
   c.headcount = (*people)[0].Int(0);
@@ -192,10 +193,11 @@ absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(Transaction& tx, const st
   params = {int64_t{kz::LINE}, int64_t{kz::KPO}, org, site, span.first_day, span.last_day};
   area_sql = AreaFilter("area", area, params);
   auto completed = tx.Query(
-      absl::StrCat("SELECT COUNT(*), COALESCE(SUM(facilitator_kind = ?), 0), "
-                   "COALESCE(SUM(facilitator_kind = ?), 0) FROM r_kaizen_events WHERE org = ? AND "
-                   "site = ? AND completion_day >= ? AND completion_day <= ?",
-                   area_sql),
+      absl::StrCat(
+          "SELECT COUNT(*), COUNT(*) FILTER (WHERE facilitator_kind = ?), "
+          "COUNT(*) FILTER (WHERE facilitator_kind = ?) FROM r_kaizen_events WHERE org = ? AND "
+          "site = ? AND completion_day >= ? AND completion_day <= ?",
+          area_sql),
       params);
   if (!completed.ok()) return completed.status();
   c.completed = (*completed)[0].Int(0);
@@ -240,7 +242,7 @@ absl::StatusOr<domain::KaizenCounts> CountKaizenEvents(Transaction& tx, const st
   // Action items due in the period (not dropped), and those done.
   params = {int64_t{kz::DONE}, org, site, span.first_day, span.last_day, int64_t{kz::DROPPED}};
   events_of_area = area_events(params);
-  auto due = tx.Query(absl::StrCat("SELECT COUNT(*), COALESCE(SUM(status = ?), 0) FROM "
+  auto due = tx.Query(absl::StrCat("SELECT COUNT(*), COUNT(*) FILTER (WHERE status = ?) FROM "
                                    "r_action_items WHERE org = ? AND site = ? AND due_day >= ? "
                                    "AND due_day <= ? AND status != ?",
                                    events_of_area),

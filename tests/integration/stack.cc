@@ -74,6 +74,13 @@ void Stack::StartService(const std::string& name) {
       {"KPO_OUTBOX_LINGER", "0s"},
   };
   if (name == "people" || name == "reporting") env["KPO_REDIS_ADDRESS"] = redis_->address();
+  if (const char* which = std::getenv("KPO_TEST_DATABASE");
+      which != nullptr && std::string(which) == "postgres") {
+    auto [it, added] = database_urls_.try_emplace(name);
+    if (added) it->second = kpo::testing::SharedPostgresServer().NewDatabase();
+    env.erase("KPO_DATABASE_PATH");
+    env["KPO_DATABASE_URL"] = it->second;
+  }
   for (const auto& [k, v] : service_env_) env[k] = v;
   services_[name] = std::make_unique<Process>(
       std::vector<std::string>{BinaryPath("services/" + name + "/kpo-" + name)}, env,

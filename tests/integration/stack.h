@@ -66,6 +66,9 @@ class Stack {
   std::map<std::string, std::unique_ptr<Process>> services_;
   std::map<std::string, std::string> grpc_, metrics_;
   std::map<std::string, std::string> service_env_;
+  // KPO_TEST_DATABASE=postgres: each service's database on the shared PostgreSQL server
+  // (kept across restarts of the service); otherwise a SQLite file in dir_.
+  std::map<std::string, std::string> database_urls_;
 };
 
 // Writes a directory through the people service's public API with `token` (an org_admin

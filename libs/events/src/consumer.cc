@@ -363,7 +363,8 @@ class Consumer::Impl {
             "event_time_us, applied_at_us) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE SET "
             "last_offset = excluded.last_offset, event_time_us = excluded.event_time_us, "
-            "applied_at_us = excluded.applied_at_us WHERE excluded.last_offset > last_offset",
+            "applied_at_us = excluded.applied_at_us WHERE excluded.last_offset > "
+            "consumer_positions.last_offset",
             {options_.consumer_name, std::string(rd_kafka_topic_name(msg.rkt)),
              static_cast<int64_t>(msg.partition), static_cast<int64_t>(msg.offset), event_us,
              absl::ToUnixMicros(clock_.Now())})

@@ -43,14 +43,15 @@ absl::StatusOr<OutboxCounts> CountOutbox(kpo::storage::Database& db,
                                          absl::string_view organization) {
   OutboxCounts counts;
   absl::Status s = db.Read([&](Transaction& tx) {
-    auto rows = organization.empty()
-                    ? tx.Query(
-                          "SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
-                          "FROM outbox")
-                    : tx.Query(
-                          "SELECT SUM(sent_at_us IS NULL), SUM(sent_at_us IS NOT NULL) "
-                          "FROM outbox WHERE organization = ?",
-                          {std::string(organization)});
+    auto rows = organization.empty() ? tx.Query(
+                                           "SELECT COUNT(*) FILTER (WHERE sent_at_us IS NULL), "
+                                           "COUNT(*) FILTER (WHERE sent_at_us IS NOT NULL) "
+                                           "FROM outbox")
+                                     : tx.Query(
+                                           "SELECT COUNT(*) FILTER (WHERE sent_at_us IS NULL), "
+                                           "COUNT(*) FILTER (WHERE sent_at_us IS NOT NULL) "
+                                           "FROM outbox WHERE organization = ?",
+                                           {std::string(organization)});
     if (!rows.ok()) return rows.status();
     counts.pending = rows->at(0).Int(0);
     counts.sent_retained = rows->at(0).Int(1);

@@ -8,7 +8,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -19,11 +21,40 @@
 #include "kpo/ops/v1/ops_service.grpc.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/runtime/retention.h"
+#include "kpo/storage/postgres.h"
 
 namespace kpo::runtime {
 namespace {
 
 namespace ops = kpo::ops::v1;
+
+// Where the service's data lives: a SQLite file (the default) or PostgreSQL. A suffix
+// names a further database of the service (reporting's rebuilt projections): the file
+// `<path><suffix>`, or on PostgreSQL the schema `kpo_<suffix's letters and digits>`.
+struct DatabaseOptions {
+  bool postgres = false;
+  kpo::storage::SqliteOptions sqlite;
+  kpo::storage::PostgresOptions pg;
+
+  static std::string Schema(const std::string& suffix) {
+    std::string schema = "kpo_";
+    for (char c : suffix) {
+      if (absl::ascii_isalnum(c)) schema.push_back(absl::ascii_tolower(c));
+    }
+    return schema;
+  }
+
+  absl::StatusOr<std::unique_ptr<kpo::storage::Database>> Open(const std::string& suffix) const {
+    if (!postgres) {
+      kpo::storage::SqliteOptions o = sqlite;
+      o.path += suffix;
+      return kpo::storage::OpenSqlite(o);
+    }
+    kpo::storage::PostgresOptions o = pg;
+    if (!suffix.empty()) o.schema = Schema(suffix);
+    return kpo::storage::OpenPostgres(o);
+  }
+};
 
 std::string ReadSecretFile(const std::string& path) {
   std::ifstream in(path);
@@ -189,14 +220,25 @@ class Runtime final : public ServiceRuntime {
   kpo::events::Consumer* consumer() override { return consumer_.get(); }
   absl::StatusOr<std::shared_ptr<kpo::storage::Database>> OpenDatabase(
       const std::string& suffix) override {
-    kpo::storage::SqliteOptions options = db_options_;
-    options.path = DatabasePath(suffix);
-    auto db = kpo::storage::OpenSqlite(options);
+    auto db = db_options_.Open(suffix);
     if (!db.ok()) return db.status();
     if (absl::Status s = MigrateAll(**db); !s.ok()) return s;
     return std::shared_ptr<kpo::storage::Database>(*std::move(db));
   }
-  std::string DatabasePath(const std::string& suffix) override { return db_options_.path + suffix; }
+  absl::Status DropDatabase(const std::string& suffix) override {
+    if (suffix.empty()) return absl::InvalidArgumentError("the service's own database stays");
+    if (!db_options_.postgres) {
+      for (const char* tail : {"", "-wal", "-shm", "-journal"}) {
+        const std::string file = db_options_.sqlite.path + suffix + tail;
+        std::remove(file.c_str());
+      }
+      return absl::OkStatus();
+    }
+    const std::string schema = DatabaseOptions::Schema(suffix);
+    return db_->Write([&](kpo::storage::Transaction& tx) {
+      return tx.Exec(absl::StrCat("DROP SCHEMA IF EXISTS ", schema, " CASCADE")).status();
+    });
+  }
   std::unique_ptr<kpo::events::Consumer> NewConsumer(kpo::storage::Database& db,
                                                      const std::string& group_suffix) override {
     kpo::events::ConsumerOptions options = consumer_options_;
@@ -241,7 +283,7 @@ class Runtime final : public ServiceRuntime {
   void Every(PeriodicJob job) override { periodic_.Add(std::move(job)); }
 
   std::unique_ptr<kpo::storage::Database> db_;
-  kpo::storage::SqliteOptions db_options_;
+  DatabaseOptions db_options_;
   kpo::events::ConsumerOptions consumer_options_;
   std::vector<std::pair<std::string, const std::vector<kpo::storage::Migration>*>> components_;
   bool directory_replica_ = false;
@@ -297,12 +339,29 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       config.String("metrics.listen", absl::StrCat("127.0.0.1:", spec.default_metrics_port));
   server_options.runtime_file = config.String("runtime_file", "");
 
-  kpo::storage::SqliteOptions db_options;
-  db_options.path = config.RequiredString("database.path");
-  db_options.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
-  db_options.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
-  db_options.cache_mib = static_cast<int>(config.Int("database.cache_mib", 2, 1, 65536));
-  db_options.mmap_mib = static_cast<int>(config.Int("database.mmap_mib", 0, 0, 1 << 20));
+  // database.url (postgresql://...) chooses PostgreSQL; otherwise the SQLite file at
+  // database.path.
+  DatabaseOptions db_options;
+  const std::string db_url = config.String("database.url", "");
+  db_options.postgres = !db_url.empty();
+  if (db_options.postgres) {
+    if (!absl::StartsWith(db_url, "postgresql://") && !absl::StartsWith(db_url, "postgres://")) {
+      config.Invalid("database.url", "must start with postgresql:// (libpq's URI form)");
+    }
+    db_options.pg.url = db_url;
+    db_options.pg.password_file = config.String("database.password_file", "");
+    db_options.pg.pool_size = static_cast<int>(config.Int("database.pool_size", 16, 1, 1000));
+    db_options.pg.pool_wait = config.Duration("database.pool_wait", absl::Seconds(5));
+    db_options.pg.connect_timeout = config.Duration("database.connect_timeout", absl::Seconds(5));
+    db_options.pg.schema = config.String("database.schema", "");
+    db_options.pg.application_name = "kpo-" + spec.name;
+  } else {
+    db_options.sqlite.path = config.RequiredString("database.path");
+  }
+  db_options.sqlite.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
+  db_options.sqlite.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
+  db_options.sqlite.cache_mib = static_cast<int>(config.Int("database.cache_mib", 2, 1, 65536));
+  db_options.sqlite.mmap_mib = static_cast<int>(config.Int("database.mmap_mib", 0, 0, 1 << 20));
 
   kpo::events::KafkaOptions kafka;
   kafka.bootstrap_servers = config.RequiredString("kafka.bootstrap_servers");
@@ -403,7 +462,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   }
   permissions.Allow("/kpo.ops.v1.OpsService/RepublishOutbox", {kpo::auth::kOrgAdmin});
 
-  auto db = kpo::storage::OpenSqlite(db_options);
+  auto db = db_options.Open("");
   if (!db.ok()) {
     kpo::log::Error("cannot open the database", {{"error", db.status().ToString()}});
     return 1;

@@ -150,6 +150,11 @@ class PgConnection final : public Transaction {
       return absl::UnavailableError(absl::StrCat("postgres: cannot connect: ", msg));
     }
     PQsetNoticeProcessor(c->conn_, &IgnoreNotice, nullptr);
+    if (!o.schema.empty()) {
+      if (absl::Status s = c->Command(absl::StrCat("SET search_path TO ", o.schema)); !s.ok()) {
+        return s;
+      }
+    }
     return c;
   }
 
@@ -316,9 +321,22 @@ class PostgresDatabase final : public Database {
       std::getline(in, db->password_);
       absl::StripTrailingAsciiWhitespace(&db->password_);
     }
+    for (char ch : options.schema) {
+      if (!(absl::ascii_islower(ch) || absl::ascii_isdigit(ch) || ch == '_')) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "postgres: schema '", options.schema, "' must be lower-case letters, digits and '_'"));
+      }
+    }
     // Fail at start, not at the first request, when the database cannot be reached.
     auto lease = db->Acquire();
     if (!lease.ok()) return lease.status();
+    if (!options.schema.empty()) {
+      // Under the migration lock: replicas starting at once would race to create it.
+      absl::Status s = (*lease)->Command(absl::StrCat(
+          "SELECT pg_advisory_lock(", kMigrationLock, "); CREATE SCHEMA IF NOT EXISTS ",
+          options.schema, "; SELECT pg_advisory_unlock(", kMigrationLock, ")"));
+      if (!s.ok()) return s;
+    }
     db->Release(*std::move(lease));
     return std::unique_ptr<Database>(std::move(db));
   }

@@ -5,6 +5,7 @@
 #include "kpo/core/errors.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::command {
 namespace {
@@ -21,7 +22,7 @@ StringValue Text(const std::string& s) {
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("c.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "c");
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
     ASSERT_TRUE(db_->Write([](Transaction& tx) {

@@ -14,6 +14,7 @@
 #include "kpo/events/outbox.h"
 #include "kpo/events/relay.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::events {
 namespace {
@@ -85,9 +86,7 @@ class EventsTest : public ::testing::Test {
     cluster_ = *std::move(cluster);
     ASSERT_TRUE(cluster_->CreateTopic(kTopic, 3).ok());
     ASSERT_TRUE(cluster_->CreateTopic("kpo.dlt.test", 1).ok());
-    auto db = kpo::storage::OpenSqlite({.path = dir_.File("svc.db")});
-    ASSERT_TRUE(db.ok());
-    db_ = *std::move(db);
+    db_ = kpo::testing::OpenTestDatabase(dir_, "svc");
     ASSERT_TRUE(db_->Migrate("events", Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("test", {{1, "effects", "CREATE TABLE effects (v TEXT);"}}).ok());
   }
@@ -479,7 +478,9 @@ TEST_F(EventsTest, TheBeforeCommitHookRunsOncePerTransactionAfterItsHandlers) {
   ASSERT_TRUE(WaitFor([&] { return relay_->stats().published == kEvents; }));
   ASSERT_TRUE(
       db_->Write([](Transaction& tx) {
-           return tx.Exec("CREATE TABLE hook_runs (effects_seen INTEGER NOT NULL)").status();
+           return tx
+               .Exec("CREATE TABLE hook_runs (run INTEGER NOT NULL, effects_seen INTEGER NOT NULL)")
+               .status();
          })
           .ok());
   std::atomic<bool> fail_next = false;
@@ -487,14 +488,16 @@ TEST_F(EventsTest, TheBeforeCommitHookRunsOncePerTransactionAfterItsHandlers) {
                 [&fail_next](Transaction& tx) -> absl::Status {
                   if (fail_next.exchange(false)) return absl::UnavailableError("failing once");
                   return tx
-                      .Exec("INSERT INTO hook_runs (effects_seen) SELECT COUNT(*) FROM effects")
+                      .Exec(
+                          "INSERT INTO hook_runs (run, effects_seen) SELECT (SELECT COUNT(*) "
+                          "FROM hook_runs), COUNT(*) FROM effects")
                       .status();
                 });
   ASSERT_TRUE(WaitFor([&] { return Effects() == kEvents; }, absl::Seconds(30)));
   auto seen = [&] {
     std::vector<int64_t> out;
     EXPECT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
-                     auto rows = tx.Query("SELECT effects_seen FROM hook_runs ORDER BY rowid");
+                     auto rows = tx.Query("SELECT effects_seen FROM hook_runs ORDER BY run");
                      if (!rows.ok()) return rows.status();
                      for (const auto& row : *rows) out.push_back(row.Int(0));
                      return absl::OkStatus();

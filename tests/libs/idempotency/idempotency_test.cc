@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "kpo/core/errors.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::idempotency {
 namespace {
@@ -19,7 +20,7 @@ google::protobuf::StringValue Text(const std::string& s) {
 class IdempotencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("i.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "i");
     ASSERT_TRUE(db_->Migrate("idempotency", Migrations()).ok());
   }
   absl::StatusOr<bool> ReplayOf(const Key& key, google::protobuf::StringValue& out) {

@@ -3,6 +3,7 @@
 #include "gtest/gtest.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::replica {
 namespace {
@@ -13,7 +14,7 @@ using kpo::common::v1::EventEnvelope;
 class ReplicaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("r.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "r");
     ASSERT_TRUE(db_->Migrate("replica", Migrations()).ok());
   }
 

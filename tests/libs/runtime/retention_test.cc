@@ -5,6 +5,7 @@
 #include "kpo/events/outbox.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::runtime {
 namespace {
@@ -14,7 +15,7 @@ using kpo::storage::Transaction;
 class RetentionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("r.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "r");
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());
   }

@@ -66,9 +66,11 @@ class ServiceRuntime {
   // Null when the service consumes nothing or makes its consumers itself.
   virtual kpo::events::Consumer* consumer() = 0;
 
-  // For a service with own_consumers. OpenDatabase opens (creating it if needed) the
-  // database file DatabasePath(suffix), `<database.path><suffix>`, with db()'s options
-  // and migrations (its directory replica reindexed). NewConsumer makes a consumer of
+  // For a service with own_consumers. OpenDatabase opens (creating it if needed) a
+  // further database of the service beside db(), named by `suffix` — the SQLite file
+  // `<database.path><suffix>`, or on PostgreSQL a schema of database.url — with db()'s
+  // options and migrations (its directory replica reindexed); DropDatabase deletes it
+  // (once nothing has it open). NewConsumer makes a consumer of
   // spec.consumes with the configured options, consumer group
   // `<consumer.group_id><group_suffix>` (also its inbox and positions key), applying to
   // `db` (which must outlive it), with the directory replica's handlers when the spec
@@ -77,7 +79,7 @@ class ServiceRuntime {
   // and the replica are now (default: db()).
   virtual absl::StatusOr<std::shared_ptr<kpo::storage::Database>> OpenDatabase(
       const std::string& suffix) = 0;
-  virtual std::string DatabasePath(const std::string& suffix) = 0;
+  virtual absl::Status DropDatabase(const std::string& suffix) = 0;
   virtual std::unique_ptr<kpo::events::Consumer> NewConsumer(kpo::storage::Database& db,
                                                              const std::string& group_suffix) = 0;
   virtual void SetConsumerDatabase(

@@ -47,6 +47,10 @@ struct PostgresOptions {
   int max_attempts = 10;
   // Shown in pg_stat_activity.
   std::string application_name = "kpo";
+  // Tables live in this schema (lower-case letters, digits, '_'; created if missing);
+  // "" = the server's search_path (normally public). One database can so hold several
+  // (a service's rebuilt projections beside the ones being served).
+  std::string schema;
 };
 
 // Opens a pool and checks that one connection works (UNAVAILABLE when it does not).
