@@ -25,6 +25,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "development_load.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kpo/daily/v1/daily_service.grpc.pb.h"
@@ -88,6 +89,10 @@ struct Options {
   int latency_samples = 200;
   std::map<std::string, std::string> service_env;
   int topic_partitions = 0;
+  // sqlite: a file per service; postgres: a PostgreSQL server the bench starts.
+  std::string database = "sqlite";
+  // Replicas of the people service (2 needs postgres): CreatePerson is spread over all.
+  int people_replicas = 1;
 };
 
 std::string Serialize(const google::protobuf::Message& m) { return m.SerializeAsString(); }
@@ -178,12 +183,26 @@ class Bench {
 
   int Run() {
     StartNoop();
-    std::fprintf(
-        stderr,
-        "kpo-bench: starting the stack (broker, redis, people, kaizen, daily, reporting)\n");
-    stack_ = std::make_unique<kpo::testing::Stack>(
-        std::vector<std::string>{"people", "kaizen", "daily", "reporting"}, o_.service_env,
-        o_.topic_partitions);
+    std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"};
+    if (o_.database == "postgres") {
+      // The stack's services then each get a database on one PostgreSQL server.
+      setenv("KPO_TEST_DATABASE", "postgres", 1);
+    } else if (o_.database != "sqlite") {
+      std::fprintf(stderr, "kpo-bench: --database is sqlite or postgres\n");
+      return 2;
+    }
+    if (o_.people_replicas == 2) {
+      if (o_.database != "postgres") {
+        std::fprintf(stderr, "kpo-bench: --people-replicas 2 needs --database postgres\n");
+        return 2;
+      }
+      services.push_back("people#2");
+    }
+    std::fprintf(stderr, "kpo-bench: starting the stack (broker, redis, %s) on %s\n",
+                 absl::StrJoin(services, ", ").c_str(), o_.database.c_str());
+    std::printf("Database: %s%s\n", o_.database.c_str(),
+                o_.people_replicas == 2 ? " (people: 2 replicas)" : "");
+    stack_ = std::make_unique<kpo::testing::Stack>(services, o_.service_env, o_.topic_partitions);
     token_ = kpo::testing::Stack::Token("acme", {"org_admin", "kpo_specialist"}, "bench");
     Seed();
     kpo::bench::SeedDevelopment(*stack_, token_);
@@ -422,15 +441,42 @@ class Bench {
                 .in_flight = n,
                 .server_pid = daily_pid}));
     }
-    for (int n : wanted("CreatePerson (durable)") ? flights : std::vector<int>{}) {
-      add(Load({.label = "CreatePerson (durable)",
-                .target = stack_->GrpcAddress("people"),
-                .method = "/kpo.people.v1.PeopleService/CreatePerson",
-                .requests = CreatePersonRequests(absl::StrCat("r", round, "n", n), 40000),
+    const bool two_people = o_.people_replicas == 2;
+    const std::string create_person =
+        two_people ? "CreatePerson (durable, 2 replicas)" : "CreatePerson (durable)";
+    for (int n : wanted(create_person) ? flights : std::vector<int>{}) {
+      add(Load(
+          {.label = create_person,
+           .target = stack_->GrpcAddress("people"),
+           .more_targets = two_people ? std::vector<std::string>{stack_->GrpcAddress("people#2")}
+                                      : std::vector<std::string>{},
+           .method = "/kpo.people.v1.PeopleService/CreatePerson",
+           .requests = CreatePersonRequests(absl::StrCat("r", round, "n", n), 40000),
+           .each_once = true,
+           .in_flight = n,
+           // Two processes serve it: the CPU of one per call would mislead.
+           .server_pid = two_people ? 0 : people_pid},
+          "people"));
+    }
+    for (int n : wanted("CreateKaizenEvent (durable)") ? flights : std::vector<int>{}) {
+      std::vector<std::string> creates;
+      for (int i = 0; i < 40000; ++i) {
+        kz::CreateKaizenEventRequest r;
+        r.set_parent("organizations/acme");
+        r.set_kaizen_event_id(absl::StrCat("r", round, "n", n, "-", i));
+        r.mutable_kaizen_event()->set_title(absl::StrCat("Event ", i));
+        r.mutable_kaizen_event()->set_site("organizations/acme/sites/lyon");
+        r.mutable_kaizen_event()->set_event_type(kz::FIVE_S);
+        creates.push_back(Serialize(r));
+      }
+      add(Load({.label = "CreateKaizenEvent (durable)",
+                .target = stack_->GrpcAddress("kaizen"),
+                .method = "/kpo.kaizen.v1.KaizenEventsService/CreateKaizenEvent",
+                .requests = std::move(creates),
                 .each_once = true,
                 .in_flight = n,
-                .server_pid = people_pid},
-               "people"));
+                .server_pid = kaizen_pid},
+               "kaizen"));
     }
     for (LoadSpec spec : kpo::bench::DevelopmentCalls(*stack_)) {
       for (int n : wanted(spec.label) ? flights : std::vector<int>{}) {
@@ -674,6 +720,11 @@ int main(int argc, char** argv) {
                  "completed kaizen events for the crediting probe (0: skip)");
   std::vector<std::string> env;
   app.add_option("--service-env", env, "KPO_KEY=value for the services (repeatable)");
+  app.add_option("--database", o.database,
+                 "sqlite (default) or postgres: a PostgreSQL server started for the run");
+  app.add_option("--people-replicas", o.people_replicas,
+                 "replicas of the people service (2 needs --database postgres)")
+      ->check(CLI::Range(1, 2));
   app.add_option("--topic-partitions", o.topic_partitions,
                  "create the topics with this many partitions (the local broker keeps 5 MiB "
                  "per partition: the reporting history needs about 96)");

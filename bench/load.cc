@@ -150,12 +150,15 @@ LoadResult RunLoad(const LoadSpec& spec) {
   run.spec = &spec;
   // A few connections, as a client process with several channels would have; each its
   // own TCP connection (distinct channel arguments are never shared).
-  const int channels = std::clamp(spec.in_flight / 8, 1, 4);
+  std::vector<std::string> targets = {spec.target};
+  targets.insert(targets.end(), spec.more_targets.begin(), spec.more_targets.end());
+  const int channels =
+      std::max(std::clamp(spec.in_flight / 8, 1, 4), static_cast<int>(targets.size()));
   for (int c = 0; c < channels; ++c) {
     grpc::ChannelArguments args;
     args.SetInt("kpo.bench.channel", c);
-    run.stubs.push_back(std::make_unique<grpc::GenericStub>(
-        grpc::CreateCustomChannel(spec.target, grpc::InsecureChannelCredentials(), args)));
+    run.stubs.push_back(std::make_unique<grpc::GenericStub>(grpc::CreateCustomChannel(
+        targets[c % targets.size()], grpc::InsecureChannelCredentials(), args)));
   }
   run.requests.reserve(spec.requests.size());
   for (const std::string& r : spec.requests) {

@@ -20,6 +20,9 @@ namespace kpo::bench {
 struct LoadSpec {
   std::string label;
   std::string target;  // host:port
+  // Further replicas of the same service: the client's channels are spread over
+  // `target` and these, round-robin (each gets at least one).
+  std::vector<std::string> more_targets;
   std::string method;  // "/kpo.people.v1.PeopleService/GetPerson"
   std::vector<std::string> requests;
   // Each request is sent once (writes with distinct ids); the run ends early when they

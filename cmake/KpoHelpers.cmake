@@ -25,9 +25,9 @@ include(GoogleTest)
 # kpo_test(NAME SRCS ... DEPS ... [LABELS ...] [TIMEOUT s] [POSTGRES]): a GoogleTest
 # binary whose test cases are registered with ctest one by one ("NAME.Suite.Case"), so
 # that the summary counts test cases and one failing case cannot take the others with
-# it. POSTGRES registers every case a second time, "NAME.postgres.Suite.Case", run with
-# KPO_TEST_DATABASE=postgres: the stores under test then run on a real PostgreSQL server
-# (kpo/testing/test_database.h) instead of SQLite.
+# it. POSTGRES registers every case a second time, "NAME.postgres.Suite.Case", labelled
+# postgres and run with KPO_TEST_DATABASE=postgres: the stores under test then run on a
+# real PostgreSQL server (kpo/testing/test_database.h) instead of SQLite.
 function(kpo_test name)
   cmake_parse_arguments(ARG "POSTGRES" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
@@ -35,6 +35,12 @@ function(kpo_test name)
   kpo_warnings(${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
+  endif()
+  # One label per test: gtest_discover_tests passes PROPERTIES on as a flat list, where
+  # a second label would be read as the next property's name.
+  list(LENGTH ARG_LABELS label_count)
+  if(label_count GREATER 1)
+    message(FATAL_ERROR "kpo_test(${name}): one label only, got ${ARG_LABELS}")
   endif()
   gtest_discover_tests(${name}
     TEST_PREFIX "${name}."
@@ -46,7 +52,7 @@ function(kpo_test name)
       TEST_PREFIX "${name}.postgres."
       DISCOVERY_MODE PRE_TEST
       NO_PRETTY_VALUES
-      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS};postgres"
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS postgres
                  ENVIRONMENT "KPO_TEST_DATABASE=postgres")
   endif()
 endfunction()

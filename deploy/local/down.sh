@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the local stack started by up.sh: services first (SIGTERM: they drain RPCs,
-# commit offsets and flush their outbox relay), then Redis and the broker.
+# commit offsets and flush their outbox relay), then Redis, the broker and PostgreSQL
+# (when KPO_DB=postgres started it).
 # --purge also deletes the state folder (databases, logs, secrets).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,7 +24,7 @@ stop() {
   fi
   rm -f "$f"
 }
-for c in people kaizen daily reporting redis broker; do stop "$c"; done
+for c in people kaizen daily reporting redis broker postgres; do stop "$c"; done
 if [ "${1:-}" = "--purge" ]; then
   rm -rf "$state"
   echo "deleted $state"

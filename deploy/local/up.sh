@@ -6,7 +6,9 @@
 #
 # Environment: KPO_STATE_DIR (default <repo>/.state/local), KPO_PRESET (default debug,
 # shared with tools/test.sh; release for an optimised build), KPO_BASE_PORT (7100:
-# services on 7101-7104, metrics on 9101-9104 unless KPO_METRICS_BASE_PORT).
+# services on 7101-7104, metrics on 9101-9104 unless KPO_METRICS_BASE_PORT), KPO_DB
+# (sqlite, the default: a file per service; postgres: a PostgreSQL server started in
+# the state folder, Unix socket only, one database per service).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"  # CMake presets are found from the source tree, whatever the caller's folder
@@ -16,6 +18,11 @@ base_port="${KPO_BASE_PORT:-7100}"
 metrics_base="${KPO_METRICS_BASE_PORT:-9100}"
 services=(people kaizen daily reporting)
 bin="$root/build/$preset"
+db="${KPO_DB:-sqlite}"
+case "$db" in
+  sqlite | postgres) ;;
+  *) echo "error: KPO_DB must be sqlite or postgres, not '$db'" >&2; exit 2 ;;
+esac
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 
@@ -31,7 +38,11 @@ chmod 700 "$state"
 alive() { [ -f "$state/pids/$1.pid" ] && kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }
 
 all_alive=1
-for c in broker redis "${services[@]}"; do alive "$c" || all_alive=0; done
+parts=(broker redis "${services[@]}")
+[ "$db" = postgres ] && parts+=(postgres)
+for c in "${parts[@]}"; do alive "$c" || all_alive=0; done
+# A stack running on the other database is restarted on this one.
+[ "$(cat "$state/db" 2>/dev/null || echo sqlite)" = "$db" ] || all_alive=0
 if [ "$all_alive" = 0 ]; then
   # Partial stacks are restarted whole: services must point at the running broker.
   "$root/deploy/local/down.sh" >/dev/null 2>&1 || true
@@ -69,6 +80,38 @@ if [ "$all_alive" = 0 ]; then
     --save '' --appendonly no --dir "$state/data" >"$state/logs/redis.log" 2>&1 &
   echo $! >"$state/pids/redis.pid"
 
+  if [ "$db" = postgres ]; then
+    # PostgreSQL refuses to run as root: as root, its folder belongs to the postgres
+    # account (Debian's package creates it), which may pass through the state folder.
+    pg="$state/postgres"
+    pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    as_pg=()
+    mkdir -p "$pg"
+    if [ "$(id -u)" = 0 ]; then
+      chmod 711 "$state"
+      chown postgres: "$pg"
+      as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
+    fi
+    chmod 700 "$pg"
+    if [ ! -s "$pg/data/PG_VERSION" ]; then
+      say "creating a PostgreSQL cluster in $pg/data"
+      "${as_pg[@]}" "$pgbin/initdb" -D "$pg/data" -U kpo -A trust -E UTF8 --locale=C.UTF-8 \
+        >"$state/logs/initdb.log" 2>&1 || { echo "initdb failed; see $state/logs/initdb.log" >&2; exit 1; }
+    fi
+    say "starting PostgreSQL (unix socket in $pg)"
+    nohup "${as_pg[@]}" "$pgbin/postgres" -D "$pg/data" -k "$pg" -c listen_addresses= -p 5432 \
+      >>"$state/logs/postgres.log" 2>&1 &
+    echo $! >"$state/pids/postgres.pid"
+    for _ in $(seq 100); do "$pgbin/pg_isready" -q -h "$pg" -p 5432 && break; sleep 0.1; done
+    "$pgbin/pg_isready" -q -h "$pg" -p 5432 || { echo "PostgreSQL did not start; see $state/logs/postgres.log" >&2; exit 1; }
+    for svc in "${services[@]}"; do
+      if [ -z "$(psql -h "$pg" -p 5432 -U kpo -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'kpo_$svc'")" ]; then
+        "$pgbin/createdb" -h "$pg" -p 5432 -U kpo "kpo_$svc"
+      fi
+    done
+  fi
+  echo "$db" >"$state/db"
+
   i=0
   for svc in "${services[@]}"; do
     i=$((i + 1))
@@ -79,7 +122,11 @@ grpc:
 metrics:
   listen: 127.0.0.1:$((metrics_base + i))
 database:
-  path: $state/data/$svc.db
+$(if [ "$db" = postgres ]; then
+  echo "  url: postgresql://kpo@/kpo_$svc?host=$state/postgres&port=5432"
+else
+  echo "  path: $state/data/$svc.db"
+fi)
 kafka:
   bootstrap_servers: $bootstrap
 consumer:
@@ -169,6 +216,7 @@ cat <<TXT
 The KPO platform runs locally (state, data and logs in $state).
   Kafka (mock cluster): $(cat "$state/kafka.bootstrap")    e.g. kcat -b $(cat "$state/kafka.bootstrap") -C -t kpo.people.v1 -J -e
   Redis:                unix:$state/redis.sock
+  Databases:            $(if [ "$db" = postgres ]; then echo "PostgreSQL, psql -h $state/postgres -U kpo kpo_<service>"; else echo "SQLite, $state/data/<service>.db"; fi)
   Metrics:              http://127.0.0.1:$((metrics_base + 1))/metrics (people) ... $((metrics_base + 4)) (reporting)
   Logs:                 $state/logs/<service>.log (JSON lines)
 

@@ -69,8 +69,8 @@ absl::Status ProjectIdea(Transaction& tx, const EventEnvelope& event, const dail
   for (const std::string& person : idea.submitters()) {
     if (s = TouchHomeSite(tx, *org, person); !s.ok()) return s;
     s = tx.Exec(
-              "INSERT OR IGNORE INTO r_idea_submitters (org, person, submit_us, idea) "
-              "VALUES (?, ?, ?, ?)",
+              "INSERT INTO r_idea_submitters (org, person, submit_us, idea) "
+              "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
               {*org, person, submit_us, idea.name()})
             .status();
     if (!s.ok()) return s;
@@ -88,8 +88,9 @@ absl::Status ProjectCoachingCycle(Transaction& tx, const EventEnvelope& event,
   if (absl::Status s = TouchHomeSite(tx, *org, cycle.learner()); !s.ok()) return s;
   return tx
       .Exec(
-          "INSERT OR IGNORE INTO r_coaching_cycles (org, name, site, area, learner, coach, "
-          "second_coach, coach_kind, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO r_coaching_cycles (org, name, site, area, learner, coach, "
+          "second_coach, coach_kind, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+          "NOTHING",
           {*org, cycle.name(), cycle.site(), cycle.area(), cycle.learner(), cycle.coach(),
            cycle.second_coach(), static_cast<int64_t>(cycle.coach_kind()),
            kpo::core::DateKey(cycle.date())})

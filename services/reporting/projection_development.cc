@@ -98,8 +98,8 @@ absl::Status OnTrainingCompleted(Transaction& tx, const EventEnvelope& event) {
   if (absl::Status s = Touch(tx, *org, e->person_site()); !s.ok()) return s;
   return tx
       .Exec(
-          "INSERT OR IGNORE INTO r_trainings (org, name, person, module, site, area, minutes, "
-          "complete_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO r_trainings (org, name, person, module, site, area, minutes, "
+          "complete_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
           {*org, e->enrolment().name(), e->enrolment().person(), e->module(), e->person_site(),
            e->person_area(), int64_t{e->duration_minutes()}, at})
       .status();
@@ -116,8 +116,8 @@ absl::Status OnAssessment(Transaction& tx, const EventEnvelope& event) {
   if (absl::Status s = TouchHomeSite(tx, *org, a.person()); !s.ok()) return s;
   return tx
       .Exec(
-          "INSERT OR IGNORE INTO r_assessments (org, name, person, competency, level, day, "
-          "create_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO r_assessments (org, name, person, competency, level, day, "
+          "create_us) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
           {*org, a.name(), a.person(), a.competency(), int64_t{a.level()},
            kpo::core::DateKey(a.assess_date()), Micros(a.create_time())})
       .status();

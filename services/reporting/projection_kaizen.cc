@@ -37,8 +37,8 @@ absl::Status ProjectKaizenEvent(Transaction& tx, const EventEnvelope& event,
   if (absl::Status s = Touch(tx, *org, e.site()); !s.ok()) return s;
   if (IsLifecycleEvent(event.type())) {
     absl::Status s = tx.Exec(
-                           "INSERT OR IGNORE INTO r_kaizen_transitions (org, event, revision, "
-                           "state, at_us, site) VALUES (?, ?, ?, ?, ?, ?)",
+                           "INSERT INTO r_kaizen_transitions (org, event, revision, "
+                           "state, at_us, site) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                            {*org, e.name(), revision, static_cast<int64_t>(e.state()),
                             Micros(event.time()), e.site()})
                          .status();

@@ -55,10 +55,13 @@ Stack::~Stack() {
 }
 
 void Stack::StartService(const std::string& name) {
+  // "people#2": a second replica of people (its binary, its database, its consumer
+  // group), with its own address, log and runtime file.
+  const std::string service = name.substr(0, name.find('#'));
   const std::string runtime = dir_.File(name + ".runtime.json");
   std::filesystem::remove(runtime);
   std::map<std::string, std::string> env = {
-      {"KPO_DATABASE_PATH", dir_.File(name + ".db")},
+      {"KPO_DATABASE_PATH", dir_.File(service + ".db")},
       {"KPO_KAFKA_BOOTSTRAP_SERVERS", bootstrap_},
       {"KPO_AUTH_HS256_SECRET", kSecret},
       {"KPO_GRPC_LISTEN", "127.0.0.1:0"},
@@ -73,17 +76,19 @@ void Stack::StartService(const std::string& name) {
       {"KPO_CONSUMER_FETCH_WAIT_MAX", "10ms"},
       {"KPO_OUTBOX_LINGER", "0s"},
   };
-  if (name == "people" || name == "reporting") env["KPO_REDIS_ADDRESS"] = redis_->address();
+  if (service == "people" || service == "reporting") {
+    env["KPO_REDIS_ADDRESS"] = redis_->address();
+  }
   if (const char* which = std::getenv("KPO_TEST_DATABASE");
       which != nullptr && std::string(which) == "postgres") {
-    auto [it, added] = database_urls_.try_emplace(name);
+    auto [it, added] = database_urls_.try_emplace(service);
     if (added) it->second = kpo::testing::SharedPostgresServer().NewDatabase();
     env.erase("KPO_DATABASE_PATH");
     env["KPO_DATABASE_URL"] = it->second;
   }
   for (const auto& [k, v] : service_env_) env[k] = v;
   services_[name] = std::make_unique<Process>(
-      std::vector<std::string>{BinaryPath("services/" + name + "/kpo-" + name)}, env,
+      std::vector<std::string>{BinaryPath("services/" + service + "/kpo-" + service)}, env,
       dir_.File(name + ".log"));
   if (!WaitFor([&] { return std::filesystem::exists(runtime); }, absl::Seconds(20))) {
     throw std::runtime_error(name + " did not start: " + services_[name]->Log());

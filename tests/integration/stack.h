@@ -33,6 +33,8 @@ class Stack {
                  std::map<std::string, std::string> service_env = {}, int topic_partitions = 0);
   ~Stack();
 
+  // `name` is a service, or "<service>#<n>" for a further replica of it (same binary,
+  // database and consumer group: meaningful on PostgreSQL, KPO_TEST_DATABASE=postgres).
   void StartService(const std::string& name);
   // Graceful (SIGTERM) or abrupt (SIGKILL) stop.
   void StopService(const std::string& name, bool kill = false);

@@ -69,6 +69,9 @@ class RecordingDatabase final : public kpo::storage::Database {
   absl::Status Ping() override { return inner_.Ping(); }
   WriteStats write_stats() const override { return inner_.write_stats(); }
   kpo::storage::Dialect dialect() const override { return inner_.dialect(); }
+  std::unique_ptr<kpo::storage::Lease> NewLease(absl::string_view name) override {
+    return inner_.NewLease(name);
+  }
 
   std::map<std::string, std::vector<Value>> seen;
 

@@ -61,6 +61,11 @@ class OutboxRelay::Impl {
                              .Help("Outbox events waiting to be published")
                              .Register(*registry)
                              .Add(labels);
+      active_metric_ = &prometheus::BuildGauge()
+                            .Name("kpo_outbox_relay_active")
+                            .Help("1 while this replica holds the relay lease and publishes")
+                            .Register(*registry)
+                            .Add(labels);
     }
   }
 
@@ -107,7 +112,7 @@ class OutboxRelay::Impl {
   }
 
   RelayStats stats() const {
-    return RelayStats{published_.load(), failed_.load(), backing_off_.load()};
+    return RelayStats{published_.load(), failed_.load(), backing_off_.load(), active_.load()};
   }
 
  private:
@@ -122,6 +127,24 @@ class OutboxRelay::Impl {
     absl::Time next_cleanup = absl::InfinitePast();
     absl::Time next_gauge = absl::InfinitePast();
     while (!stopping_.load()) {
+      if (options_.lease != nullptr && !options_.lease->Held()) {
+        if (active_.exchange(false) || !announced_) {
+          kpo::log::Info("outbox relay standing by: another replica holds the relay lease",
+                         {{"service", options_.service}});
+        }
+        announced_ = true;
+        if (active_metric_ != nullptr) active_metric_->Set(0);
+        WaitIdle(options_.standby_poll);
+        continue;
+      }
+      if (!active_.exchange(true)) {
+        if (options_.lease != nullptr) {
+          kpo::log::Info("outbox relay active: this replica holds the relay lease",
+                         {{"service", options_.service}});
+        }
+        announced_ = true;
+        if (active_metric_ != nullptr) active_metric_->Set(1);
+      }
       const absl::Time now = clock_.Now();
       if (now >= next_cleanup) {
         Cleanup(now);
@@ -321,11 +344,14 @@ class OutboxRelay::Impl {
   std::atomic<int64_t> published_{0};
   std::atomic<int64_t> failed_{0};
   std::atomic<bool> backing_off_{false};
+  std::atomic<bool> active_{false};
+  bool announced_ = false;  // the relay thread has logged its role once
   absl::Mutex mu_;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   prometheus::Counter* published_metric_ = nullptr;
   prometheus::Counter* failures_metric_ = nullptr;
   prometheus::Gauge* pending_metric_ = nullptr;
+  prometheus::Gauge* active_metric_ = nullptr;
 };
 
 absl::StatusOr<std::unique_ptr<OutboxRelay>> OutboxRelay::Create(kpo::storage::Database& db,

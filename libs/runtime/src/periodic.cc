@@ -21,6 +21,10 @@ void PeriodicJobs::Start() {
       const absl::Time now = absl::Now();
       for (size_t i = 0; i < jobs_.size() && !stop_.HasBeenNotified(); ++i) {
         if (next[i] > now) continue;
+        if (active_ && !active_()) {
+          next[i] = std::max(next[i] + jobs_[i].interval, now);
+          continue;
+        }
         if (absl::Status s = jobs_[i].run(); !s.ok()) {
           kpo::log::Warn("periodic job failed; run again at its next turn",
                          {{"job", jobs_[i].name}, {"error", s.ToString()}});

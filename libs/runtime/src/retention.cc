@@ -29,7 +29,9 @@ int64_t RetentionSweeper::SweepOnce() {
 
 void RetentionSweeper::Start() {
   thread_ = std::thread([this] {
-    while (!stop_.WaitForNotificationWithTimeout(options_.interval)) SweepOnce();
+    while (!stop_.WaitForNotificationWithTimeout(options_.interval)) {
+      if (!options_.active || options_.active()) SweepOnce();
+    }
   });
 }
 

@@ -513,6 +513,14 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       spec.directory_replica, [r = rt.get()] { r->OutboxCommitted(); });
   rt->server_->AddService(ops_service.get(), "kpo.ops.v1.OpsService");
 
+  // What runs once per service, not once per replica: the relay (events leave in the
+  // outbox's order), retention sweeps and periodic jobs run where this lease is held
+  // (always, on SQLite; on PostgreSQL one replica at a time, another taking over within
+  // a lease check when it is gone).
+  std::shared_ptr<kpo::storage::Lease> lease = rt->db_->NewLease(spec.name);
+  relay_options.lease = lease;
+  retention_options.active = [lease] { return lease->Held(); };
+  rt->periodic_.OnlyWhile([lease] { return lease->Held(); });
   auto relay = kpo::events::OutboxRelay::Create(*rt->db_, relay_options, kpo::core::Clock::Real(),
                                                 &rt->server_->registry());
   if (!relay.ok()) {

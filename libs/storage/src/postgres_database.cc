@@ -308,6 +308,58 @@ class PgConnection final : public Transaction {
   bool conflict_ = false;
 };
 
+// The key of lease `name` in PostgreSQL's advisory lock space (FNV-1a, 64 bits).
+int64_t LeaseKey(absl::string_view name) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : absl::StrCat("kpo.lease:", name)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
+
+// A session advisory lock held on a connection outside the pool, for as long as that
+// connection lives.
+class PgLease final : public Lease {
+ public:
+  PgLease(const PostgresOptions& options, std::string password, absl::string_view name)
+      : options_(options), password_(std::move(password)), key_(LeaseKey(name)) {}
+
+  bool Held() override {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    if (now < next_check_) return held_;
+    next_check_ = now + options_.lease_check;
+    if (held_) {
+      if (conn_->Command("SELECT 1").ok()) return true;
+      // The session, and the lock with it, is gone: another replica may hold it now.
+      held_ = false;
+      conn_.reset();
+    }
+    if (conn_ == nullptr) {
+      auto c = PgConnection::Open(options_, password_);
+      if (!c.ok()) return false;
+      conn_ = *std::move(c);
+    }
+    auto rows = conn_->Query("SELECT pg_try_advisory_lock(?)", {key_});
+    if (!rows.ok() || rows->empty()) {
+      conn_.reset();
+      return false;
+    }
+    held_ = rows->front().Int(0) == 1;
+    return held_;
+  }
+
+ private:
+  const PostgresOptions options_;
+  const std::string password_;
+  const int64_t key_;
+  absl::Mutex mu_;
+  std::unique_ptr<PgConnection> conn_ ABSL_GUARDED_BY(mu_);
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time next_check_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
 class PostgresDatabase final : public Database {
  public:
   static absl::StatusOr<std::unique_ptr<Database>> Open(const PostgresOptions& options) {
@@ -412,6 +464,10 @@ class PostgresDatabase final : public Database {
   }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
+
+  std::unique_ptr<Lease> NewLease(absl::string_view name) override {
+    return std::make_unique<PgLease>(options_, password_, name);
+  }
 
   WriteStats write_stats() const override {
     absl::MutexLock lock(&stats_mu_);

@@ -360,6 +360,14 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  // One process owns a SQLite database: its lease is always held.
+  std::unique_ptr<Lease> NewLease(absl::string_view) override {
+    struct Always final : Lease {
+      bool Held() override { return true; }
+    };
+    return std::make_unique<Always>();
+  }
+
   ~SqliteDatabase() override {
     if (checkpoint_thread_.joinable()) {
       {

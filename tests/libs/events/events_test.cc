@@ -13,6 +13,7 @@
 #include "kpo/events/mock_cluster.h"
 #include "kpo/events/outbox.h"
 #include "kpo/events/relay.h"
+#include "kpo/storage/postgres.h"
 #include "kpo/testing/harness.h"
 #include "kpo/testing/test_database.h"
 
@@ -541,6 +542,75 @@ TEST_F(EventsTest, SentRowsAreDeletedAfterRetention) {
   ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->sent_retained == 1; }));
   clock.Advance(absl::Hours(2));
   ASSERT_TRUE(WaitFor([&] { return CountOutbox(*db_, "")->sent_retained == 0; }));
+}
+
+// Two replicas' relays over one PostgreSQL database: only the holder of the relay lease
+// publishes; once it is gone the standby takes over, and every event reaches the topic
+// once, in the outbox's order.
+TEST_F(EventsTest, OneReplicaRelaysAtATimeAndAStandbyTakesOver) {
+  if (db_->dialect() != kpo::storage::Dialect::kPostgres) {
+    GTEST_SKIP() << "a SQLite database belongs to one process: its relay always holds the lease";
+  }
+  const std::string url = kpo::testing::SharedPostgresServer().NewDatabase();
+  struct Replica {
+    std::unique_ptr<kpo::storage::Database> db;
+    std::unique_ptr<OutboxRelay> relay;
+  };
+  auto start = [&](Replica& r) {
+    auto db = kpo::storage::OpenPostgres({.url = url, .lease_check = absl::Milliseconds(100)});
+    ASSERT_TRUE(db.ok()) << db.status();
+    r.db = *std::move(db);
+    ASSERT_TRUE(r.db->Migrate("events", Migrations()).ok());
+    RelayOptions o = RelayOpts();
+    o.lease = r.db->NewLease("test");
+    o.standby_poll = absl::Milliseconds(50);
+    auto relay = OutboxRelay::Create(*r.db, o, kpo::core::Clock::Real(), nullptr);
+    ASSERT_TRUE(relay.ok()) << relay.status();
+    r.relay = *std::move(relay);
+    r.relay->Start();
+  };
+  Replica a, b;
+  start(a);
+  ASSERT_TRUE(WaitFor([&] { return a.relay->stats().active; }));
+  start(b);
+  auto append = [&](kpo::storage::Database& db, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      google::protobuf::StringValue event;
+      event.set_value(std::to_string(i));
+      ASSERT_TRUE(db.Write([&](Transaction& tx) {
+                      return outbox_
+                          .Append(tx, "organizations/acme", "organizations/acme/x/1", event)
+                          .status();
+                    }).ok());
+    }
+  };
+  append(*b.db, 0, 20);  // written through the standby's replica, published by a's relay
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*a.db, "")->pending == 0; }));
+  EXPECT_EQ(a.relay->stats().published, 20);
+  EXPECT_EQ(b.relay->stats().published, 0);
+  EXPECT_FALSE(b.relay->stats().active);
+
+  // The holder goes away (its lease's connection closes with it): b takes over.
+  a.relay->Stop(absl::Seconds(1));
+  a = Replica{};
+  ASSERT_TRUE(WaitFor([&] { return b.relay->stats().active; }, absl::Seconds(10)));
+  append(*b.db, 20, 40);
+  ASSERT_TRUE(WaitFor([&] { return CountOutbox(*b.db, "")->pending == 0; }));
+  EXPECT_EQ(b.relay->stats().published, 20);
+  b.relay->Stop(absl::Seconds(1));
+
+  const std::vector<RawRecord> records = ReadAll(cluster_->bootstrap_servers(), kTopic, 40);
+  ASSERT_EQ(records.size(), 40u);
+  int64_t last = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    EventEnvelope env;
+    ASSERT_TRUE(env.ParseFromString(records[i].value));
+    google::protobuf::StringValue v;
+    ASSERT_TRUE(env.data().UnpackTo(&v));
+    EXPECT_EQ(v.value(), std::to_string(i)) << "in the order they were written";
+    EXPECT_GT(env.sequence(), last);
+    last = env.sequence();
+  }
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "kpo/runtime/retention.h"
 
+#include <atomic>
+
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"
 #include "kpo/events/outbox.h"
 #include "kpo/idempotency/idempotency.h"
+#include "kpo/runtime/periodic.h"
 #include "kpo/testing/harness.h"
 #include "kpo/testing/test_database.h"
 
@@ -95,6 +98,42 @@ TEST_F(RetentionTest, AFailingJobDoesNotStopTheOthers) {
   EXPECT_EQ(sweeper.SweepOnce(), 1);
   sweeper.Start();
   sweeper.Stop();  // returns promptly although the interval is a minute
+}
+
+// Work done once per service, not once per replica: the sweeper and the periodic jobs
+// run only while the replica holds the service's lease, and take up again when it does.
+TEST(OnceAcrossReplicasTest, SweepsAndPeriodicJobsRunOnlyWhileTheLeaseIsHeld) {
+  std::atomic<bool> held{false};
+  std::atomic<int> sweeps{0}, runs{0};
+  RetentionSweeper sweeper(
+      {{"count", absl::Hours(1),
+        [&](absl::Time, int) -> absl::StatusOr<int64_t> {
+          ++sweeps;
+          return 0;
+        }}},
+      {.interval = absl::Milliseconds(10), .active = [&] { return held.load(); }},
+      kpo::core::Clock::Real());
+  PeriodicJobs periodic;
+  periodic.Add({"count", absl::Milliseconds(10), [&] {
+                  ++runs;
+                  return absl::OkStatus();
+                }});
+  periodic.OnlyWhile([&] { return held.load(); });
+  sweeper.Start();
+  periodic.Start();
+  absl::SleepFor(absl::Milliseconds(200));  // some 20 turns of each, none while not held
+  EXPECT_EQ(sweeps.load(), 0);
+  EXPECT_EQ(runs.load(), 0);
+  held = true;
+  EXPECT_TRUE(kpo::testing::WaitFor([&] { return sweeps > 2 && runs > 2; }));
+  held = false;
+  absl::SleepFor(absl::Milliseconds(50));  // a turn under way may finish
+  const int sweeps_then = sweeps.load(), runs_then = runs.load();
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(sweeps.load(), sweeps_then);
+  EXPECT_EQ(runs.load(), runs_then);
+  sweeper.Stop();
+  periodic.Stop();
 }
 
 }  // namespace

@@ -773,6 +773,49 @@ TEST_F(PostgresTest, UnreachableServersAndMissingSecretsAreClearErrors) {
   EXPECT_EQ(no_secret.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(PostgresTest, ALeaseHasOneHolderAndPassesOnWhenTheHolderIsGone) {
+  auto open = [&] {
+    auto db = OpenPostgres({.url = url_, .lease_check = absl::Milliseconds(50)});
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? *std::move(db) : nullptr;
+  };
+  std::unique_ptr<Database> a = open(), b = open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::unique_ptr<Lease> held_by_a = a->NewLease("relay");
+  std::unique_ptr<Lease> wanted_by_b = b->NewLease("relay");
+  std::unique_ptr<Lease> other = b->NewLease("another");
+  EXPECT_TRUE(held_by_a->Held());
+  EXPECT_TRUE(other->Held()) << "leases of different names are independent";
+  // However often b asks, a keeps it while a lives.
+  const absl::Time until = absl::Now() + absl::Milliseconds(300);
+  while (absl::Now() < until) {
+    EXPECT_FALSE(wanted_by_b->Held());
+    EXPECT_TRUE(held_by_a->Held());
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  held_by_a.reset();  // a stopped or died: its lease's connection is closed
+  EXPECT_TRUE(kpo::testing::WaitFor([&] { return wanted_by_b->Held(); }, absl::Seconds(5)));
+
+  // A server restart ends every session: the holder finds out at its next check, and
+  // the lease is taken again by one replica.
+  std::unique_ptr<Lease> wanted_by_a = a->NewLease("relay");
+  EXPECT_FALSE(wanted_by_a->Held());
+  kpo::testing::SharedPostgresServer().Stop();
+  kpo::testing::SharedPostgresServer().Start();
+  EXPECT_TRUE(kpo::testing::WaitFor([&] { return wanted_by_b->Held() || wanted_by_a->Held(); },
+                                    absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_NE(wanted_by_a->Held(), wanted_by_b->Held()) << "exactly one holds it";
+}
+
+TEST(SqliteLeaseTest, ASqliteDatabaseAlwaysHoldsItsLeases) {
+  kpo::testing::TempDir dir;
+  auto db = OpenSqlite({.path = dir.File("l.db")});
+  ASSERT_TRUE(db.ok());
+  EXPECT_TRUE((*db)->NewLease("relay")->Held());
+}
+
 TEST(PostgresSqlTest, PlaceholdersSkipLiteralsIdentifiersAndComments) {
   int n = 0;
   EXPECT_EQ(

@@ -23,6 +23,7 @@
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 #include "replicate.h"
 #include "yokoten.h"
 
@@ -45,7 +46,7 @@ inline constexpr char kOrg[] = "organizations/acme";
 class DailyFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("daily.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "daily");
     for (auto [component, migrations] :
          {std::pair{"events", &kpo::events::Migrations()},
           std::pair{"replica", &kpo::replica::Migrations()}, std::pair{"daily", &Migrations()},

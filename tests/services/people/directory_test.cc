@@ -8,6 +8,7 @@
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::people {
 namespace {
@@ -27,7 +28,7 @@ std::vector<std::string> Fields(const absl::Status& s) {
 class DirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("people.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "people");
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());

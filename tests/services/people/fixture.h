@@ -17,6 +17,7 @@
 #include "kpo/events/outbox.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::people::testing {
 
@@ -29,7 +30,7 @@ inline std::string P(const std::string& id) { return std::string(kOrg) + "/peopl
 class PeopleFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("people.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "people");
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());

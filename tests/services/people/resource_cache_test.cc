@@ -10,6 +10,7 @@
 #include "kpo/command/command.h"
 #include "kpo/idempotency/idempotency.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 
 namespace kpo::people {
 namespace {
@@ -45,7 +46,7 @@ class InterleavingCache final : public ResourceCache {
 class ResourceCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("people.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "people");
     ASSERT_TRUE(db_->Migrate("events", kpo::events::Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("people", Migrations()).ok());
     ASSERT_TRUE(db_->Migrate("idempotency", kpo::idempotency::Migrations()).ok());

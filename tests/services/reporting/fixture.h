@@ -21,6 +21,7 @@
 #include "kpo/people/v1/events.pb.h"
 #include "kpo/replica/directory_replica.h"
 #include "kpo/testing/harness.h"
+#include "kpo/testing/test_database.h"
 #include "projection.h"
 #include "prometheus/registry.h"
 #include "scorecards.h"
@@ -51,7 +52,7 @@ inline std::vector<std::string> Fields(const absl::Status& s) {
 class ReportingFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = kpo::storage::OpenSqlite({.path = dir_.File("reporting.db")}).value();
+    db_ = kpo::testing::OpenTestDatabase(dir_, "reporting");
     for (auto [component, migrations] : {std::pair{"events", &kpo::events::Migrations()},
                                          std::pair{"replica", &kpo::replica::Migrations()},
                                          std::pair{"reporting", &Migrations()}}) {

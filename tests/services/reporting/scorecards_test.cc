@@ -536,8 +536,12 @@ TEST_F(ScorecardsTest, ProjectionTablesAreEveryTableOfTheMigrations) {
   std::vector<std::string> created;
   ASSERT_TRUE(db_->Read([&](kpo::storage::Transaction& tx) -> absl::Status {
                    auto rows = tx.Query(
-                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
-                       "'r\\_%' ESCAPE '\\' ORDER BY name");
+                       db_->dialect() == kpo::storage::Dialect::kSqlite
+                           ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE "
+                             "'r\\_%' ESCAPE '\\' ORDER BY name"
+                           : "SELECT table_name FROM information_schema.tables WHERE "
+                             "table_schema = current_schema() AND table_name LIKE 'r\\_%' "
+                             "ESCAPE '\\' ORDER BY table_name");
                    if (!rows.ok()) return rows.status();
                    for (const auto& row : *rows) created.push_back(row.Text(0));
                    return absl::OkStatus();

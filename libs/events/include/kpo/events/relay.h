@@ -5,6 +5,9 @@
 // when Kafka acknowledged it. While Kafka is unreachable, batches time out and the
 // relay backs off (exponentially, up to max_backoff) and tries again: events wait in
 // the outbox, never lost. Sent rows are deleted after `retention`.
+// Of several replicas sharing one database, only the one holding `lease` publishes (and
+// deletes): events leave in the order of the outbox, whoever wrote them; the others
+// stand by and one of them takes over within a lease check once the holder is gone.
 //
 // Thread-safety: Start/Stop from one thread; Wake and stats from any thread.
 
@@ -42,12 +45,18 @@ struct RelayOptions {
   absl::Duration cleanup_interval = absl::Minutes(1);
   // Label for metrics and logs.
   std::string service;
+  // Held by the one replica that publishes; null = this process always does (SQLite).
+  std::shared_ptr<kpo::storage::Lease> lease;
+  // How long a standby waits before asking for the lease again (the lease itself
+  // limits how often it really asks the database).
+  absl::Duration standby_poll = absl::Milliseconds(500);
 };
 
 struct RelayStats {
   int64_t published = 0;
   int64_t failed_attempts = 0;
   bool backing_off = false;
+  bool active = false;  // holds the lease and publishes
 };
 
 class OutboxRelay {

@@ -32,6 +32,9 @@ class PeriodicJobs {
   PeriodicJobs& operator=(const PeriodicJobs&) = delete;
 
   void Add(PeriodicJob job) { jobs_.push_back(std::move(job)); }
+  // Jobs run only while `active` says so (the replica holding the service's lease: work
+  // done once per service, not once per replica); a turn skipped waits for the next.
+  void OnlyWhile(std::function<bool()> active) { active_ = std::move(active); }
   bool empty() const { return jobs_.empty(); }
   void Start();
   // Waits for a running job to finish.
@@ -39,6 +42,7 @@ class PeriodicJobs {
 
  private:
   std::vector<PeriodicJob> jobs_;
+  std::function<bool()> active_;
   absl::Notification stop_;
   std::thread thread_;
 };

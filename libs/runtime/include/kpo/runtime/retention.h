@@ -29,6 +29,9 @@ struct RetentionJob {
 struct RetentionOptions {
   absl::Duration interval = absl::Minutes(1);
   int batch = 500;
+  // Sweeps run only while this says so (the replica holding the service's lease); null
+  // = always.
+  std::function<bool()> active;
 };
 
 class RetentionSweeper {

@@ -77,6 +77,23 @@ class Transaction {
   std::vector<const void*> on_commit_keys_;  // few: one per kind of keyed hook
 };
 
+// A named lease that at most one process among those sharing a database holds at a time:
+// what must run once per service, not once per replica (the outbox relay, whose events
+// must leave in order; background jobs). SQLite's database belongs to one process, so
+// there it is always held. On PostgreSQL it is a session advisory lock on a connection
+// of its own: released when the holder stops or dies (its connection closes), and taken
+// by another replica at its next Held() after that.
+//
+// Thread-safety: Held() may be called from any thread.
+class Lease {
+ public:
+  virtual ~Lease() = default;
+  // Whether this process holds the lease now. Cheap enough to call before each unit of
+  // work: it tries to take a lease it does not hold, and checks one it holds, at most
+  // once per check interval; a holder whose connection broke has lost it.
+  virtual bool Held() = 0;
+};
+
 // A numbered schema change. Versions of one component start at 1 and have no gaps.
 // `sql` is written for SQLite in the subset both databases share; the PostgreSQL driver
 // widens its column types (kpo/storage/postgres.h: ToPostgresSchema). A migration that
@@ -124,6 +141,9 @@ class Database {
 
   // Which SQL the database speaks, for the few statements that differ (query plans).
   virtual Dialect dialect() const = 0;
+
+  // The lease `name` among the processes sharing this database (see Lease).
+  virtual std::unique_ptr<Lease> NewLease(absl::string_view name) = 0;
 
   // Counters since open: Write calls whose changes committed, and the commits that
   // carried them (fewer when writers shared commits); the time the writer connection

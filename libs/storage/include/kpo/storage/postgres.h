@@ -18,6 +18,8 @@
 // - Reads: REPEATABLE READ, READ ONLY — one snapshot per Read, as on SQLite.
 // - Errors (SQLSTATE): 23505 ALREADY_EXISTS; 40001/40P01 ABORTED once retries are
 //   spent; class 08, 57P01-03, 53300 UNAVAILABLE; 57014 DEADLINE_EXCEEDED; else INTERNAL.
+// - Leases (Database::NewLease): a session advisory lock on a connection of their own,
+//   tried or checked every `lease_check`.
 // - Migrations: under a session advisory lock, so that of several replicas starting at
 //   once one migrates and the others then find the schema current.
 // - Security: the password comes from `password_file` (a mounted secret), never from
@@ -51,6 +53,10 @@ struct PostgresOptions {
   // "" = the server's search_path (normally public). One database can so hold several
   // (a service's rebuilt projections beside the ones being served).
   std::string schema;
+  // How often a lease (Database::NewLease) is tried by a replica that does not hold
+  // it, and checked by the one that does: about the time a standby needs to take over
+  // from a holder that died.
+  absl::Duration lease_check = absl::Seconds(1);
 };
 
 // Opens a pool and checks that one connection works (UNAVAILABLE when it does not).
