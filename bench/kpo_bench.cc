@@ -185,8 +185,10 @@ class Bench {
     StartNoop();
     std::vector<std::string> services = {"people", "kaizen", "daily", "reporting"};
     if (o_.database == "postgres") {
-      // The stack's services then each get a database on one PostgreSQL server.
+      // The stack's services then each get a database on one PostgreSQL server, which
+      // syncs its log as production does (synchronous_commit on, fsync on).
       setenv("KPO_TEST_DATABASE", "postgres", 1);
+      setenv("KPO_PG_FSYNC", "on", 1);
     } else if (o_.database != "sqlite") {
       std::fprintf(stderr, "kpo-bench: --database is sqlite or postgres\n");
       return 2;
@@ -309,13 +311,13 @@ class Bench {
     if (spec.token.empty()) spec.token = token_;
     const char* const kCounters[] = {"kpo_db_write_transactions_total", "kpo_db_commits_total",
                                      "kpo_db_writer_busy_seconds_total",
-                                     "kpo_db_commit_seconds_total"};
+                                     "kpo_db_commit_seconds_total", "kpo_db_write_conflicts_total"};
     auto counters = [&] {
-      std::array<double, 4> v{};
+      std::array<double, 5> v{};
       for (size_t i = 0; i < v.size(); ++i) v[i] = stack_->MetricValue(service, kCounters[i]);
       return v;
     };
-    std::array<double, 4> before{};
+    std::array<double, 5> before{};
     if (!service.empty()) before = counters();
     const absl::Time started = absl::Now();
     LoadResult r = kpo::bench::RunLoad(spec);
@@ -326,10 +328,14 @@ class Bench {
       const double busy = after[2] - before[2], committing = after[3] - before[3];
       // Writes per commit; the single writer's utilization over the load (warm-up
       // included) and the share of its busy time spent committing (log write + sync).
+      const double conflicts = after[4] - before[4];
       if (commits > 0) {
         last_commits_ =
             absl::StrFormat("%.1f (writer busy %.0f%%, commit %.0f%%)", writes / commits,
                             100 * busy / elapsed, busy > 0 ? 100 * committing / busy : 0.0);
+        // PostgreSQL: attempts run again after a serialization failure, per write.
+        if (conflicts > 0)
+          absl::StrAppendFormat(&last_commits_, ", %.2f conflicts/write", conflicts / writes);
       }
     }
     std::fprintf(stderr, "  %-28s in flight %3d: %8.0f/s p99 %.2f ms\n", r.label.c_str(),

@@ -79,8 +79,14 @@ std::vector<std::pair<std::string, std::string>> Figures(const pb::Scorecard& ca
   sections.clear_period();
   sections.clear_freshness();
   auto all = FlattenFigures(sections);
+  // Only the sections' figures: the cleared name, period and freshness still flatten
+  // (as empty values), and must not show as figures.
   all.erase(std::remove_if(all.begin(), all.end(),
-                           [](const auto& f) { return f.first.find('.') == std::string::npos; }),
+                           [](const auto& f) {
+                             return f.first.find('.') == std::string::npos ||
+                                    absl::StartsWith(f.first, "period.") ||
+                                    absl::StartsWith(f.first, "freshness.");
+                           }),
             all.end());
   return all;
 }

@@ -93,7 +93,11 @@ class DatabaseMetrics final : public prometheus::Collectable {
             family("kpo_db_commit_seconds_total",
                    "Part of the writer's busy time spent committing: writing and syncing the "
                    "log",
-                   static_cast<double>(stats.commit_us) / 1e6)};
+                   static_cast<double>(stats.commit_us) / 1e6),
+            family("kpo_db_write_conflicts_total",
+                   "PostgreSQL: write attempts rolled back by a serialization failure or "
+                   "deadlock and run again",
+                   static_cast<double>(stats.conflicts))};
   }
 
  private:

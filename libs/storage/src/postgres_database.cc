@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -18,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "kpo/storage/database.h"
 #include "kpo/storage/postgres.h"
+#include "src/migrations.h"
 
 namespace kpo::storage {
 namespace {
@@ -28,6 +30,10 @@ constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid 
 
 // Session advisory lock key under which migrations run ("kpomigr" in ASCII).
 constexpr int64_t kMigrationLock = 0x6b706f6d696772;
+// Held shared by every write transaction, alone by one that conflicted kEscalateAfter
+// times ("kpowrit").
+constexpr int64_t kWriteLock = 0x6b706f77726974;
+constexpr int kEscalateAfter = 2;
 
 using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -397,21 +403,15 @@ class PostgresDatabase final : public Database {
 
   absl::Status Migrate(absl::string_view component,
                        const std::vector<Migration>& migrations) override {
-    int64_t known = 0;
-    for (size_t i = 0; i < migrations.size(); ++i) {
-      if (migrations[i].version != static_cast<int>(i) + 1) {
-        return absl::InternalError(
-            absl::StrCat("migrations of ", component, " are not numbered 1..n without gaps"));
-      }
-      known = migrations[i].version;
-    }
+    auto known = internal::KnownVersion(component, migrations);
+    if (!known.ok()) return known.status();
     auto lease = Acquire();
     if (!lease.ok()) return lease.status();
     PgConnection& c = **lease;
     // Replicas starting together queue here; each then finds what the first applied.
     absl::Status s = c.Command(absl::StrCat("SELECT pg_advisory_lock(", kMigrationLock, ")"));
     if (s.ok()) {
-      s = MigrateLocked(c, component, migrations, known);
+      s = MigrateLocked(c, component, migrations, *known);
       absl::Status unlock =
           c.Command(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLock, ")"));
       if (s.ok()) s = unlock;
@@ -421,16 +421,41 @@ class PostgresDatabase final : public Database {
   }
 
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
+    int conflicts = 0;
     for (int attempt = 1;; ++attempt) {
       auto lease = Acquire();
       if (!lease.ok()) return lease.status();
-      Attempt a = WriteOnce(**lease, fn);
+      Attempt a;
+      {
+        // One writer of this process at a time (see PostgresOptions::serialize_writes).
+        std::unique_lock<std::mutex> one_writer(write_mu_, std::defer_lock);
+        if (options_.serialize_writes) one_writer.lock();
+        // Every writer holds the write lock shared; one that lost kEscalateAfter
+        // conflicts takes it alone: it waits for the writers of every replica under way,
+        // keeps new ones out, and its snapshot, taken after, overlaps no other writer's
+        // — so it cannot lose again, however hot the data (progress, not only retries).
+        const bool alone = conflicts >= kEscalateAfter;
+        const std::string lock =
+            absl::StrCat(alone ? "SELECT pg_advisory_lock(" : "SELECT pg_advisory_lock_shared(",
+                         kWriteLock, ")");
+        a = WriteOnce(**lease, fn, lock);
+        if ((*lease)->healthy()) {
+          (void)(*lease)->Command(absl::StrCat(
+              alone ? "SELECT pg_advisory_unlock(" : "SELECT pg_advisory_unlock_shared(",
+              kWriteLock, ")"));
+        }
+      }
       Release(*std::move(lease));
       if (a.status.ok()) {
         for (auto& hook : a.hooks) hook();
         return a.status;
       }
       if (!a.retry) return a.status;
+      if (a.conflict) {
+        ++conflicts;
+        absl::MutexLock lock(&stats_mu_);
+        stats_.conflicts += 1;
+      }
       if (attempt >= max_attempts_) {
         return absl::AbortedError(absl::StrCat(
             "gave up after ", attempt, " conflicting attempts; retry: ", a.status.message()));
@@ -477,7 +502,8 @@ class PostgresDatabase final : public Database {
  private:
   struct Attempt {
     absl::Status status;
-    bool retry = false;  // nothing was committed and running it again may succeed
+    bool retry = false;     // nothing was committed and running it again may succeed
+    bool conflict = false;  // a serialization failure or deadlock rolled it back
     std::vector<std::function<void()>> hooks;
   };
 
@@ -522,12 +548,18 @@ class PostgresDatabase final : public Database {
     }
   }
 
-  Attempt WriteOnce(PgConnection& c, absl::FunctionRef<absl::Status(Transaction&)> fn) {
+  // `lock`: the statement taking the write lock, run before BEGIN so that the
+  // transaction's snapshot is taken once the lock is held.
+  Attempt WriteOnce(PgConnection& c, absl::FunctionRef<absl::Status(Transaction&)> fn,
+                    const std::string& lock) {
     Attempt a;
     const absl::Time started = absl::Now();
     absl::Duration committing;
     c.StartAttempt();
-    a.status = c.Command("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    // Two statements, not one string: in one, the lock would join the transaction and
+    // its snapshot would be taken before the lock was granted.
+    a.status = c.Command(lock);
+    if (a.status.ok()) a.status = c.Command("BEGIN ISOLATION LEVEL SERIALIZABLE");
     if (!a.status.ok()) {
       a.retry = !c.healthy();  // a pooled connection the server had dropped
       return a;
@@ -559,7 +591,7 @@ class PostgresDatabase final : public Database {
       a.hooks.clear();
       if (c.conflict()) {
         a.status = c.first_error();
-        a.retry = true;
+        a.retry = a.conflict = true;
       } else {
         // A callback that carried on past a failed statement is told that statement's
         // error: PostgreSQL rolled the transaction back at it.
@@ -574,10 +606,10 @@ class PostgresDatabase final : public Database {
       a.hooks.clear();
       // A serialization failure found at commit: nothing was written. A connection lost
       // during COMMIT: the outcome is unknown, and the caller is told so (UNAVAILABLE).
-      a.retry = c.conflict();
+      a.retry = a.conflict = c.conflict();
       if (c.InTransaction()) (void)c.Command("ROLLBACK");
     }
-    absl::MutexLock lock(&stats_mu_);
+    absl::MutexLock stats_lock(&stats_mu_);
     stats_.busy_us += absl::ToInt64Microseconds(absl::Now() - started);
     stats_.commit_us += absl::ToInt64Microseconds(committing);
     if (a.status.ok()) {
@@ -599,10 +631,8 @@ class PostgresDatabase final : public Database {
                 {std::string(component)});
     if (!rows.ok()) return rows.status();
     const int64_t current = rows->at(0).Int(0);
-    if (current > known) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("database schema of ", component, " is at version ", current,
-                       " but this binary knows only up to ", known, "; refusing to run"));
+    if (absl::Status newer = internal::RefuseNewer(component, current, known); !newer.ok()) {
+      return newer;
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) continue;
@@ -641,6 +671,9 @@ class PostgresDatabase final : public Database {
   const int max_attempts_;
   std::string password_;
 
+  // Held by the writer of this process while serialize_writes (a std::mutex: writers
+  // queue on it in the order they came, and it holds no state).
+  std::mutex write_mu_;
   absl::Mutex pool_mu_;
   std::vector<std::unique_ptr<PgConnection>> free_ ABSL_GUARDED_BY(pool_mu_);
   int open_ ABSL_GUARDED_BY(pool_mu_) = 0;  // connections in use or free

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "kpo/core/trace.h"
 #include "kpo/storage/database.h"
+#include "src/migrations.h"
 
 namespace kpo::storage {
 
@@ -257,18 +258,10 @@ class SqliteDatabase final : public Database {
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
-    int64_t known = 0;
-    for (size_t i = 0; i < migrations.size(); ++i) {
-      if (migrations[i].version != static_cast<int>(i) + 1) {
-        return absl::InternalError(
-            absl::StrCat("migrations of ", component, " are not numbered 1..n without gaps"));
-      }
-      known = migrations[i].version;
-    }
-    if (current > known) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("database schema of ", component, " is at version ", current,
-                       " but this binary knows only up to ", known, "; refusing to run"));
+    auto known = internal::KnownVersion(component, migrations);
+    if (!known.ok()) return known.status();
+    if (absl::Status newer = internal::RefuseNewer(component, current, *known); !newer.ok()) {
+      return newer;
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) continue;

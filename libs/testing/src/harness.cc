@@ -214,9 +214,13 @@ PostgresServer::PostgresServer() : bin_(PostgresBinaries()) {
 PostgresServer::~PostgresServer() { Stop(); }
 
 void PostgresServer::Start() {
+  // Benchmarks compare durable commits: KPO_PG_FSYNC=on syncs as production does.
+  const char* env_fsync = std::getenv("KPO_PG_FSYNC");
+  const std::string fsync = std::string("fsync=") +
+                            (env_fsync != nullptr && std::string(env_fsync) == "on" ? "on" : "off");
   process_ = std::make_unique<Process>(
       std::vector<std::string>{bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-c",
-                               "listen_addresses=", "-p", "5432", "-c", "fsync=off", "-c",
+                               "listen_addresses=", "-p", "5432", "-c", fsync, "-c",
                                "max_connections=200", "-c", "shared_buffers=32MB"},
       std::map<std::string, std::string>{}, dir_.File("postgres.log"), user_);
   const bool ready = WaitFor(

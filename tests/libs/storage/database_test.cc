@@ -675,27 +675,29 @@ TEST_F(PostgresTest, AConflictingWriterIsRunAgainAndBothCount) {
                    return tx.Exec("INSERT INTO items (id, n) VALUES ('c', 0)").status();
                  })
                   .ok());
-  // Both read the counter before either writes: under SERIALIZABLE one of them must fail
-  // and run again, reading the other's value.
+  // Two replicas (a process runs its own writers one at a time): both read the counter
+  // before either writes, so under SERIALIZABLE one of them must fail and run again,
+  // reading the other's value.
+  std::unique_ptr<Database> other = OpenDatabase();
+  ASSERT_NE(other, nullptr);
   absl::Barrier* both_read = new absl::Barrier(2);
   std::atomic<int> runs{0};
-  auto writer = [&] {
+  auto writer = [&](Database* db) {
     bool first = true;
-    EXPECT_TRUE(db_->Write([&](Transaction& tx) -> absl::Status {
-                     ++runs;
-                     auto rows = tx.Query("SELECT n FROM items WHERE id = 'c'");
-                     if (!rows.ok()) return rows.status();
-                     if (first) {
-                       first = false;
-                       if (both_read->Block()) delete both_read;
-                     }
-                     return tx
-                         .Exec("UPDATE items SET n = ? WHERE id = 'c'", {rows->at(0).Int(0) + 1})
-                         .status();
-                   })
-                    .ok());
+    EXPECT_TRUE(db->Write([&](Transaction& tx) -> absl::Status {
+                    ++runs;
+                    auto rows = tx.Query("SELECT n FROM items WHERE id = 'c'");
+                    if (!rows.ok()) return rows.status();
+                    if (first) {
+                      first = false;
+                      if (both_read->Block()) delete both_read;
+                    }
+                    return tx
+                        .Exec("UPDATE items SET n = ? WHERE id = 'c'", {rows->at(0).Int(0) + 1})
+                        .status();
+                  }).ok());
   };
-  std::thread a(writer), b(writer);
+  std::thread a(writer, db_.get()), b(writer, other.get());
   a.join();
   b.join();
   EXPECT_EQ(runs.load(), 3) << "exactly one of the two ran again";

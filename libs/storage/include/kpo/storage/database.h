@@ -150,11 +150,15 @@ class Database {
   // was busy (transactions from their start to their commit or rollback) and the part
   // of it spent committing (writing and syncing the log). Their rates tell how close
   // the single writer is to saturation and whether the disk or the work limits it.
+  // On PostgreSQL, busy and commit time add up over the connections writing at once, and
+  // `conflicts` counts the attempts rolled back by a serialization failure or deadlock
+  // and run again (always 0 on SQLite, whose writers never conflict).
   struct WriteStats {
     int64_t writes = 0;
     int64_t commits = 0;
     int64_t busy_us = 0;
     int64_t commit_us = 0;
+    int64_t conflicts = 0;
   };
   virtual WriteStats write_stats() const = 0;
 };

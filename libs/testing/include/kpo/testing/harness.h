@@ -95,7 +95,8 @@ PostgresServer& SharedPostgresServer();
 // A real PostgreSQL server (Debian's postgresql package) in its own temp folder,
 // listening only on a Unix socket there, never on a network address. As root it runs
 // as the `postgres` account, since PostgreSQL refuses root. fsync is off: the tests
-// kill processes, not machines, and a killed server loses nothing it acknowledged.
+// kill processes, not machines, and a killed server loses nothing it acknowledged
+// (KPO_PG_FSYNC=on turns it on, for benchmarks of durable writes).
 class PostgresServer {
  public:
   PostgresServer();  // initdb and start; throws std::runtime_error saying why not
