@@ -58,6 +58,32 @@ class ReplicasTest : public ::testing::Test {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
 
+  // Calls `call(stub, ctx)` until it answers other than UNAVAILABLE or DEADLINE_EXCEEDED
+  // (20 tries); once `killed`, a client of the killed replica `service` moves to the
+  // surviving one, `service#2`, keeping the request (and its request id) as it was.
+  template <class Stub, class Call>
+  static grpc::Status WithFailover(const std::string& service, const std::atomic<bool>& killed,
+                                   std::string& replica, std::unique_ptr<Stub>& stub,
+                                   std::unique_ptr<Stub> (*connect)(const std::string&),
+                                   Call call) {
+    grpc::Status s;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      grpc::ClientContext ctx;
+      Prepare(ctx);
+      s = call(*stub, ctx);
+      if (s.ok() || (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+                     s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED)) {
+        return s;
+      }
+      if (killed.load() && replica == service) {
+        replica = service + "#2";
+        stub = connect(replica);
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return s;
+  }
+
   static kz::CreateKaizenEventRequest NewEvent(const std::string& id) {
     kz::CreateKaizenEventRequest r;
     r.set_parent("organizations/acme");
@@ -126,21 +152,10 @@ TEST_F(ReplicasTest, KillingOneReplicaOfEachMidLoadLosesNothingAndDuplicatesNoth
       create.mutable_person()->set_home_site("organizations/acme/sites/lyon");
       create.mutable_person()->add_roles(dir::TEAM_MEMBER);
       dir::Person person;
-      grpc::Status s;
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        grpc::ClientContext ctx;
-        Prepare(ctx);
-        s = stub->CreatePerson(&ctx, create, &person);
-        if (s.ok() || (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
-                       s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED)) {
-          break;
-        }
-        if (killed.load() && replica == "people") {
-          replica = "people#2";
-          stub = People(replica);
-        }
-        absl::SleepFor(absl::Milliseconds(50));
-      }
+      grpc::Status s = WithFailover("people", killed, replica, stub, &People,
+                                    [&](dir::PeopleService::Stub& st, grpc::ClientContext& ctx) {
+                                      return st.CreatePerson(&ctx, create, &person);
+                                    });
       ASSERT_TRUE(s.ok()) << id << ": " << s.error_message();
       {
         std::lock_guard<std::mutex> lock(acked.mu);
@@ -151,25 +166,14 @@ TEST_F(ReplicasTest, KillingOneReplicaOfEachMidLoadLosesNothingAndDuplicatesNoth
       update.mutable_person()->set_display_name(id + " (renamed)");
       update.mutable_update_mask()->add_paths("display_name");
       update.set_request_id(kpo::core::NewUuid());
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        grpc::ClientContext ctx;
-        Prepare(ctx);
-        dir::Person updated;
-        s = stub->UpdatePerson(&ctx, update, &updated);
-        if (s.ok()) {
-          std::lock_guard<std::mutex> lock(acked.mu);
-          acked.people[person.name()] = 2;
-          break;
-        }
-        if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
-            s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-          break;
-        }
-        if (killed.load() && replica == "people") {
-          replica = "people#2";
-          stub = People(replica);
-        }
-        absl::SleepFor(absl::Milliseconds(50));
+      dir::Person updated;
+      s = WithFailover("people", killed, replica, stub, &People,
+                       [&](dir::PeopleService::Stub& st, grpc::ClientContext& ctx) {
+                         return st.UpdatePerson(&ctx, update, &updated);
+                       });
+      if (s.ok()) {
+        std::lock_guard<std::mutex> lock(acked.mu);
+        acked.people[person.name()] = 2;
       }
       ASSERT_TRUE(s.ok()) << id << " update: " << s.error_message();
     }
@@ -181,21 +185,11 @@ TEST_F(ReplicasTest, KillingOneReplicaOfEachMidLoadLosesNothingAndDuplicatesNoth
       const kz::CreateKaizenEventRequest create =
           NewEvent("k" + std::to_string(client) + "-" + std::to_string(i));
       kz::KaizenEvent event;
-      grpc::Status s;
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        grpc::ClientContext ctx;
-        Prepare(ctx);
-        s = stub->CreateKaizenEvent(&ctx, create, &event);
-        if (s.ok() || (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
-                       s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED)) {
-          break;
-        }
-        if (killed.load() && replica == "kaizen") {
-          replica = "kaizen#2";
-          stub = Kaizen(replica);
-        }
-        absl::SleepFor(absl::Milliseconds(50));
-      }
+      const grpc::Status s =
+          WithFailover("kaizen", killed, replica, stub, &Kaizen,
+                       [&](kz::KaizenEventsService::Stub& st, grpc::ClientContext& ctx) {
+                         return st.CreateKaizenEvent(&ctx, create, &event);
+                       });
       ASSERT_TRUE(s.ok()) << create.kaizen_event_id() << ": " << s.error_message();
       std::lock_guard<std::mutex> lock(acked.mu);
       acked.events.insert(event.name());
