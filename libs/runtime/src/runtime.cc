@@ -358,12 +358,13 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     db_options.pg.pool_wait = config.Duration("database.pool_wait", absl::Seconds(5));
     db_options.pg.connect_timeout = config.Duration("database.connect_timeout", absl::Seconds(5));
     db_options.pg.schema = config.String("database.schema", "");
+    db_options.pg.max_group = static_cast<int>(config.Int("database.max_group", 32, 1, 60));
     db_options.pg.application_name = "kpo-" + spec.name;
   } else {
     db_options.sqlite.path = config.RequiredString("database.path");
+    db_options.sqlite.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
   }
   db_options.sqlite.busy_timeout = config.Duration("database.busy_timeout", absl::Seconds(5));
-  db_options.sqlite.max_group = static_cast<int>(config.Int("database.max_group", 64, 1, 4096));
   db_options.sqlite.cache_mib = static_cast<int>(config.Int("database.cache_mib", 2, 1, 65536));
   db_options.sqlite.mmap_mib = static_cast<int>(config.Int("database.mmap_mib", 0, 0, 1 << 20));
 

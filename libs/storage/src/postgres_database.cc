@@ -1,10 +1,11 @@
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <deque>
 #include <exception>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "kpo/core/trace.h"
 #include "kpo/storage/database.h"
 #include "kpo/storage/postgres.h"
 #include "src/migrations.h"
@@ -34,6 +36,10 @@ constexpr int64_t kMigrationLock = 0x6b706f6d696772;
 // times ("kpowrit").
 constexpr int64_t kWriteLock = 0x6b706f77726974;
 constexpr int kEscalateAfter = 2;
+// Most writers one group commit carries. Each writer's savepoint that writes takes a
+// subtransaction id, and a backend with more than 64 of them makes every other
+// session's snapshots slower (the subxid cache overflows).
+constexpr int kMaxGroup = 60;
 
 using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -420,48 +426,38 @@ class PostgresDatabase final : public Database {
     return s;
   }
 
+  // Group commit, as SQLite's driver does it (decision 0009): writers of this process
+  // queue; the first leads, takes a connection and runs, in one SERIALIZABLE transaction,
+  // its own callback and those of the writers queued behind it or arriving meanwhile (up
+  // to max_group), each in a savepoint so that one failure undoes only its own changes;
+  // then one COMMIT, and each writer is told its own outcome. The writers of one group
+  // cannot fail each other's serializable checks (they run one after another in one
+  // transaction); a conflict with another replica's writers rolls the whole group back
+  // and runs every callback of it again.
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
-    int conflicts = 0;
-    for (int attempt = 1;; ++attempt) {
-      auto lease = Acquire();
-      if (!lease.ok()) return lease.status();
-      Attempt a;
+    Writer me(fn);
+    if (!options_.serialize_writes) {
+      // Each writer on its own connection, at once: a group of one that takes nobody.
+      std::vector<Writer*> group = {&me};
+      RunGroup(group, /*take_queued=*/false);
+    } else {
       {
-        // One writer of this process at a time (see PostgresOptions::serialize_writes).
-        std::unique_lock<std::mutex> one_writer(write_mu_, std::defer_lock);
-        if (options_.serialize_writes) one_writer.lock();
-        // Every writer holds the write lock shared; one that lost kEscalateAfter
-        // conflicts takes it alone: it waits for the writers of every replica under way,
-        // keeps new ones out, and its snapshot, taken after, overlaps no other writer's
-        // — so it cannot lose again, however hot the data (progress, not only retries).
-        const bool alone = conflicts >= kEscalateAfter;
-        const std::string lock =
-            absl::StrCat(alone ? "SELECT pg_advisory_lock(" : "SELECT pg_advisory_lock_shared(",
-                         kWriteLock, ")");
-        a = WriteOnce(**lease, fn, lock);
-        if ((*lease)->healthy()) {
-          (void)(*lease)->Command(absl::StrCat(
-              alone ? "SELECT pg_advisory_unlock(" : "SELECT pg_advisory_unlock_shared(",
-              kWriteLock, ")"));
+        absl::MutexLock lock(&mu_);
+        pending_.push_back(&me);
+        if (!leading_) {
+          leading_ = true;
+          me.lead = true;
+        } else {
+          mu_.Await(absl::Condition(
+              +[](Writer* w) { return w->done || w->lead; }, &me));
         }
       }
-      Release(*std::move(lease));
-      if (a.status.ok()) {
-        for (auto& hook : a.hooks) hook();
-        return a.status;
-      }
-      if (!a.retry) return a.status;
-      if (a.conflict) {
-        ++conflicts;
-        absl::MutexLock lock(&stats_mu_);
-        stats_.conflicts += 1;
-      }
-      if (attempt >= max_attempts_) {
-        return absl::AbortedError(absl::StrCat(
-            "gave up after ", attempt, " conflicting attempts; retry: ", a.status.message()));
-      }
-      Backoff(attempt);
+      if (!me.done) Lead();
     }
+    if (me.result.ok()) {
+      for (auto& hook : me.hooks) hook();
+    }
+    return me.result;
   }
 
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
@@ -500,15 +496,39 @@ class PostgresDatabase final : public Database {
   }
 
  private:
-  struct Attempt {
-    absl::Status status;
-    bool retry = false;     // nothing was committed and running it again may succeed
-    bool conflict = false;  // a serialization failure or deadlock rolled it back
+  // One Write call from the moment it queues until its group's outcome is known.
+  struct Writer {
+    explicit Writer(absl::FunctionRef<absl::Status(Transaction&)> f)
+        : fn(f), trace(kpo::core::CurrentTrace()) {}
+    absl::FunctionRef<absl::Status(Transaction&)> fn;
+    // The caller's trace: its callback may run on the leader's thread.
+    const kpo::core::TraceContext& trace;
+    absl::Status own;     // what its callback made of the last attempt
+    absl::Status result;  // what the caller is told
+    bool done = false;
+    bool lead = false;  // it leads the next group
     std::vector<std::function<void()>> hooks;
   };
 
+  // What one callback's run left of the group's transaction.
+  enum class Outcome {
+    kKept,      // its changes stay in the transaction
+    kUndone,    // it failed; its changes are gone, the others' remain
+    kConflict,  // a serialization failure or deadlock: the whole group runs again
+    kLost,      // the connection broke before COMMIT: nothing was written
+    kBroken,    // the transaction can no longer commit (the callback ended it)
+  };
+  // How one attempt at a group's transaction ended.
+  enum class End {
+    kDone,    // every writer's result is set
+    kRetry,   // nothing was written, and running the group again may succeed
+    kFailed,  // nothing was written, for a reason every writer is told
+  };
+
   explicit PostgresDatabase(const PostgresOptions& o)
-      : options_(o), max_attempts_(std::max(1, o.max_attempts)) {}
+      : options_(o),
+        max_attempts_(std::max(1, o.max_attempts)),
+        max_group_(std::clamp(o.max_group, 1, kMaxGroup)) {}
 
   absl::StatusOr<std::unique_ptr<PgConnection>> Acquire() {
     {
@@ -548,75 +568,234 @@ class PostgresDatabase final : public Database {
     }
   }
 
-  // `lock`: the statement taking the write lock, run before BEGIN so that the
-  // transaction's snapshot is taken once the lock is held.
-  Attempt WriteOnce(PgConnection& c, absl::FunctionRef<absl::Status(Transaction&)> fn,
-                    const std::string& lock) {
-    Attempt a;
+  // With mu_ held, by whoever leads: the first queued writer leads next, or nobody.
+  void PassLeadership() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (pending_.empty()) {
+      leading_ = false;
+    } else {
+      pending_.front()->lead = true;
+    }
+  }
+
+  // The leader's turn: a group from the queue, its outcome, the next leader.
+  void Lead() {
+    std::vector<Writer*> group;
+    RunGroup(group, /*take_queued=*/true);
+    absl::MutexLock lock(&mu_);
+    for (Writer* w : group) w->done = true;
+    PassLeadership();
+  }
+
+  // Up to max_group writers queued now (a group that cannot start tells them all why,
+  // rather than each waiting out the same unreachable server in turn).
+  void TakeQueued(std::vector<Writer*>& group) {
+    absl::MutexLock lock(&mu_);
+    while (!pending_.empty() && static_cast<int>(group.size()) < max_group_) {
+      group.push_back(pending_.front());
+      pending_.pop_front();
+    }
+  }
+
+  // Runs `group` (and, when `take_queued`, writers taken from the queue as it goes) in
+  // one transaction, again after a conflict, and sets each writer's result.
+  void RunGroup(std::vector<Writer*>& group, bool take_queued) {
+    int conflicts = 0;
+    for (int attempt = 1;; ++attempt) {
+      // Only the first attempt takes writers from the queue; a retry runs those it has.
+      const bool taking = take_queued && (attempt == 1 || group.empty());
+      absl::Status why;
+      bool conflict = false;
+      End end = End::kFailed;
+      if (auto lease = Acquire(); !lease.ok()) {
+        why = lease.status();
+      } else {
+        end = RunAttempt(**lease, group, taking, conflicts >= kEscalateAfter, why, conflict);
+        Release(*std::move(lease));
+      }
+      if (end == End::kDone) return;
+      if (end == End::kRetry) {
+        if (conflict) {
+          ++conflicts;
+          absl::MutexLock lock(&stats_mu_);
+          stats_.conflicts += 1;
+        }
+        if (attempt < max_attempts_) {
+          Backoff(attempt);
+          continue;
+        }
+        if (conflict) {
+          why = absl::AbortedError(absl::StrCat("gave up after ", attempt,
+                                                " conflicting attempts; retry: ", why.message()));
+        }
+      }
+      if (take_queued && group.empty()) TakeQueued(group);
+      for (Writer* w : group) {
+        w->result = why;
+        w->hooks.clear();
+      }
+      return;
+    }
+  }
+
+  // One attempt at the group's transaction on `c`: kDone when it ended with each
+  // writer's result set (committed, or failed each for its own reason); otherwise
+  // nothing was written and `why` says why (`conflict` if a serialization failure).
+  End RunAttempt(PgConnection& c, std::vector<Writer*>& group, bool taking, bool alone_lock,
+                 absl::Status& why, bool& conflict) {
     const absl::Time started = absl::Now();
-    absl::Duration committing;
+    // Every group holds the write lock shared; one that lost kEscalateAfter conflicts
+    // takes it alone: it waits for the writers of every replica under way, keeps new
+    // ones out, and its snapshot, taken after, overlaps no other writer's — so it cannot
+    // lose again, however hot the data (progress, not only retries). Two statements,
+    // lock then BEGIN: in one, the lock would join the transaction and its snapshot
+    // would be taken before the lock was granted.
+    const std::string unlock = absl::StrCat(
+        alone_lock ? "SELECT pg_advisory_unlock(" : "SELECT pg_advisory_unlock_shared(", kWriteLock,
+        ")");
     c.StartAttempt();
-    // Two statements, not one string: in one, the lock would join the transaction and
-    // its snapshot would be taken before the lock was granted.
-    a.status = c.Command(lock);
-    if (a.status.ok()) a.status = c.Command("BEGIN ISOLATION LEVEL SERIALIZABLE");
-    if (!a.status.ok()) {
-      a.retry = !c.healthy();  // a pooled connection the server had dropped
-      return a;
+    why = c.Command(
+        absl::StrCat(alone_lock ? "SELECT pg_advisory_lock(" : "SELECT pg_advisory_lock_shared(",
+                     kWriteLock, ")"));
+    if (why.ok()) why = c.Command("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    if (!why.ok()) {
+      if (!c.healthy()) return End::kRetry;  // a pooled connection the server had dropped
+      (void)c.Command(unlock);
+      return End::kFailed;
     }
-    absl::Status s;
-    try {
-      s = fn(c);
-    } catch (const std::exception& e) {
-      s = absl::InternalError(absl::StrCat("the write callback threw: ", e.what()));
-    } catch (...) {
-      s = absl::InternalError("the write callback threw");
-    }
-    a.hooks = c.TakeHooks();
-    if (!c.InTransaction()) {
-      if (!c.healthy()) {
-        // Lost before COMMIT was sent: nothing was written; a fresh connection retries.
-        a.status = s.ok() ? c.first_error() : s;
-        if (a.status.ok()) a.status = absl::UnavailableError("postgres: connection lost");
-        a.retry = true;
-      } else {
-        a.status =
-            s.ok() ? absl::InternalError("the write callback ended the transaction itself") : s;
+    // A writer alone needs no savepoint: if it fails, the whole transaction goes, and
+    // writers that queue meanwhile wait for the next group.
+    bool lone = false;
+    bool savepoint = false;  // one is open
+    size_t kept = 0;
+    size_t breaker = group.size();
+    Outcome broke = Outcome::kKept;
+    for (size_t i = 0;; ++i) {
+      if (i == group.size()) {
+        if (!taking || lone || static_cast<int>(group.size()) >= max_group_) break;
+        absl::MutexLock lock(&mu_);
+        if (pending_.empty()) break;
+        group.push_back(pending_.front());
+        pending_.pop_front();
+        if (i == 0) lone = pending_.empty();
+      } else if (i == 0) {
+        lone = group.size() == 1 && !taking;
       }
-      a.hooks.clear();
-      return a;
-    }
-    if (c.conflict() || !s.ok() || c.Failed()) {
-      (void)c.Command("ROLLBACK");
-      a.hooks.clear();
-      if (c.conflict()) {
-        a.status = c.first_error();
-        a.retry = a.conflict = true;
-      } else {
-        // A callback that carried on past a failed statement is told that statement's
-        // error: PostgreSQL rolled the transaction back at it.
-        a.status = !s.ok() ? s : c.first_error();
+      Writer& w = *group[i];
+      w.own = absl::OkStatus();
+      w.hooks.clear();
+      Outcome o;
+      if (!lone) {
+        // RELEASE and SAVEPOINT in one round trip: savepoints stay one level deep.
+        w.own = c.Command(savepoint ? "RELEASE SAVEPOINT kpo_writer; SAVEPOINT kpo_writer"
+                                    : "SAVEPOINT kpo_writer");
+        savepoint = true;
       }
-      return a;
+      if (!w.own.ok()) {
+        o = !c.healthy() ? Outcome::kLost : c.conflict() ? Outcome::kConflict : Outcome::kBroken;
+      } else {
+        o = RunOne(c, w, lone);
+      }
+      if (o == Outcome::kKept) ++kept;
+      if (o == Outcome::kKept || o == Outcome::kUndone) continue;
+      broke = o;
+      breaker = i;
+      why = w.own;
+      break;
     }
-    const absl::Time commit_started = absl::Now();
-    a.status = c.Command("COMMIT");
-    committing = absl::Now() - commit_started;
-    if (!a.status.ok()) {
-      a.hooks.clear();
-      // A serialization failure found at commit: nothing was written. A connection lost
-      // during COMMIT: the outcome is unknown, and the caller is told so (UNAVAILABLE).
-      a.retry = a.conflict = c.conflict();
+    absl::Duration committing;
+    bool committed = false;
+    End end = End::kDone;
+    if (broke == Outcome::kConflict || broke == Outcome::kLost) {
+      conflict = broke == Outcome::kConflict;
+      end = End::kRetry;
+    } else if (broke == Outcome::kBroken) {
+      for (size_t i = 0; i < group.size(); ++i) {
+        group[i]->result = i == breaker
+                               ? group[i]->own
+                               : absl::AbortedError(
+                                     "another writer sharing this commit ended the transaction; "
+                                     "nothing was written, retry");
+      }
+    } else if (kept == 0) {
+      for (Writer* w : group) w->result = w->own;  // nothing to keep: no commit to wait for
+    } else {
+      // COMMIT and the unlock in one round trip; a failed COMMIT stops the script there.
+      const absl::Time commit_started = absl::Now();
+      const absl::Status commit = c.Command(absl::StrCat("COMMIT; ", unlock));
+      committing = absl::Now() - commit_started;
+      if (commit.ok()) {
+        for (Writer* w : group) w->result = w->own;
+      } else if (c.conflict()) {
+        // A serialization failure found at commit: nothing was written, run it again.
+        why = commit;
+        conflict = true;
+        end = End::kRetry;
+      } else {
+        // A connection lost during COMMIT leaves the outcome unknown, and the callers are
+        // told so (UNAVAILABLE).
+        for (Writer* w : group) w->result = w->own.ok() ? commit : w->own;
+      }
+      committed = commit.ok();
+    }
+    if (!committed && c.healthy()) {
       if (c.InTransaction()) (void)c.Command("ROLLBACK");
+      (void)c.Command(unlock);
+    }
+    for (Writer* w : group) {
+      if (end != End::kDone || !w->result.ok()) w->hooks.clear();
     }
     absl::MutexLock stats_lock(&stats_mu_);
     stats_.busy_us += absl::ToInt64Microseconds(absl::Now() - started);
     stats_.commit_us += absl::ToInt64Microseconds(committing);
-    if (a.status.ok()) {
-      stats_.writes += 1;
+    if (committed) {
       stats_.commits += 1;
+      for (Writer* w : group) stats_.writes += w->result.ok() ? 1 : 0;
     }
-    return a;
+    return end;
+  }
+
+  // Runs one writer's callback in the open transaction (in the savepoint just taken,
+  // unless `lone`).
+  Outcome RunOne(PgConnection& c, Writer& w, bool lone) {
+    c.StartAttempt();
+    absl::Status s;
+    {
+      kpo::core::ScopedTrace scoped(w.trace);
+      try {
+        s = w.fn(c);
+      } catch (const std::exception& e) {
+        s = absl::InternalError(absl::StrCat("the write callback threw: ", e.what()));
+      } catch (...) {
+        s = absl::InternalError("the write callback threw");
+      }
+    }
+    std::vector<std::function<void()>> hooks = c.TakeHooks();
+    if (!c.healthy()) {
+      w.own = s.ok() ? c.first_error() : s;
+      if (w.own.ok()) w.own = absl::UnavailableError("postgres: connection lost");
+      return Outcome::kLost;
+    }
+    if (c.conflict()) {
+      w.own = c.first_error();
+      return Outcome::kConflict;
+    }
+    if (!c.InTransaction()) {
+      w.own = s.ok() ? absl::InternalError("the write callback ended the transaction itself") : s;
+      return Outcome::kBroken;
+    }
+    if (!s.ok() || c.Failed()) {
+      // A callback that carried on past a failed statement is told that statement's
+      // error: PostgreSQL rolled its work back at it.
+      w.own = !s.ok() ? s : c.first_error();
+      if (lone) return Outcome::kUndone;
+      if (absl::Status undo = c.Command("ROLLBACK TO SAVEPOINT kpo_writer"); !undo.ok()) {
+        return !c.healthy() ? Outcome::kLost : Outcome::kBroken;
+      }
+      return Outcome::kUndone;
+    }
+    w.own = absl::OkStatus();
+    w.hooks = std::move(hooks);
+    return Outcome::kKept;
   }
 
   absl::Status MigrateLocked(PgConnection& c, absl::string_view component,
@@ -671,9 +850,12 @@ class PostgresDatabase final : public Database {
   const int max_attempts_;
   std::string password_;
 
-  // Held by the writer of this process while serialize_writes (a std::mutex: writers
-  // queue on it in the order they came, and it holds no state).
-  std::mutex write_mu_;
+  // The writer queue (serialize_writes).
+  absl::Mutex mu_;
+  bool leading_ ABSL_GUARDED_BY(mu_) = false;  // a group is being led
+  // Writers waiting for a leader to run their callbacks, oldest first.
+  std::deque<Writer*> pending_ ABSL_GUARDED_BY(mu_);
+  const int max_group_;
   absl::Mutex pool_mu_;
   std::vector<std::unique_ptr<PgConnection>> free_ ABSL_GUARDED_BY(pool_mu_);
   int open_ ABSL_GUARDED_BY(pool_mu_) = 0;  // connections in use or free
