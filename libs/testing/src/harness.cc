@@ -208,6 +208,15 @@ PostgresServer::PostgresServer() : bin_(PostgresBinaries()) {
                            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"},
                           dir_.File("initdb.log"), absl::Seconds(120), user_);
   if (rc != 0) throw std::runtime_error("initdb failed: " + ReadFile(dir_.File("initdb.log")));
+  // Every account is trusted on the socket except kPasswordRole, which must give its
+  // password (SCRAM), as production's accounts do.
+  const std::string hba = dir_.File("data/pg_hba.conf");
+  const std::string rules = ReadFile(hba);
+  {
+    std::ofstream out(hba, std::ios::trunc);
+    out << "local all " << kPasswordRole << " scram-sha-256\n" << rules;
+    if (!out) throw std::runtime_error("cannot write " + hba);
+  }
   Start();
 }
 
@@ -245,6 +254,10 @@ void PostgresServer::Stop() {
 
 std::string PostgresServer::Url(const std::string& database) const {
   return "postgresql://kpo@/" + database + "?host=" + dir_.path() + "&port=5432";
+}
+
+std::string PostgresServer::UrlAs(const std::string& database, const std::string& user) const {
+  return "postgresql://" + user + "@/" + database + "?host=" + dir_.path() + "&port=5432";
 }
 
 std::string PostgresServer::NewDatabase() {

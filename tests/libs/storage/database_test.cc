@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -858,6 +859,50 @@ TEST_F(PostgresTest, UnreachableServersAndMissingSecretsAreClearErrors) {
   EXPECT_EQ(nowhere.status().code(), absl::StatusCode::kUnavailable) << nowhere.status();
   auto no_secret = OpenPostgres({.url = url_, .password_file = dir_.File("missing")});
   EXPECT_EQ(no_secret.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Production's accounts sign in with a password from a mounted secret: the harness's
+// server asks kPasswordRole for its password (SCRAM), whatever it trusts otherwise.
+TEST_F(PostgresTest, APasswordFromTheSecretFileSignsInAndAWrongOneIsRefusedClearly) {
+  const std::string role = kpo::testing::PostgresServer::kPasswordRole;
+  for (const std::string& sql :
+       {absl::StrCat("DO $$ BEGIN CREATE ROLE ", role,
+                     " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"),
+        absl::StrCat("ALTER ROLE ", role, " PASSWORD 'right horse battery'"),
+        absl::StrCat("GRANT ALL ON SCHEMA public TO ", role),
+        absl::StrCat("GRANT ALL ON ALL TABLES IN SCHEMA public TO ", role)}) {
+    ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.Exec(sql).status(); }).ok()) << sql;
+  }
+  // postgresql://kpo@/<database>?host=...
+  const std::string database =
+      url_.substr(url_.find("@/") + 2, url_.find('?') - url_.find("@/") - 2);
+  const std::string url = kpo::testing::SharedPostgresServer().UrlAs(database, role);
+  auto secret = [&](const std::string& name, const std::string& password) {
+    std::ofstream(dir_.File(name)) << password << "\n";
+    return dir_.File(name);
+  };
+
+  auto signed_in =
+      OpenPostgres({.url = url, .password_file = secret("right", "right horse battery")});
+  ASSERT_TRUE(signed_in.ok()) << signed_in.status();
+  absl::Status migrated =
+      (*signed_in)->Migrate("secret", {{1, "t", "CREATE TABLE secret_t (id TEXT);"}});
+  ASSERT_TRUE(migrated.ok()) << migrated;
+  EXPECT_TRUE((*signed_in)
+                  ->Write([](Transaction& tx) {
+                    return tx.Exec("INSERT INTO secret_t (id) VALUES ('x')").status();
+                  })
+                  .ok());
+
+  auto wrong = OpenPostgres({.url = url, .password_file = secret("wrong", "wrong horse")});
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kUnavailable) << wrong.status();
+  EXPECT_THAT(std::string(wrong.status().message()),
+              ::testing::HasSubstr("password authentication failed"));
+  EXPECT_THAT(std::string(wrong.status().message()),
+              ::testing::Not(::testing::HasSubstr("wrong horse")))
+      << "the password never appears in an error";
+  auto none = OpenPostgres({.url = url});
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kUnavailable) << none.status();
 }
 
 TEST_F(PostgresTest, ALeaseHasOneHolderAndPassesOnWhenTheHolderIsGone) {

@@ -107,6 +107,10 @@ class PostgresServer {
   // Creates a new, empty database and returns its libpq URI.
   std::string NewDatabase();
   std::string Url(const std::string& database) const;
+  // The account that must authenticate with a password (SCRAM); every other account is
+  // trusted on the socket. The server knows the account once a test creates it.
+  static constexpr const char* kPasswordRole = "kpo_password";
+  std::string UrlAs(const std::string& database, const std::string& user) const;
   // Fast shutdown (connections are cut), and start again on the same data.
   void Stop();
   void Start();
