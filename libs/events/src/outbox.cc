@@ -39,6 +39,18 @@ absl::StatusOr<kpo::common::v1::EventEnvelope> Outbox::Append(
   return env;
 }
 
+absl::StatusOr<int64_t> CountPendingOutbox(kpo::storage::Database& db) {
+  int64_t pending = 0;
+  absl::Status s = db.Read([&](Transaction& tx) {
+    auto rows = tx.Query("SELECT COUNT(*) FROM outbox WHERE sent_at_us IS NULL");
+    if (!rows.ok()) return rows.status();
+    pending = rows->at(0).Int(0);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return pending;
+}
+
 absl::StatusOr<OutboxCounts> CountOutbox(kpo::storage::Database& db,
                                          absl::string_view organization) {
   OutboxCounts counts;

@@ -151,8 +151,8 @@ class OutboxRelay::Impl {
         next_cleanup = now + options_.cleanup_interval;
       }
       if (pending_metric_ != nullptr && absl::Now() >= next_gauge) {
-        if (auto counts = CountOutbox(db_, ""); counts.ok()) {
-          pending_metric_->Set(static_cast<double>(counts->pending));
+        if (auto pending = CountPendingOutbox(db_); pending.ok()) {
+          pending_metric_->Set(static_cast<double>(*pending));
         }
         next_gauge = absl::Now() + absl::Seconds(1);
       }

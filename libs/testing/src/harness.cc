@@ -227,11 +227,22 @@ void PostgresServer::Start() {
   const char* env_fsync = std::getenv("KPO_PG_FSYNC");
   const std::string fsync = std::string("fsync=") +
                             (env_fsync != nullptr && std::string(env_fsync) == "on" ? "on" : "off");
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-c",
-                               "listen_addresses=", "-p", "5432", "-c", fsync, "-c",
-                               "max_connections=200", "-c", "shared_buffers=32MB"},
-      std::map<std::string, std::string>{}, dir_.File("postgres.log"), user_);
+  std::vector<std::string> args = {
+      bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-p", "5432"};
+  std::vector<std::string> settings = {"listen_addresses=", fsync, "max_connections=200",
+                                       "shared_buffers=32MB"};
+  // KPO_PG_SETTINGS="name=value ...": more server settings, for profiling a run (for
+  // example shared_preload_libraries=pg_stat_statements).
+  if (const char* more = std::getenv("KPO_PG_SETTINGS"); more != nullptr) {
+    std::istringstream words(more);
+    for (std::string setting; words >> setting;) settings.push_back(setting);
+  }
+  for (const std::string& setting : settings) {
+    args.push_back("-c");
+    args.push_back(setting);
+  }
+  process_ = std::make_unique<Process>(std::move(args), std::map<std::string, std::string>{},
+                                       dir_.File("postgres.log"), user_);
   const bool ready = WaitFor(
       [&] {
         if (!process_->Running()) return true;

@@ -70,6 +70,9 @@ struct OutboxCounts {
 };
 absl::StatusOr<OutboxCounts> CountOutbox(kpo::storage::Database& db,
                                          absl::string_view organization);
+// The rows waiting for the relay alone (the backlog gauge, read every second): walks
+// only the index of unsent rows, not the retained ones.
+absl::StatusOr<int64_t> CountPendingOutbox(kpo::storage::Database& db);
 
 // Marks the organization's already-sent events created at or after `since` as pending again, so the
 // relay publishes them once more (consumers dedupe). Returns how many.
