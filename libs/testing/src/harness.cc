@@ -1,6 +1,7 @@
 #include "kpo/testing/harness.h"
 
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -195,7 +196,30 @@ std::string PostgresBinaries() {
 
 }  // namespace
 
-PostgresServer::PostgresServer() : bin_(PostgresBinaries()) {
+namespace {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick).
+std::string FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("no free loopback port");
+  }
+  close(fd);
+  return std::to_string(ntohs(addr.sin_port));
+}
+
+}  // namespace
+
+PostgresServer::PostgresServer(PostgresServerOptions options)
+    : options_(options),
+      bin_(PostgresBinaries()),
+      port_(options.tls ? FreeLoopbackPort() : "5432") {
   if (geteuid() == 0) {
     user_ = "postgres";
     const passwd* pw = getpwnam(user_.c_str());
@@ -208,6 +232,7 @@ PostgresServer::PostgresServer() : bin_(PostgresBinaries()) {
                            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"},
                           dir_.File("initdb.log"), absl::Seconds(120), user_);
   if (rc != 0) throw std::runtime_error("initdb failed: " + ReadFile(dir_.File("initdb.log")));
+  if (options_.tls) MakeCertificates();
   // Every account is trusted on the socket except kPasswordRole, which must give its
   // password (SCRAM), as production's accounts do.
   const std::string hba = dir_.File("data/pg_hba.conf");
@@ -228,9 +253,14 @@ void PostgresServer::Start() {
   const std::string fsync = std::string("fsync=") +
                             (env_fsync != nullptr && std::string(env_fsync) == "on" ? "on" : "off");
   std::vector<std::string> args = {
-      bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-p", "5432"};
+      bin_ + "/postgres", "-D", dir_.File("data"), "-k", dir_.path(), "-p", port_};
   std::vector<std::string> settings = {"listen_addresses=", fsync, "max_connections=200",
                                        "shared_buffers=32MB"};
+  if (options_.tls) {
+    settings.front() = "listen_addresses=127.0.0.1";
+    settings.insert(settings.end(), {"ssl=on", "ssl_cert_file=" + dir_.File("server.crt"),
+                                     "ssl_key_file=" + dir_.File("server.key")});
+  }
   // KPO_PG_SETTINGS="name=value ...": more server settings, for profiling a run (for
   // example shared_preload_libraries=pg_stat_statements).
   if (const char* more = std::getenv("KPO_PG_SETTINGS"); more != nullptr) {
@@ -246,7 +276,7 @@ void PostgresServer::Start() {
   const bool ready = WaitFor(
       [&] {
         if (!process_->Running()) return true;
-        return RunToEnd({bin_ + "/pg_isready", "-q", "-h", dir_.path(), "-p", "5432"},
+        return RunToEnd({bin_ + "/pg_isready", "-q", "-h", dir_.path(), "-p", port_},
                         dir_.File("isready.log"), absl::Seconds(10)) == 0;
       },
       absl::Seconds(60));
@@ -264,16 +294,67 @@ void PostgresServer::Stop() {
 }
 
 std::string PostgresServer::Url(const std::string& database) const {
-  return "postgresql://kpo@/" + database + "?host=" + dir_.path() + "&port=5432";
+  return "postgresql://kpo@/" + database + "?host=" + dir_.path() + "&port=" + port_;
 }
 
 std::string PostgresServer::UrlAs(const std::string& database, const std::string& user) const {
-  return "postgresql://" + user + "@/" + database + "?host=" + dir_.path() + "&port=5432";
+  return "postgresql://" + user + "@/" + database + "?host=" + dir_.path() + "&port=" + port_;
+}
+
+std::string PostgresServer::TlsUrl(const std::string& database, const std::string& ca_file) const {
+  return "postgresql://kpo@127.0.0.1:" + port_ + "/" + database +
+         "?sslmode=verify-full&sslrootcert=" + (ca_file.empty() ? CaFile() : ca_file);
+}
+
+std::string PostgresServer::CaFile() const { return dir_.File("ca.crt"); }
+std::string PostgresServer::OtherCaFile() const { return dir_.File("other-ca.crt"); }
+
+// A CA of its own, a server certificate it signs for 127.0.0.1, and another CA that
+// signed nothing here (openssl's command line, elliptic-curve keys: quick to make).
+void PostgresServer::MakeCertificates() {
+  auto run = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), "openssl");
+    if (RunToEnd(argv, dir_.File("openssl.log")) != 0) {
+      throw std::runtime_error("openssl failed: " + ReadFile(dir_.File("openssl.log")));
+    }
+  };
+  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                       "-nodes"};
+  auto self_signed = [&](const std::string& name, const std::string& subject) {
+    std::vector<std::string> argv = {"req", "-x509", "-days", "2", "-subj", subject};
+    argv.insert(argv.end(), ec.begin(), ec.end());
+    argv.insert(argv.end(),
+                {"-keyout", dir_.File(name + ".key"), "-out", dir_.File(name + ".crt")});
+    run(argv);
+  };
+  self_signed("ca", "/CN=kpo test CA");
+  self_signed("other-ca", "/CN=kpo other CA");
+  std::vector<std::string> request = {"req", "-subj", "/CN=127.0.0.1"};
+  request.insert(request.end(), ec.begin(), ec.end());
+  request.insert(request.end(),
+                 {"-keyout", dir_.File("server.key"), "-out", dir_.File("server.csr")});
+  run(request);
+  {
+    std::ofstream ext(dir_.File("server.ext"));
+    ext << "subjectAltName=IP:127.0.0.1\n";
+  }
+  run({"x509", "-req", "-days", "2", "-in", dir_.File("server.csr"), "-CA", dir_.File("ca.crt"),
+       "-CAkey", dir_.File("ca.key"), "-CAcreateserial", "-extfile", dir_.File("server.ext"),
+       "-out", dir_.File("server.crt")});
+  // The server refuses a key others can read, and must own it.
+  const std::string key = dir_.File("server.key");
+  if (chmod(key.c_str(), 0600) != 0) throw std::runtime_error("cannot chmod " + key);
+  if (!user_.empty()) {
+    const passwd* pw = getpwnam(user_.c_str());
+    if (pw == nullptr || chown(key.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      throw std::runtime_error("cannot hand " + key + " to " + user_);
+    }
+  }
 }
 
 std::string PostgresServer::NewDatabase() {
   const std::string name = "t" + std::to_string(++next_database_);
-  const int rc = RunToEnd({bin_ + "/createdb", "-h", dir_.path(), "-p", "5432", "-U", "kpo", name},
+  const int rc = RunToEnd({bin_ + "/createdb", "-h", dir_.path(), "-p", port_, "-U", "kpo", name},
                           dir_.File("createdb.log"));
   if (rc != 0) throw std::runtime_error("createdb failed: " + ReadFile(dir_.File("createdb.log")));
   return Url(name);

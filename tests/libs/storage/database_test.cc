@@ -941,6 +941,44 @@ TEST_F(PostgresTest, ALeaseHasOneHolderAndPassesOnWhenTheHolderIsGone) {
   EXPECT_NE(wanted_by_a->Held(), wanted_by_b->Held()) << "exactly one holds it";
 }
 
+// TLS is chosen in database.url (libpq's sslmode and sslrootcert): the driver then
+// talks to the server over TLS and checks its certificate against the CA it is given.
+TEST(PostgresTlsTest, TheUrlChoosesTlsAndAServerTheCaDidNotSignIsRefused) {
+  kpo::testing::PostgresServer server({.tls = true});
+  server.NewDatabase();  // t1
+  auto encrypted = [](Database& db) {
+    int64_t ssl = -1;
+    EXPECT_TRUE(db.Read([&](Transaction& tx) -> absl::Status {
+                    auto rows =
+                        tx.Query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+                    if (!rows.ok()) return rows.status();
+                    ssl = rows->at(0).Int(0);
+                    return absl::OkStatus();
+                  }).ok());
+    return ssl;
+  };
+  auto verified = OpenPostgres({.url = server.TlsUrl("t1")});
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(encrypted(**verified), 1) << "sslmode=verify-full: the session is encrypted";
+  EXPECT_TRUE((*verified)
+                  ->Write([](Transaction& tx) {
+                    return tx.Exec("CREATE TABLE over_tls (id TEXT)").status();
+                  })
+                  .ok());
+
+  auto impostor = OpenPostgres(
+      {.url = server.TlsUrl("t1", server.OtherCaFile()), .connect_timeout = absl::Seconds(2)});
+  EXPECT_EQ(impostor.status().code(), absl::StatusCode::kUnavailable) << impostor.status();
+  EXPECT_THAT(std::string(impostor.status().message()), ::testing::HasSubstr("certificate"));
+
+  // The same server without TLS in the URL: the check above is not vacuous.
+  std::string plain = server.TlsUrl("t1");
+  plain = plain.substr(0, plain.find('?')) + "?sslmode=disable";
+  auto clear = OpenPostgres({.url = plain});
+  ASSERT_TRUE(clear.ok()) << clear.status();
+  EXPECT_EQ(encrypted(**clear), 0);
+}
+
 TEST(SqliteLeaseTest, ASqliteDatabaseAlwaysHoldsItsLeases) {
   kpo::testing::TempDir dir;
   auto db = OpenSqlite({.path = dir.File("l.db")});

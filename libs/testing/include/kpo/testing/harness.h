@@ -97,9 +97,16 @@ PostgresServer& SharedPostgresServer();
 // as the `postgres` account, since PostgreSQL refuses root. fsync is off: the tests
 // kill processes, not machines, and a killed server loses nothing it acknowledged
 // (KPO_PG_FSYNC=on turns it on, for benchmarks of durable writes).
+struct PostgresServerOptions {
+  // Also listen on 127.0.0.1 (a free port) with TLS, its certificate (for IP 127.0.0.1)
+  // signed by a CA made for this server (CaFile()).
+  bool tls = false;
+};
+
 class PostgresServer {
  public:
-  PostgresServer();  // initdb and start; throws std::runtime_error saying why not
+  // initdb and start; throws std::runtime_error saying why not.
+  explicit PostgresServer(PostgresServerOptions options = {});
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -111,14 +118,24 @@ class PostgresServer {
   // trusted on the socket. The server knows the account once a test creates it.
   static constexpr const char* kPasswordRole = "kpo_password";
   std::string UrlAs(const std::string& database, const std::string& user) const;
+  // With tls: `database` over TCP to 127.0.0.1, sslmode=verify-full against `ca_file`
+  // (CaFile() if empty).
+  std::string TlsUrl(const std::string& database, const std::string& ca_file = "") const;
+  std::string CaFile() const;
+  // A CA that signed nothing of this server's: verify-full against it must fail.
+  std::string OtherCaFile() const;
   // Fast shutdown (connections are cut), and start again on the same data.
   void Stop();
   void Start();
   std::string Log() const;
 
  private:
+  void MakeCertificates();
+
+  const PostgresServerOptions options_;
   TempDir dir_;
   std::string bin_;   // the server's binaries
+  std::string port_;  // the socket's (and with tls, the TCP listener's) port
   std::string user_;  // the account it runs as; "" = this one
   int next_database_ = 0;
   std::unique_ptr<Process> process_;
