@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <deque>
 #include <exception>
 #include <fstream>
 #include <random>
@@ -22,6 +21,7 @@
 #include "kpo/storage/database.h"
 #include "kpo/storage/postgres.h"
 #include "src/migrations.h"
+#include "src/writer_queue.h"
 
 namespace kpo::storage {
 namespace {
@@ -441,23 +441,10 @@ class PostgresDatabase final : public Database {
       std::vector<Writer*> group = {&me};
       RunGroup(group, /*take_queued=*/false);
     } else {
-      {
-        absl::MutexLock lock(&mu_);
-        pending_.push_back(&me);
-        if (!leading_) {
-          leading_ = true;
-          me.lead = true;
-        } else {
-          mu_.Await(absl::Condition(
-              +[](Writer* w) { return w->done || w->lead; }, &me));
-        }
-      }
+      queue_.Enter(me);
       if (!me.done) Lead();
     }
-    if (me.result.ok()) {
-      for (auto& hook : me.hooks) hook();
-    }
-    return me.result;
+    return me.Complete();
   }
 
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
@@ -496,19 +483,7 @@ class PostgresDatabase final : public Database {
   }
 
  private:
-  // One Write call from the moment it queues until its group's outcome is known.
-  struct Writer {
-    explicit Writer(absl::FunctionRef<absl::Status(Transaction&)> f)
-        : fn(f), trace(kpo::core::CurrentTrace()) {}
-    absl::FunctionRef<absl::Status(Transaction&)> fn;
-    // The caller's trace: its callback may run on the leader's thread.
-    const kpo::core::TraceContext& trace;
-    absl::Status own;     // what its callback made of the last attempt
-    absl::Status result;  // what the caller is told
-    bool done = false;
-    bool lead = false;  // it leads the next group
-    std::vector<std::function<void()>> hooks;
-  };
+  using Writer = internal::QueuedWriter;
 
   // What one callback's run left of the group's transaction.
   enum class Outcome {
@@ -568,32 +543,11 @@ class PostgresDatabase final : public Database {
     }
   }
 
-  // With mu_ held, by whoever leads: the first queued writer leads next, or nobody.
-  void PassLeadership() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (pending_.empty()) {
-      leading_ = false;
-    } else {
-      pending_.front()->lead = true;
-    }
-  }
-
   // The leader's turn: a group from the queue, its outcome, the next leader.
   void Lead() {
     std::vector<Writer*> group;
     RunGroup(group, /*take_queued=*/true);
-    absl::MutexLock lock(&mu_);
-    for (Writer* w : group) w->done = true;
-    PassLeadership();
-  }
-
-  // Up to max_group writers queued now (a group that cannot start tells them all why,
-  // rather than each waiting out the same unreachable server in turn).
-  void TakeQueued(std::vector<Writer*>& group) {
-    absl::MutexLock lock(&mu_);
-    while (!pending_.empty() && static_cast<int>(group.size()) < max_group_) {
-      group.push_back(pending_.front());
-      pending_.pop_front();
-    }
+    queue_.Finish(group);
   }
 
   // Runs `group` (and, when `take_queued`, writers taken from the queue as it goes) in
@@ -628,7 +582,15 @@ class PostgresDatabase final : public Database {
                                                 " conflicting attempts; retry: ", why.message()));
         }
       }
-      if (take_queued && group.empty()) TakeQueued(group);
+      if (take_queued && group.empty()) {
+        // The group could not start: the writers queued now are told why at once, rather
+        // than each waiting out the same unreachable server in turn.
+        while (static_cast<int>(group.size()) < max_group_) {
+          Writer* w = queue_.Take();
+          if (w == nullptr) break;
+          group.push_back(w);
+        }
+      }
       for (Writer* w : group) {
         w->result = why;
         w->hooks.clear();
@@ -672,11 +634,11 @@ class PostgresDatabase final : public Database {
     for (size_t i = 0;; ++i) {
       if (i == group.size()) {
         if (!taking || lone || static_cast<int>(group.size()) >= max_group_) break;
-        absl::MutexLock lock(&mu_);
-        if (pending_.empty()) break;
-        group.push_back(pending_.front());
-        pending_.pop_front();
-        if (i == 0) lone = pending_.empty();
+        bool last = false;
+        Writer* next = queue_.Take(&last);
+        if (next == nullptr) break;
+        group.push_back(next);
+        if (i == 0) lone = last;
       } else if (i == 0) {
         lone = group.size() == 1 && !taking;
       }
@@ -850,11 +812,8 @@ class PostgresDatabase final : public Database {
   const int max_attempts_;
   std::string password_;
 
-  // The writer queue (serialize_writes).
-  absl::Mutex mu_;
-  bool leading_ ABSL_GUARDED_BY(mu_) = false;  // a group is being led
-  // Writers waiting for a leader to run their callbacks, oldest first.
-  std::deque<Writer*> pending_ ABSL_GUARDED_BY(mu_);
+  // Writers waiting for a leader (serialize_writes).
+  internal::WriterQueue queue_;
   const int max_group_;
   absl::Mutex pool_mu_;
   std::vector<std::unique_ptr<PgConnection>> free_ ABSL_GUARDED_BY(pool_mu_);

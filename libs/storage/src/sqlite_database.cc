@@ -1,6 +1,5 @@
 #include <sqlite3.h>
 
-#include <deque>
 #include <exception>
 #include <thread>
 #include <unordered_map>
@@ -12,6 +11,7 @@
 #include "kpo/core/trace.h"
 #include "kpo/storage/database.h"
 #include "src/migrations.h"
+#include "src/writer_queue.h"
 
 namespace kpo::storage {
 
@@ -267,7 +267,7 @@ class SqliteDatabase final : public Database {
       if (m.version <= current) continue;
       // A migration is a script, not a callback: it takes the connection alone, between
       // groups.
-      AcquireAlone();
+      queue_.LeadAlone();  // the writer connection, with no group under way
       absl::Status st = writer_->Raw("BEGIN IMMEDIATE");
       if (st.ok()) {
         st = writer_->Script(m.sql);
@@ -287,7 +287,7 @@ class SqliteDatabase final : public Database {
                                                 m.name, ") failed: ", st.message()));
         }
       }
-      ReleaseAlone();
+      queue_.Finish({});
       if (!st.ok()) return st;
     }
     return absl::OkStatus();
@@ -304,22 +304,9 @@ class SqliteDatabase final : public Database {
   // commits at once, so nobody waits for company that is not there.
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
     Writer me(fn);
-    {
-      absl::MutexLock lock(&mu_);
-      pending_.push_back(&me);
-      if (!leading_) {
-        leading_ = true;
-        me.lead = true;
-      } else {
-        mu_.Await(absl::Condition(
-            +[](Writer* w) { return w->done || w->lead; }, &me));
-      }
-    }
+    queue_.Enter(me);
     if (!me.done) Lead();
-    if (me.result.ok()) {
-      for (auto& hook : me.hooks) hook();
-    }
-    return me.result;
+    return me.Complete();
   }
 
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> fn) override {
@@ -347,7 +334,7 @@ class SqliteDatabase final : public Database {
   }
 
   WriteStats write_stats() const override {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&stats_mu_);
     return stats_;
   }
 
@@ -372,43 +359,9 @@ class SqliteDatabase final : public Database {
   }
 
  private:
-  // One Write call from the moment it queues until its group's outcome is known.
-  struct Writer {
-    explicit Writer(absl::FunctionRef<absl::Status(Transaction&)> f)
-        : fn(f), trace(kpo::core::CurrentTrace()) {}
-    absl::FunctionRef<absl::Status(Transaction&)> fn;
-    // The caller's trace: its callback may run on the leader's thread, and what it
-    // logs or publishes must carry the caller's trace, not the leader's.
-    const kpo::core::TraceContext& trace;
-    absl::Status own;     // what its callback returned
-    absl::Status result;  // what the caller is told
-    bool done = false;
-    bool lead = false;  // it leads the next group
-    std::vector<std::function<void()>> hooks;
-  };
+  using Writer = internal::QueuedWriter;
 
   SqliteDatabase() = default;
-
-  // Takes the connection alone (migrations): waits until no group is being led, then
-  // keeps new writers queued until ReleaseAlone.
-  void AcquireAlone() {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](bool* leading) { return !*leading; }, &leading_));
-    leading_ = true;
-  }
-  void ReleaseAlone() {
-    absl::MutexLock lock(&mu_);
-    PassLeadership();
-  }
-  // With mu_ held, by whoever leads: the first queued writer leads next, or nobody.
-  void PassLeadership() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (pending_.empty()) {
-      leading_ = false;
-    } else {
-      pending_.front()->lead = true;
-    }
-  }
 
   // Runs one writer's callback in the open transaction (in a savepoint when `alone` is
   // false). Returns false if the shared transaction can no longer commit.
@@ -475,16 +428,11 @@ class SqliteDatabase final : public Database {
     bool broken = !begin.ok();
     Writer* breaker = nullptr;
     while (begin.ok() && !broken && static_cast<int>(group.size()) < max_group_) {
-      Writer* w = nullptr;
-      bool alone = false;
-      {
-        absl::MutexLock lock(&mu_);
-        if (pending_.empty()) break;
-        w = pending_.front();
-        pending_.pop_front();
-        // A writer alone needs no savepoint: if it fails, the whole transaction goes.
-        alone = group.empty() && pending_.empty();
-      }
+      bool last = false;
+      Writer* w = queue_.Take(&last);
+      if (w == nullptr) break;
+      // A writer alone needs no savepoint: if it fails, the whole transaction goes.
+      const bool alone = group.empty() && last;
       group.push_back(w);
       if (alone) {
         if (!RunOne(*w, /*alone=*/true)) {
@@ -525,13 +473,10 @@ class SqliteDatabase final : public Database {
       }
     }
     const absl::Duration busy = absl::Now() - started;
-    absl::MutexLock lock(&mu_);
-    stats_.busy_us += absl::ToInt64Microseconds(busy);
-    stats_.commit_us += absl::ToInt64Microseconds(committing);
     if (group.empty() && !begin.ok()) {
-      // BEGIN failed before anyone was taken: the first queued writer is told why.
-      Writer* w = pending_.front();
-      pending_.pop_front();
+      // BEGIN failed before anyone was taken: the first queued writer (the leader) is
+      // told why.
+      Writer* w = queue_.Take();
       w->own = begin;
       group.push_back(w);
     }
@@ -542,13 +487,17 @@ class SqliteDatabase final : public Database {
         w->result = commit;
       }
       if (!w->result.ok()) w->hooks.clear();
-      w->done = true;
     }
-    if (commit.ok() && any_written) {
-      stats_.commits += 1;
-      for (Writer* w : group) stats_.writes += w->own.ok() ? 1 : 0;
+    {
+      absl::MutexLock lock(&stats_mu_);
+      stats_.busy_us += absl::ToInt64Microseconds(busy);
+      stats_.commit_us += absl::ToInt64Microseconds(committing);
+      if (commit.ok() && any_written) {
+        stats_.commits += 1;
+        for (Writer* w : group) stats_.writes += w->own.ok() ? 1 : 0;
+      }
     }
-    PassLeadership();
+    queue_.Finish(group);
   }
 
   // The writer connection's WAL hook, after each commit: `pages` frames in the WAL.
@@ -598,12 +547,10 @@ class SqliteDatabase final : public Database {
     }
   }
 
-  mutable absl::Mutex mu_;
-  // A leader (or a migration) holds the connection.
-  bool leading_ ABSL_GUARDED_BY(mu_) = false;
-  // Writers waiting for a leader to run their callbacks, oldest first.
-  std::deque<Writer*> pending_ ABSL_GUARDED_BY(mu_);
-  WriteStats stats_ ABSL_GUARDED_BY(mu_);
+  // Writers waiting for a leader; the leader (or a migration) holds the connection.
+  internal::WriterQueue queue_;
+  mutable absl::Mutex stats_mu_;
+  WriteStats stats_ ABSL_GUARDED_BY(stats_mu_);
   int max_group_ = 64;
   // Used only by the leader.
   std::unique_ptr<Connection> writer_;
